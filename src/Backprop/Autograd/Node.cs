@@ -1,0 +1,83 @@
+namespace Backprop.Autograd;
+
+/// <summary>Sends the gradient of an op's output to the op's inputs.</summary>
+/// <param name="grad">dLoss/dOutput, shaped like the output.</param>
+internal delegate void BackwardFn(Tensor grad);
+
+/// <summary>
+/// One recorded operation in the autograd graph: its name, its inputs, and the closure that turns
+/// the gradient of its output into gradients for its inputs.
+/// </summary>
+internal sealed class Node
+{
+    private Tensor[]? _inputs;
+    private BackwardFn? _backward;
+    private Tensor[]? _saved;
+    private int[]? _savedVersions;
+
+    public Node(string op, Tensor[] inputs, BackwardFn backward, Tensor[]? saved)
+    {
+        Op = op;
+        _inputs = inputs;
+        _backward = backward;
+        if (saved is { Length: > 0 })
+        {
+            _saved = saved;
+            _savedVersions = new int[saved.Length];
+            for (var i = 0; i < saved.Length; i++)
+            {
+                _savedVersions[i] = saved[i].Version.Value;
+            }
+        }
+    }
+
+    /// <summary>The op's name, as graphs and error messages show it.</summary>
+    public string Op { get; }
+
+    /// <summary>True once a backward pass has walked this node and released it.</summary>
+    public bool IsFreed => _backward is null;
+
+    /// <summary>The op's inputs (empty once freed).</summary>
+    public ReadOnlySpan<Tensor> Inputs => _inputs;
+
+    /// <summary>Throws when a backward pass already released this node.</summary>
+    public void ThrowIfFreed(Tensor output)
+    {
+        if (_backward is null)
+        {
+            throw new InvalidOperationException(
+                $"Backward: the graph through '{Op}' (output shape {Kernels.Shapes.Format(output.Dims)}) was already freed by an earlier Backward(). " +
+                "Pass retainGraph: true to the first Backward call to go through the graph more than once.");
+        }
+    }
+
+    /// <summary>Runs the backward closure after checking that no saved value changed in place.</summary>
+    public void Run(Tensor output, Tensor grad)
+    {
+        ThrowIfFreed(output);
+        if (_saved is not null)
+        {
+            for (var i = 0; i < _saved.Length; i++)
+            {
+                var now = _saved[i].Version.Value;
+                if (now != _savedVersions![i])
+                {
+                    throw new InvalidOperationException(
+                        $"Backward: '{Op}' saved a tensor of shape {Kernels.Shapes.Format(_saved[i].Dims)} at version {_savedVersions[i]} for its gradient, " +
+                        $"but it was modified in place since (now version {now}). Clone it before changing it, or change it after Backward().");
+                }
+            }
+        }
+
+        _backward!(grad);
+    }
+
+    /// <summary>Drops the closure, the inputs and the saved values so that their memory can be reclaimed.</summary>
+    public void Free()
+    {
+        _backward = null;
+        _inputs = null;
+        _saved = null;
+        _savedVersions = null;
+    }
+}

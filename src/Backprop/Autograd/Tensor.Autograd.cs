@@ -1,0 +1,174 @@
+using System.Numerics.Tensors;
+using Backprop.Autograd;
+using Backprop.Kernels;
+
+namespace Backprop;
+
+public sealed partial class Tensor
+{
+    private bool _requiresGrad;
+    private bool _retainsGrad;
+
+    /// <summary>The recorded op that produced this tensor, or null for a leaf.</summary>
+    internal Node? GradFn { get; private set; }
+
+    /// <summary>
+    /// Whether gradients flow to this tensor. Set it on a leaf (a tensor made by the user) to have
+    /// <see cref="Backward()"/> fill <see cref="Grad"/>; results of ops inherit it from their inputs.
+    /// </summary>
+    public bool RequiresGrad
+    {
+        get => _requiresGrad;
+        set
+        {
+            if (GradFn is not null && !value)
+            {
+                throw new InvalidOperationException($"RequiresGrad: the tensor of shape {Shapes.Format(Dims)} is the result of '{GradFn.Op}'; use Detach() to get a tensor without a graph.");
+            }
+
+            _requiresGrad = value;
+        }
+    }
+
+    /// <summary>True for a tensor that no recorded op produced.</summary>
+    public bool IsLeaf => GradFn is null;
+
+    /// <summary>The name of the op that produced this tensor ("MatMul", "Relu", …), or null for a leaf.</summary>
+    public string? GradFnName => GradFn?.Op;
+
+    /// <summary>dLoss/dThis after <see cref="Backward()"/>: kept for leaves, and for other tensors after <see cref="RetainGrad"/>.</summary>
+    public Tensor? Grad { get; set; }
+
+    /// <summary>The inputs of the op that produced this tensor (empty for a leaf or a freed graph).</summary>
+    public IReadOnlyList<Tensor> GradFnInputs => GradFn is null ? [] : GradFn.Inputs.ToArray();
+
+    /// <summary>Enters a scope in which no graph is recorded; dispose it to leave.</summary>
+    /// <returns>The scope.</returns>
+    public static NoGradScope NoGrad() => new(true);
+
+    /// <summary>True when operations on this thread currently record a graph.</summary>
+    public static bool IsGradEnabled => GradMode.IsEnabled;
+
+    /// <summary>Sets <see cref="RequiresGrad"/> and returns this tensor, for chaining after a factory.</summary>
+    /// <param name="requiresGrad">The new value.</param>
+    /// <returns>This tensor.</returns>
+    public Tensor SetRequiresGrad(bool requiresGrad = true)
+    {
+        RequiresGrad = requiresGrad;
+        return this;
+    }
+
+    /// <summary>Asks backward to keep this non-leaf tensor's <see cref="Grad"/>.</summary>
+    /// <returns>This tensor.</returns>
+    public Tensor RetainGrad()
+    {
+        _retainsGrad = true;
+        return this;
+    }
+
+    /// <summary>A tensor sharing this one's values, cut from the graph, that requires no grad.</summary>
+    /// <returns>The detached tensor.</returns>
+    public Tensor Detach() => new(Data, Dims, Version);
+
+    /// <summary>Clears <see cref="Grad"/>.</summary>
+    public void ZeroGrad() => Grad = null;
+
+    /// <summary>Backpropagates from a one-element tensor (a loss): dLoss/dLoss = 1.</summary>
+    public void Backward() => Backward(null, retainGraph: false);
+
+    /// <summary>
+    /// Backpropagates <paramref name="gradient"/> (dLoss/dThis, shaped like this tensor) through the
+    /// recorded graph, accumulating into the <see cref="Grad"/> of every tensor that requires it.
+    /// </summary>
+    /// <param name="gradient">The incoming gradient; null means 1 for a one-element tensor.</param>
+    /// <param name="retainGraph">Keep the graph so that backward can run through it again.</param>
+    public void Backward(Tensor? gradient, bool retainGraph = false)
+    {
+        if (!RequiresGrad)
+        {
+            throw new InvalidOperationException($"Backward: the tensor of shape {Shapes.Format(Dims)} does not require grad, so there is no graph to go back through. Set RequiresGrad on the inputs (or parameters) before computing it.");
+        }
+
+        if (gradient is null)
+        {
+            if (Numel != 1)
+            {
+                throw new InvalidOperationException($"Backward: without a gradient argument the tensor must have one element, but it has shape {Shapes.Format(Dims)}. Pass dLoss/dThis as Backward(gradient).");
+            }
+
+            gradient = new Tensor([1f], []);
+        }
+        else if (!gradient.Dims.AsSpan().SequenceEqual(Dims))
+        {
+            throw new ArgumentException($"Backward: the gradient has shape {Shapes.Format(gradient.Dims)} but the tensor has shape {Shapes.Format(Dims)}.", nameof(gradient));
+        }
+
+        BackwardEngine.Run(this, gradient, retainGraph);
+    }
+
+    /// <summary>Adds <paramref name="g"/> into <see cref="Grad"/>, creating it when absent.</summary>
+    internal void AccumulateGrad(ReadOnlySpan<float> g)
+    {
+        if (Grad is null)
+        {
+            Grad = new Tensor(g.ToArray(), Dims);
+        }
+        else
+        {
+            TensorPrimitives.Add(Grad.Data, g, Grad.Data);
+        }
+    }
+
+    /// <summary>Adds a freshly computed gradient into <see cref="Grad"/>, taking ownership of the array when Grad is absent.</summary>
+    internal void AccumulateGradOwned(float[] g)
+    {
+        if (Grad is null)
+        {
+            Grad = new Tensor(g, Dims);
+        }
+        else
+        {
+            TensorPrimitives.Add(Grad.Data, g, Grad.Data);
+        }
+    }
+
+    /// <summary>The span to accumulate a gradient into; <paramref name="fresh"/> tells whether it was just created (all zeros).</summary>
+    internal Span<float> GradBuffer(out bool fresh)
+    {
+        fresh = Grad is null;
+        Grad ??= new Tensor(new float[Data.Length], Dims);
+        return Grad.Data;
+    }
+
+    /// <summary>Releases the gradient of a non-leaf tensor once backward has used it, unless it was retained.</summary>
+    internal void ReleaseIntermediateGrad()
+    {
+        if (GradFn is not null && !_retainsGrad)
+        {
+            Grad = null;
+        }
+    }
+
+    /// <summary>Whether an op with these inputs must record a graph node.</summary>
+    internal static bool NeedsGrad(Tensor a) => a._requiresGrad && GradMode.IsEnabled;
+
+    /// <summary>Whether an op with these inputs must record a graph node.</summary>
+    internal static bool NeedsGrad(Tensor a, Tensor b) => (a._requiresGrad || b._requiresGrad) && GradMode.IsEnabled;
+
+    /// <summary>Attaches the node that produced this tensor and marks it as requiring grad.</summary>
+    internal Tensor Record(string op, Tensor[] inputs, BackwardFn backward, params Tensor[] saved)
+    {
+        GradFn = new Node(op, inputs, backward, saved);
+        _requiresGrad = true;
+        return this;
+    }
+
+    /// <summary>Throws when an in-place change would corrupt autograd.</summary>
+    internal void CheckInPlace(string op)
+    {
+        if (GradMode.IsEnabled && _requiresGrad && GradFn is null)
+        {
+            throw new InvalidOperationException($"{op}: the tensor of shape {Shapes.Format(Dims)} is a leaf that requires grad; change it in place only inside Tensor.NoGrad().");
+        }
+    }
+}

@@ -1,0 +1,127 @@
+namespace Backprop;
+
+/// <summary>
+/// A seedable source of random numbers (xoshiro256** seeded through SplitMix64). Every random
+/// choice in Backprop flows from a <see cref="Generator"/>, so the same seed gives the same run.
+/// </summary>
+public sealed class Generator
+{
+    private ulong _s0, _s1, _s2, _s3;
+    private float _spareNormal;
+    private bool _hasSpare;
+
+    /// <summary>The generator used when an operation is given none; reseed it with <see cref="ManualSeed"/>.</summary>
+    public static Generator Default { get; } = new(0x5EED);
+
+    /// <summary>Creates a generator from a seed.</summary>
+    /// <param name="seed">Any 64-bit value; equal seeds give equal sequences.</param>
+    public Generator(ulong seed) => ManualSeed(seed);
+
+    /// <summary>The seed this generator was last seeded with.</summary>
+    public ulong Seed { get; private set; }
+
+    /// <summary>Resets the generator to the start of the sequence for <paramref name="seed"/>.</summary>
+    /// <param name="seed">The new seed.</param>
+    /// <returns>This generator, for chaining.</returns>
+    public Generator ManualSeed(ulong seed)
+    {
+        Seed = seed;
+        var x = seed;
+        _s0 = SplitMix(ref x);
+        _s1 = SplitMix(ref x);
+        _s2 = SplitMix(ref x);
+        _s3 = SplitMix(ref x);
+        _hasSpare = false;
+        return this;
+    }
+
+    /// <summary>The next 64 random bits.</summary>
+    /// <returns>A uniformly distributed 64-bit value.</returns>
+    public ulong NextUInt64()
+    {
+        var result = ulong.RotateLeft(_s1 * 5, 7) * 9;
+        var t = _s1 << 17;
+        _s2 ^= _s0;
+        _s3 ^= _s1;
+        _s1 ^= _s2;
+        _s0 ^= _s3;
+        _s2 ^= t;
+        _s3 = ulong.RotateLeft(_s3, 45);
+        return result;
+    }
+
+    /// <summary>A uniform float in [0, 1).</summary>
+    /// <returns>The sample.</returns>
+    public float NextFloat() => (NextUInt64() >> 40) * (1.0f / (1 << 24));
+
+    /// <summary>A uniform double in [0, 1).</summary>
+    /// <returns>The sample.</returns>
+    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+
+    /// <summary>A uniform integer in [0, <paramref name="maxExclusive"/>).</summary>
+    /// <param name="maxExclusive">The exclusive upper bound; must be positive.</param>
+    /// <returns>The sample.</returns>
+    public int NextInt(int maxExclusive)
+    {
+        if (maxExclusive <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxExclusive), maxExclusive, "Generator.NextInt: the bound must be positive.");
+        }
+
+        return (int)(((NextUInt64() >> 32) * (ulong)maxExclusive) >> 32);
+    }
+
+    /// <summary>A sample of the standard normal distribution (Box–Muller).</summary>
+    /// <returns>The sample.</returns>
+    public float NextNormal()
+    {
+        if (_hasSpare)
+        {
+            _hasSpare = false;
+            return _spareNormal;
+        }
+
+        double u1;
+        do
+        {
+            u1 = NextDouble();
+        }
+        while (u1 <= double.Epsilon);
+        var u2 = NextDouble();
+        var radius = Math.Sqrt(-2.0 * Math.Log(u1));
+        var angle = 2.0 * Math.PI * u2;
+        _spareNormal = (float)(radius * Math.Sin(angle));
+        _hasSpare = true;
+        return (float)(radius * Math.Cos(angle));
+    }
+
+    /// <summary>A random permutation of 0..n-1 (Fisher–Yates).</summary>
+    /// <param name="n">The number of elements.</param>
+    /// <returns>The permutation.</returns>
+    public int[] Permutation(int n)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        var result = new int[n];
+        for (var i = 0; i < n; i++)
+        {
+            result[i] = i;
+        }
+
+        for (var i = n - 1; i > 0; i--)
+        {
+            var j = NextInt(i + 1);
+            (result[i], result[j]) = (result[j], result[i]);
+        }
+
+        return result;
+    }
+
+    private static ulong SplitMix(ref ulong x)
+    {
+        x += 0x9E3779B97F4A7C15UL;
+        var z = x;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+}

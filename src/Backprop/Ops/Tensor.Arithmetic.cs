@@ -1,0 +1,286 @@
+using System.Numerics.Tensors;
+using Backprop.Kernels;
+
+namespace Backprop;
+
+public sealed partial class Tensor
+{
+    /// <summary>Elementwise sum with broadcasting.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The right operand.</param>
+    /// <returns>a + b.</returns>
+    public static Tensor operator +(Tensor a, Tensor b) => Add(a, b);
+
+    /// <summary>Elementwise difference with broadcasting.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The right operand.</param>
+    /// <returns>a − b.</returns>
+    public static Tensor operator -(Tensor a, Tensor b) => Sub(a, b);
+
+    /// <summary>Elementwise product with broadcasting.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The right operand.</param>
+    /// <returns>a ⊙ b.</returns>
+    public static Tensor operator *(Tensor a, Tensor b) => Mul(a, b);
+
+    /// <summary>Elementwise quotient with broadcasting.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The right operand.</param>
+    /// <returns>a / b.</returns>
+    public static Tensor operator /(Tensor a, Tensor b) => Div(a, b);
+
+    /// <summary>Adds a scalar.</summary>
+    /// <param name="a">The tensor.</param>
+    /// <param name="s">The scalar.</param>
+    /// <returns>a + s.</returns>
+    public static Tensor operator +(Tensor a, float s) => AddScalar(a, s);
+
+    /// <summary>Adds a scalar.</summary>
+    /// <param name="s">The scalar.</param>
+    /// <param name="a">The tensor.</param>
+    /// <returns>s + a.</returns>
+    public static Tensor operator +(float s, Tensor a) => AddScalar(a, s);
+
+    /// <summary>Subtracts a scalar.</summary>
+    /// <param name="a">The tensor.</param>
+    /// <param name="s">The scalar.</param>
+    /// <returns>a − s.</returns>
+    public static Tensor operator -(Tensor a, float s) => AddScalar(a, -s);
+
+    /// <summary>Subtracts from a scalar.</summary>
+    /// <param name="s">The scalar.</param>
+    /// <param name="a">The tensor.</param>
+    /// <returns>s − a.</returns>
+    public static Tensor operator -(float s, Tensor a) => AddScalar(MulScalar(a, -1f), s);
+
+    /// <summary>Multiplies by a scalar.</summary>
+    /// <param name="a">The tensor.</param>
+    /// <param name="s">The scalar.</param>
+    /// <returns>a·s.</returns>
+    public static Tensor operator *(Tensor a, float s) => MulScalar(a, s);
+
+    /// <summary>Multiplies by a scalar.</summary>
+    /// <param name="s">The scalar.</param>
+    /// <param name="a">The tensor.</param>
+    /// <returns>s·a.</returns>
+    public static Tensor operator *(float s, Tensor a) => MulScalar(a, s);
+
+    /// <summary>Divides by a scalar.</summary>
+    /// <param name="a">The tensor.</param>
+    /// <param name="s">The scalar.</param>
+    /// <returns>a / s.</returns>
+    public static Tensor operator /(Tensor a, float s) => MulScalar(a, 1f / s);
+
+    /// <summary>Divides a scalar by each element.</summary>
+    /// <param name="s">The scalar.</param>
+    /// <param name="a">The tensor.</param>
+    /// <returns>s / a.</returns>
+    public static Tensor operator /(float s, Tensor a) => MulScalar(a.Pow(-1f), s);
+
+    /// <summary>Negates every element.</summary>
+    /// <param name="a">The tensor.</param>
+    /// <returns>−a.</returns>
+    public static Tensor operator -(Tensor a) => a.Neg();
+
+    /// <summary>Elementwise sum with broadcasting (PyTorch's rules).</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The right operand.</param>
+    /// <returns>a + b.</returns>
+    public static Tensor Add(Tensor a, Tensor b)
+    {
+        var (result, shape) = BinaryForward<AddOp>("Add", a, b);
+        if (NeedsGrad(a, b))
+        {
+            result.Record("Add", [a, b], g =>
+            {
+                SumGradInto(a, g.Data, shape);
+                SumGradInto(b, g.Data, shape);
+            });
+        }
+
+        return result;
+    }
+
+    /// <summary>Elementwise difference with broadcasting.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The right operand.</param>
+    /// <returns>a − b.</returns>
+    public static Tensor Sub(Tensor a, Tensor b)
+    {
+        var (result, shape) = BinaryForward<SubOp>("Sub", a, b);
+        if (NeedsGrad(a, b))
+        {
+            result.Record("Sub", [a, b], g =>
+            {
+                SumGradInto(a, g.Data, shape);
+                if (b.RequiresGrad)
+                {
+                    var neg = new float[g.Data.Length];
+                    TensorPrimitives.Negate(g.Data, neg);
+                    SumGradInto(b, neg, shape);
+                }
+            });
+        }
+
+        return result;
+    }
+
+    /// <summary>Elementwise product with broadcasting.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The right operand.</param>
+    /// <returns>a ⊙ b.</returns>
+    public static Tensor Mul(Tensor a, Tensor b)
+    {
+        var (result, shape) = BinaryForward<MulOp>("Mul", a, b);
+        if (NeedsGrad(a, b))
+        {
+            result.Record("Mul", [a, b], g =>
+            {
+                if (a.RequiresGrad)
+                {
+                    SumGradInto(a, Broadcast<MulOp>(g.Data, shape, b), shape);
+                }
+
+                if (b.RequiresGrad)
+                {
+                    SumGradInto(b, Broadcast<MulOp>(g.Data, shape, a), shape);
+                }
+            }, a, b);
+        }
+
+        return result;
+    }
+
+    /// <summary>Elementwise quotient with broadcasting.</summary>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The right operand.</param>
+    /// <returns>a / b.</returns>
+    public static Tensor Div(Tensor a, Tensor b)
+    {
+        var (result, shape) = BinaryForward<DivOp>("Div", a, b);
+        if (NeedsGrad(a, b))
+        {
+            result.Record("Div", [a, b], g =>
+            {
+                var ga = Broadcast<DivOp>(g.Data, shape, b);
+                if (a.RequiresGrad)
+                {
+                    SumGradInto(a, ga, shape);
+                }
+
+                if (b.RequiresGrad)
+                {
+                    // d(a/b)/db = −(a/b)/b, so dL/db = −(g/b)·(a/b).
+                    TensorPrimitives.Multiply(ga, result.Data, ga);
+                    TensorPrimitives.Negate(ga, ga);
+                    SumGradInto(b, ga, shape);
+                }
+            }, b, result);
+        }
+
+        return result;
+    }
+
+    /// <summary>Adds a scalar to every element.</summary>
+    /// <param name="a">The tensor.</param>
+    /// <param name="s">The scalar.</param>
+    /// <returns>a + s.</returns>
+    public static Tensor AddScalar(Tensor a, float s)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        var result = new Tensor(new float[a.Numel], a.Dims);
+        TensorPrimitives.Add(a.Data, s, result.Data);
+        if (NeedsGrad(a))
+        {
+            result.Record("AddScalar", [a], g => a.AccumulateGrad(g.Data));
+        }
+
+        return result;
+    }
+
+    /// <summary>Multiplies every element by a scalar.</summary>
+    /// <param name="a">The tensor.</param>
+    /// <param name="s">The scalar.</param>
+    /// <returns>a·s.</returns>
+    public static Tensor MulScalar(Tensor a, float s)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        var result = new Tensor(new float[a.Numel], a.Dims);
+        TensorPrimitives.Multiply(a.Data, s, result.Data);
+        if (NeedsGrad(a))
+        {
+            result.Record("MulScalar", [a], g =>
+            {
+                var grad = a.GradBuffer(out _);
+                TensorPrimitives.MultiplyAdd(g.Data, s, grad, grad);
+            });
+        }
+
+        return result;
+    }
+
+    /// <summary>Negates every element.</summary>
+    /// <returns>−this.</returns>
+    public Tensor Neg() => Unary("Neg", TensorPrimitives.Negate, (x, y, g, d) => TensorPrimitives.Negate(g, d), saveInput: false);
+
+    /// <summary>Raises every element to a fixed power.</summary>
+    /// <param name="exponent">The exponent.</param>
+    /// <returns>this^exponent.</returns>
+    public Tensor Pow(float exponent)
+    {
+        if (exponent == 2f)
+        {
+            return Unary("Pow", (x, d) => TensorPrimitives.Multiply(x, x, d), (x, y, g, d) =>
+            {
+                TensorPrimitives.Multiply(x, g, d);
+                TensorPrimitives.Multiply(d, 2f, d);
+            });
+        }
+
+        return Unary("Pow", (x, d) => TensorPrimitives.Pow(x, exponent, d), (x, y, g, d) =>
+        {
+            // d(x^e)/dx = e·x^(e−1)
+            TensorPrimitives.Pow(x, exponent - 1f, d);
+            TensorPrimitives.Multiply(d, g, d);
+            TensorPrimitives.Multiply(d, exponent, d);
+        });
+    }
+
+    private static (Tensor Result, int[] Shape) BinaryForward<TOp>(string op, Tensor a, Tensor b)
+        where TOp : IBinaryOp
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        var shape = Shapes.Broadcast(op, a.Dims, b.Dims);
+        var result = new Tensor(new float[Shapes.Numel(shape)], shape);
+        Broadcasting.Binary<TOp>(a.Data, a.Dims, b.Data, b.Dims, result.Data, shape);
+        return (result, shape);
+    }
+
+    /// <summary>op(g, other) where g has the broadcast shape and other broadcasts to it.</summary>
+    private static float[] Broadcast<TOp>(float[] g, int[] shape, Tensor other)
+        where TOp : IBinaryOp
+    {
+        var d = new float[g.Length];
+        Broadcasting.Binary<TOp>(g, shape, other.Data, other.Dims, d, shape);
+        return d;
+    }
+
+    /// <summary>Adds a gradient of the broadcast shape into <paramref name="t"/>.Grad, summing over broadcast dimensions.</summary>
+    private static void SumGradInto(Tensor t, float[] g, int[] shape)
+    {
+        if (!t.RequiresGrad)
+        {
+            return;
+        }
+
+        if (t.Numel == g.Length)
+        {
+            t.AccumulateGrad(g);
+        }
+        else
+        {
+            Broadcasting.SumInto(g, shape, t.GradBuffer(out _), t.Dims);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using System.Numerics.Tensors;
+using Backprop.Kernels;
+
+namespace Backprop;
+
+public sealed partial class Tensor
+{
+    /// <summary>this += alpha·other, in place (other broadcasts to this tensor's shape). Records no graph.</summary>
+    /// <param name="other">The tensor to add.</param>
+    /// <param name="alpha">Its scale.</param>
+    /// <returns>This tensor.</returns>
+    public Tensor AddInPlace(Tensor other, float alpha = 1f)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        CheckInPlace("AddInPlace");
+        if (!Shapes.Broadcast("AddInPlace", Dims, other.Dims).AsSpan().SequenceEqual(Dims))
+        {
+            throw new ArgumentException($"AddInPlace: {Shapes.Format(other.Dims)} does not broadcast to the target's shape {Shapes.Format(Dims)}.", nameof(other));
+        }
+
+        if (other.Numel == Numel)
+        {
+            TensorPrimitives.MultiplyAdd(other.Data, alpha, Data, Data);
+        }
+        else
+        {
+            var scaled = new float[other.Numel];
+            TensorPrimitives.Multiply(other.Data, alpha, scaled);
+            Broadcasting.Binary<AddOp>(Data, Dims, scaled, other.Dims, Data, Dims);
+        }
+
+        Version.Bump();
+        return this;
+    }
+
+    /// <summary>this −= other, in place. Records no graph.</summary>
+    /// <param name="other">The tensor to subtract.</param>
+    /// <returns>This tensor.</returns>
+    public Tensor SubInPlace(Tensor other) => AddInPlace(other, -1f);
+
+    /// <summary>this ·= s, in place. Records no graph.</summary>
+    /// <param name="s">The factor.</param>
+    /// <returns>This tensor.</returns>
+    public Tensor MulInPlace(float s)
+    {
+        CheckInPlace("MulInPlace");
+        TensorPrimitives.Multiply(Data, s, Data);
+        Version.Bump();
+        return this;
+    }
+
+    /// <summary>Sets every element to <paramref name="value"/>, in place.</summary>
+    /// <param name="value">The value.</param>
+    /// <returns>This tensor.</returns>
+    public Tensor Fill(float value)
+    {
+        CheckInPlace("Fill");
+        Data.AsSpan().Fill(value);
+        Version.Bump();
+        return this;
+    }
+
+    /// <summary>Copies the values of a tensor of the same shape into this one, in place.</summary>
+    /// <param name="source">The values to copy.</param>
+    /// <returns>This tensor.</returns>
+    public Tensor CopyFrom(Tensor source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        CheckInPlace("CopyFrom");
+        if (!source.Dims.AsSpan().SequenceEqual(Dims))
+        {
+            throw new ArgumentException($"CopyFrom: source shape {Shapes.Format(source.Dims)} differs from target shape {Shapes.Format(Dims)}.", nameof(source));
+        }
+
+        source.Data.CopyTo(Data, 0);
+        Version.Bump();
+        return this;
+    }
+}

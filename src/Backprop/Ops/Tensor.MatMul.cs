@@ -1,0 +1,130 @@
+using Backprop.Kernels;
+
+namespace Backprop;
+
+public sealed partial class Tensor
+{
+    /// <summary>
+    /// Matrix product with PyTorch's rules: 2-D × 2-D is a matrix product; 1-D operands are treated as a
+    /// row (left) or column (right) vector and that dimension is removed again; higher ranks are batches of
+    /// matrices whose batch dimensions broadcast.
+    /// </summary>
+    /// <param name="other">The right operand.</param>
+    /// <returns>this · other.</returns>
+    public Tensor MatMul(Tensor other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (Rank == 0 || other.Rank == 0)
+        {
+            throw new ArgumentException($"MatMul: {Shapes.Format(Dims)} x {Shapes.Format(other.Dims)}: both operands need at least one dimension.", nameof(other));
+        }
+
+        if (Rank == 1)
+        {
+            return Unsqueeze(0).MatMul(other).Squeeze(-2);
+        }
+
+        if (other.Rank == 1)
+        {
+            return MatMul(other.Unsqueeze(1)).Squeeze(-1);
+        }
+
+        int m = Dims[^2], k = Dims[^1], k2 = other.Dims[^2], n = other.Dims[^1];
+        if (k != k2)
+        {
+            throw new ArgumentException($"MatMul: {Shapes.Format(Dims)} x {Shapes.Format(other.Dims)}: inner dimensions {k} and {k2} differ.", nameof(other));
+        }
+
+        return Rank == 2 && other.Rank == 2 ? MatMul2D(this, other, m, k, n) : BatchedMatMul(this, other, m, k, n);
+    }
+
+    private static Tensor MatMul2D(Tensor a, Tensor b, int m, int k, int n)
+    {
+        var result = new Tensor(new float[m * n], [m, n]);
+        Gemm.Multiply(a.Data, false, b.Data, false, result.Data, m, n, k, accumulate: false);
+        if (NeedsGrad(a, b))
+        {
+            result.Record("MatMul", [a, b], g =>
+            {
+                if (a.RequiresGrad)
+                {
+                    // dA = G·Bᵀ
+                    var ga = a.GradBuffer(out var fresh);
+                    Gemm.Multiply(g.Data, false, b.Data, true, ga, m, k, n, accumulate: !fresh);
+                }
+
+                if (b.RequiresGrad)
+                {
+                    // dB = Aᵀ·G
+                    var gb = b.GradBuffer(out var fresh);
+                    Gemm.Multiply(a.Data, true, g.Data, false, gb, k, n, m, accumulate: !fresh);
+                }
+            }, a, b);
+        }
+
+        return result;
+    }
+
+    private static Tensor BatchedMatMul(Tensor a, Tensor b, int m, int k, int n)
+    {
+        var aBatch = a.Dims[..^2];
+        var bBatch = b.Dims[..^2];
+        var batch = Shapes.Broadcast("MatMul", aBatch, bBatch);
+        var count = Shapes.Numel(batch);
+        var aOffsets = BatchOffsets(aBatch, batch, m * k);
+        var bOffsets = BatchOffsets(bBatch, batch, k * n);
+        var result = new Tensor(new float[count * m * n], [.. batch, m, n]);
+        for (var i = 0; i < count; i++)
+        {
+            Gemm.Multiply(a.Data.AsSpan(aOffsets[i], m * k), false, b.Data.AsSpan(bOffsets[i], k * n), false, result.Data.AsSpan(i * m * n, m * n), m, n, k, accumulate: false);
+        }
+
+        if (NeedsGrad(a, b))
+        {
+            result.Record("MatMul", [a, b], g =>
+            {
+                var ga = a.RequiresGrad ? a.GradBuffer(out _) : default;
+                var gb = b.RequiresGrad ? b.GradBuffer(out _) : default;
+                for (var i = 0; i < count; i++)
+                {
+                    var gi = g.Data.AsSpan(i * m * n, m * n);
+                    if (a.RequiresGrad)
+                    {
+                        Gemm.Multiply(gi, false, b.Data.AsSpan(bOffsets[i], k * n), true, ga.Slice(aOffsets[i], m * k), m, k, n, accumulate: true);
+                    }
+
+                    if (b.RequiresGrad)
+                    {
+                        Gemm.Multiply(a.Data.AsSpan(aOffsets[i], m * k), true, gi, false, gb.Slice(bOffsets[i], k * n), k, n, m, accumulate: true);
+                    }
+                }
+            }, a, b);
+        }
+
+        return result;
+    }
+
+    /// <summary>For each batch index of the broadcast batch shape, the offset of the matching matrix in an operand.</summary>
+    private static int[] BatchOffsets(int[] own, int[] batch, int matrixSize)
+    {
+        var strides = Shapes.BroadcastStrides(own, batch);
+        var offsets = new int[Shapes.Numel(batch)];
+        var index = new int[batch.Length];
+        for (var i = 0; i < offsets.Length; i++)
+        {
+            var offset = 0;
+            for (var d = 0; d < batch.Length; d++)
+            {
+                offset += index[d] * strides[d];
+            }
+
+            offsets[i] = offset * matrixSize;
+            for (var d = batch.Length - 1; d >= 0 && ++index[d] == batch[d]; d--)
+            {
+                index[d] = 0;
+            }
+        }
+
+        return offsets;
+    }
+}

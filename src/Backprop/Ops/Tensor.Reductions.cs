@@ -1,0 +1,182 @@
+using System.Numerics.Tensors;
+using Backprop.Kernels;
+
+namespace Backprop;
+
+public sealed partial class Tensor
+{
+    /// <summary>The sum of all elements, as a zero-dimensional tensor.</summary>
+    /// <returns>The sum.</returns>
+    public Tensor Sum() => ReduceAll("Sum", TensorPrimitives.Sum(Data), 1f);
+
+    /// <summary>The mean of all elements, as a zero-dimensional tensor.</summary>
+    /// <returns>The mean.</returns>
+    public Tensor Mean()
+    {
+        if (Numel == 0)
+        {
+            throw new InvalidOperationException("Mean: the tensor is empty.");
+        }
+
+        return ReduceAll("Mean", TensorPrimitives.Sum(Data) / Numel, 1f / Numel);
+    }
+
+    /// <summary>The sum along one dimension.</summary>
+    /// <param name="dim">The dimension; negative counts from the end.</param>
+    /// <param name="keepDim">Keep the reduced dimension with size 1.</param>
+    /// <returns>The sums.</returns>
+    public Tensor Sum(int dim, bool keepDim = false) => ReduceDim("Sum", dim, keepDim, mean: false);
+
+    /// <summary>The mean along one dimension.</summary>
+    /// <param name="dim">The dimension; negative counts from the end.</param>
+    /// <param name="keepDim">Keep the reduced dimension with size 1.</param>
+    /// <returns>The means.</returns>
+    public Tensor Mean(int dim, bool keepDim = false) => ReduceDim("Mean", dim, keepDim, mean: true);
+
+    /// <summary>The largest element, as a zero-dimensional tensor; the gradient goes to its first occurrence.</summary>
+    /// <returns>The maximum.</returns>
+    public Tensor Max() => Reshape(Numel).Extreme("Max", 0, false, min: false);
+
+    /// <summary>The smallest element, as a zero-dimensional tensor; the gradient goes to its first occurrence.</summary>
+    /// <returns>The minimum.</returns>
+    public Tensor Min() => Reshape(Numel).Extreme("Min", 0, false, min: true);
+
+    /// <summary>The largest element along one dimension.</summary>
+    /// <param name="dim">The dimension; negative counts from the end.</param>
+    /// <param name="keepDim">Keep the reduced dimension with size 1.</param>
+    /// <returns>The maxima.</returns>
+    public Tensor Max(int dim, bool keepDim = false) => Extreme("Max", dim, keepDim, min: false);
+
+    /// <summary>The smallest element along one dimension.</summary>
+    /// <param name="dim">The dimension; negative counts from the end.</param>
+    /// <param name="keepDim">Keep the reduced dimension with size 1.</param>
+    /// <returns>The minima.</returns>
+    public Tensor Min(int dim, bool keepDim = false) => Extreme("Min", dim, keepDim, min: true);
+
+    /// <summary>The index of the largest element along one dimension (first occurrence), as float values.</summary>
+    /// <param name="dim">The dimension; negative counts from the end.</param>
+    /// <param name="keepDim">Keep the reduced dimension with size 1.</param>
+    /// <returns>The indices.</returns>
+    public Tensor Argmax(int dim, bool keepDim = false)
+    {
+        var (outShape, outer, size, inner) = ReducedShape("Argmax", dim, keepDim);
+        var values = new float[outer * inner];
+        var indices = new int[outer * inner];
+        Reductions.ArgExtreme(Data, outer, size, inner, false, values, indices);
+        var result = new float[indices.Length];
+        for (var i = 0; i < indices.Length; i++)
+        {
+            result[i] = indices[i];
+        }
+
+        return new Tensor(result, outShape);
+    }
+
+    /// <summary>The index of the largest element of the flattened tensor.</summary>
+    /// <returns>The index.</returns>
+    public int Argmax()
+    {
+        if (Numel == 0)
+        {
+            throw new InvalidOperationException("Argmax: the tensor is empty.");
+        }
+
+        return TensorPrimitives.IndexOfMax(Data);
+    }
+
+    private Tensor ReduceAll(string op, float value, float scale)
+    {
+        var result = new Tensor([value], []);
+        if (NeedsGrad(this))
+        {
+            var input = this;
+            result.Record(op, [input], g =>
+            {
+                var grad = input.GradBuffer(out _);
+                TensorPrimitives.Add(grad, g.Data[0] * scale, grad);
+            });
+        }
+
+        return result;
+    }
+
+    private Tensor ReduceDim(string op, int dim, bool keepDim, bool mean)
+    {
+        var (outShape, outer, size, inner) = ReducedShape(op, dim, keepDim);
+        if (mean && size == 0)
+        {
+            throw new InvalidOperationException($"{op}: dimension {dim} of shape {Shapes.Format(Dims)} is empty.");
+        }
+
+        var result = new Tensor(new float[outer * inner], outShape);
+        Reductions.Sum(Data, outer, size, inner, result.Data);
+        var scale = mean ? 1f / size : 1f;
+        if (mean)
+        {
+            TensorPrimitives.Multiply(result.Data, scale, result.Data);
+        }
+
+        if (NeedsGrad(this))
+        {
+            var input = this;
+            result.Record(op, [input], g => Reductions.Expand(g.Data, outer, size, inner, scale, input.GradBuffer(out _)));
+        }
+
+        return result;
+    }
+
+    private Tensor Extreme(string op, int dim, bool keepDim, bool min)
+    {
+        var (outShape, outer, size, inner) = ReducedShape(op, dim, keepDim);
+        if (size == 0)
+        {
+            throw new InvalidOperationException($"{op}: the dimension to reduce is empty (shape {Shapes.Format(Dims)}).");
+        }
+
+        var result = new Tensor(new float[outer * inner], outShape);
+        var indices = new int[outer * inner];
+        Reductions.ArgExtreme(Data, outer, size, inner, min, result.Data, indices);
+        if (NeedsGrad(this))
+        {
+            var input = this;
+            result.Record(op, [input], g =>
+            {
+                var grad = input.GradBuffer(out _);
+                for (var o = 0; o < outer; o++)
+                {
+                    for (var i = 0; i < inner; i++)
+                    {
+                        grad[(((o * size) + indices[(o * inner) + i]) * inner) + i] += g.Data[(o * inner) + i];
+                    }
+                }
+            });
+        }
+
+        return result;
+    }
+
+    private (int[] Shape, int Outer, int Size, int Inner) ReducedShape(string op, int dim, bool keepDim)
+    {
+        var d = Shapes.NormalizeDim(op, dim, Dims.Length);
+        var (outer, size, inner) = Shapes.Split(Dims, d);
+        int[] shape;
+        if (keepDim)
+        {
+            shape = (int[])Dims.Clone();
+            shape[d] = 1;
+        }
+        else
+        {
+            shape = new int[Dims.Length - 1];
+            for (int i = 0, j = 0; i < Dims.Length; i++)
+            {
+                if (i != d)
+                {
+                    shape[j++] = Dims[i];
+                }
+            }
+        }
+
+        return (shape, outer, size, inner);
+    }
+}

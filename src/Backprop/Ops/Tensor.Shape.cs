@@ -1,0 +1,219 @@
+using Backprop.Kernels;
+
+namespace Backprop;
+
+public sealed partial class Tensor
+{
+    /// <summary>The same elements with a new shape; one dimension may be −1 (inferred). Shares storage.</summary>
+    /// <param name="shape">The new shape.</param>
+    /// <returns>The reshaped tensor.</returns>
+    public Tensor Reshape(params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        var dims = InferShape("Reshape", shape);
+        var result = new Tensor(Data, dims, Version);
+        if (NeedsGrad(this))
+        {
+            var input = this;
+            result.Record("Reshape", [input], g => input.AccumulateGrad(g.Data));
+        }
+
+        return result;
+    }
+
+    /// <summary>PyTorch's name for <see cref="Reshape"/>: every Backprop tensor is contiguous, so a view always exists.</summary>
+    /// <param name="shape">The new shape.</param>
+    /// <returns>The reshaped tensor.</returns>
+    public Tensor View(params int[] shape) => Reshape(shape);
+
+    /// <summary>Merges dimensions <paramref name="startDim"/>..<paramref name="endDim"/> into one.</summary>
+    /// <param name="startDim">The first dimension to merge.</param>
+    /// <param name="endDim">The last dimension to merge.</param>
+    /// <returns>The flattened tensor.</returns>
+    public Tensor Flatten(int startDim = 0, int endDim = -1)
+    {
+        if (Rank == 0)
+        {
+            return Reshape(1);
+        }
+
+        var s = Shapes.NormalizeDim("Flatten", startDim, Rank);
+        var e = Shapes.NormalizeDim("Flatten", endDim, Rank);
+        if (s > e)
+        {
+            throw new ArgumentException($"Flatten: startDim {startDim} comes after endDim {endDim} for shape {Shapes.Format(Dims)}.", nameof(startDim));
+        }
+
+        var shape = new List<int>();
+        var merged = 1;
+        for (var i = 0; i < Rank; i++)
+        {
+            if (i < s || i > e)
+            {
+                shape.Add(Dims[i]);
+            }
+            else
+            {
+                merged *= Dims[i];
+                if (i == e)
+                {
+                    shape.Add(merged);
+                }
+            }
+        }
+
+        return Reshape([.. shape]);
+    }
+
+    /// <summary>Reorders the dimensions: result dimension i is this tensor's dimension dims[i].</summary>
+    /// <param name="dims">A permutation of 0..Rank-1.</param>
+    /// <returns>The permuted tensor (a copy).</returns>
+    public Tensor Permute(params int[] dims)
+    {
+        ArgumentNullException.ThrowIfNull(dims);
+        if (dims.Length != Rank)
+        {
+            throw new ArgumentException($"Permute: {dims.Length} dimensions given for a tensor of shape {Shapes.Format(Dims)}.", nameof(dims));
+        }
+
+        var perm = new int[Rank];
+        var seen = new bool[Rank];
+        for (var i = 0; i < Rank; i++)
+        {
+            perm[i] = Shapes.NormalizeDim("Permute", dims[i], Rank);
+            if (seen[perm[i]])
+            {
+                throw new ArgumentException($"Permute: dimension {dims[i]} appears twice in [{string.Join(',', dims)}].", nameof(dims));
+            }
+
+            seen[perm[i]] = true;
+        }
+
+        var outShape = new int[Rank];
+        var inverse = new int[Rank];
+        for (var i = 0; i < Rank; i++)
+        {
+            outShape[i] = Dims[perm[i]];
+            inverse[perm[i]] = i;
+        }
+
+        var result = new Tensor(new float[Numel], outShape);
+        Kernels.Permute.Apply(Data, Dims, perm, result.Data);
+        if (NeedsGrad(this))
+        {
+            var input = this;
+            result.Record("Permute", [input], g =>
+            {
+                var d = new float[g.Numel];
+                Kernels.Permute.Apply(g.Data, outShape, inverse, d);
+                input.AccumulateGradOwned(d);
+            });
+        }
+
+        return result;
+    }
+
+    /// <summary>Swaps two dimensions.</summary>
+    /// <param name="dim0">One dimension.</param>
+    /// <param name="dim1">The other.</param>
+    /// <returns>The transposed tensor (a copy).</returns>
+    public Tensor Transpose(int dim0, int dim1)
+    {
+        var a = Shapes.NormalizeDim("Transpose", dim0, Rank);
+        var b = Shapes.NormalizeDim("Transpose", dim1, Rank);
+        var perm = new int[Rank];
+        for (var i = 0; i < Rank; i++)
+        {
+            perm[i] = i;
+        }
+
+        (perm[a], perm[b]) = (perm[b], perm[a]);
+        return Permute(perm);
+    }
+
+    /// <summary>The transpose of a matrix (a 2-D tensor).</summary>
+    public Tensor T => Rank == 2
+        ? Transpose(0, 1)
+        : throw new InvalidOperationException($"T: the tensor has shape {Shapes.Format(Dims)}; only a 2-D tensor has T. Use Transpose or Permute.");
+
+    /// <summary>Removes every dimension of size 1.</summary>
+    /// <returns>The squeezed tensor (shares storage).</returns>
+    public Tensor Squeeze()
+    {
+        var shape = new List<int>();
+        foreach (var d in Dims)
+        {
+            if (d != 1)
+            {
+                shape.Add(d);
+            }
+        }
+
+        return Reshape([.. shape]);
+    }
+
+    /// <summary>Removes one dimension if its size is 1.</summary>
+    /// <param name="dim">The dimension.</param>
+    /// <returns>The squeezed tensor (shares storage).</returns>
+    public Tensor Squeeze(int dim)
+    {
+        var d = Shapes.NormalizeDim("Squeeze", dim, Rank);
+        if (Dims[d] != 1)
+        {
+            return Reshape(Dims);
+        }
+
+        var shape = new List<int>(Dims);
+        shape.RemoveAt(d);
+        return Reshape([.. shape]);
+    }
+
+    /// <summary>Inserts a dimension of size 1 at <paramref name="dim"/>.</summary>
+    /// <param name="dim">The position, 0..Rank; negative counts from the end.</param>
+    /// <returns>The unsqueezed tensor (shares storage).</returns>
+    public Tensor Unsqueeze(int dim)
+    {
+        var d = Shapes.NormalizeDim("Unsqueeze", dim, Rank + 1);
+        var shape = new List<int>(Dims);
+        shape.Insert(d, 1);
+        return Reshape([.. shape]);
+    }
+
+    private int[] InferShape(string op, int[] shape)
+    {
+        var dims = (int[])shape.Clone();
+        var infer = -1;
+        long known = 1;
+        for (var i = 0; i < dims.Length; i++)
+        {
+            if (dims[i] == -1 && infer < 0)
+            {
+                infer = i;
+            }
+            else if (dims[i] < 0)
+            {
+                throw new ArgumentException($"{op}: {Shapes.Format(Dims)} to {Shapes.Format(shape)}: only one dimension may be -1 and none may be negative.", nameof(shape));
+            }
+            else
+            {
+                known *= dims[i];
+            }
+        }
+
+        if (infer >= 0)
+        {
+            if (known == 0 || Numel % known != 0)
+            {
+                throw new ArgumentException($"{op}: cannot infer the -1 in {Shapes.Format(shape)} for {Numel} elements (shape {Shapes.Format(Dims)}).", nameof(shape));
+            }
+
+            dims[infer] = (int)(Numel / known);
+        }
+        else if (known != Numel)
+        {
+            throw new ArgumentException($"{op}: {Shapes.Format(Dims)} has {Numel} elements, {Shapes.Format(shape)} would need {known}.", nameof(shape));
+        }
+
+        return dims;
+    }
+}

@@ -1,0 +1,93 @@
+using System.Numerics.Tensors;
+using Backprop.Kernels;
+
+namespace Backprop;
+
+public sealed partial class Tensor
+{
+    /// <summary>Softmax along a dimension, computed stably (the maximum is subtracted first).</summary>
+    /// <param name="dim">The dimension.</param>
+    /// <returns>Probabilities that sum to 1 along <paramref name="dim"/>.</returns>
+    public Tensor Softmax(int dim) => SoftmaxCore("Softmax", dim, log: false);
+
+    /// <summary>Log-softmax along a dimension: x − max − log Σ exp(x − max), finite even for logits of ±1000.</summary>
+    /// <param name="dim">The dimension.</param>
+    /// <returns>Log-probabilities along <paramref name="dim"/>.</returns>
+    public Tensor LogSoftmax(int dim) => SoftmaxCore("LogSoftmax", dim, log: true);
+
+    private Tensor SoftmaxCore(string op, int dim, bool log)
+    {
+        var d = Shapes.NormalizeDim(op, dim, Rank);
+        var (outer, size, inner) = Shapes.Split(Dims, d);
+        var moved = inner == 1 ? Data : MoveToLast(Data, outer, size, inner);
+        var y = new float[Numel];
+        var rows = outer * inner;
+        for (var r = 0; r < rows; r++)
+        {
+            var x = moved.AsSpan(r * size, size);
+            var dst = y.AsSpan(r * size, size);
+            var max = TensorPrimitives.Max(x);
+            TensorPrimitives.Subtract(x, max, dst);
+            if (log)
+            {
+                var scratch = new float[size];
+                TensorPrimitives.Exp(dst, scratch);
+                TensorPrimitives.Subtract(dst, MathF.Log(TensorPrimitives.Sum(scratch)), dst);
+            }
+            else
+            {
+                TensorPrimitives.Exp(dst, dst);
+                TensorPrimitives.Divide(dst, TensorPrimitives.Sum(dst), dst);
+            }
+        }
+
+        var result = new Tensor(inner == 1 ? y : MoveBack(y, outer, size, inner), Dims);
+        if (NeedsGrad(this))
+        {
+            var input = this;
+            result.Record(op, [input], g =>
+            {
+                var gm = inner == 1 ? g.Data : MoveToLast(g.Data, outer, size, inner);
+                var dx = new float[gm.Length];
+                for (var r = 0; r < rows; r++)
+                {
+                    var gr = gm.AsSpan(r * size, size);
+                    var yr = y.AsSpan(r * size, size);
+                    var dr = dx.AsSpan(r * size, size);
+                    if (log)
+                    {
+                        // dx = g − softmax·Σg, with softmax = exp(y)
+                        TensorPrimitives.Exp(yr, dr);
+                        TensorPrimitives.Multiply(dr, -TensorPrimitives.Sum(gr), dr);
+                        TensorPrimitives.Add(dr, gr, dr);
+                    }
+                    else
+                    {
+                        // dx = y ⊙ (g − Σ g⊙y)
+                        TensorPrimitives.Subtract(gr, TensorPrimitives.Dot(gr, yr), dr);
+                        TensorPrimitives.Multiply(dr, yr, dr);
+                    }
+                }
+
+                input.AccumulateGradOwned(inner == 1 ? dx : MoveBack(dx, outer, size, inner));
+            }, result);
+        }
+
+        return result;
+    }
+
+    /// <summary>[outer, size, inner] → [outer, inner, size], so that each softmax row is contiguous.</summary>
+    private static float[] MoveToLast(float[] src, int outer, int size, int inner)
+    {
+        var dst = new float[src.Length];
+        for (var o = 0; o < outer; o++)
+        {
+            Kernels.Permute.Transpose2D(src.AsSpan(o * size * inner, size * inner), size, inner, dst.AsSpan(o * size * inner, size * inner));
+        }
+
+        return dst;
+    }
+
+    /// <summary>[outer, inner, size] → [outer, size, inner].</summary>
+    private static float[] MoveBack(float[] src, int outer, int size, int inner) => MoveToLast(src, outer, inner, size);
+}

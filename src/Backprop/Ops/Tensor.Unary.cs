@@ -1,0 +1,119 @@
+using System.Numerics.Tensors;
+using Backprop.Kernels;
+
+namespace Backprop;
+
+public sealed partial class Tensor
+{
+    /// <summary>Computes an elementwise function: d = f(x).</summary>
+    private delegate void UnaryForward(ReadOnlySpan<float> x, Span<float> d);
+
+    /// <summary>Computes dL/dx into d from the input x, the output y and dL/dy in g.</summary>
+    private delegate void UnaryBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> g, Span<float> d);
+
+    /// <summary>e^x for every element.</summary>
+    /// <returns>The result.</returns>
+    public Tensor Exp() => Unary("Exp", TensorPrimitives.Exp, (x, y, g, d) => TensorPrimitives.Multiply(g, y, d));
+
+    /// <summary>The natural logarithm of every element.</summary>
+    /// <returns>The result.</returns>
+    public Tensor Log() => Unary("Log", TensorPrimitives.Log, (x, y, g, d) => TensorPrimitives.Divide(g, x, d));
+
+    /// <summary>The square root of every element.</summary>
+    /// <returns>The result.</returns>
+    public Tensor Sqrt() => Unary("Sqrt", TensorPrimitives.Sqrt, (x, y, g, d) =>
+    {
+        TensorPrimitives.Divide(g, y, d);
+        TensorPrimitives.Multiply(d, 0.5f, d);
+    });
+
+    /// <summary>The absolute value of every element (its gradient at 0 is 0).</summary>
+    /// <returns>The result.</returns>
+    public Tensor Abs() => Unary("Abs", TensorPrimitives.Abs, (x, y, g, d) =>
+    {
+        for (var i = 0; i < x.Length; i++)
+        {
+            d[i] = x[i] > 0 ? g[i] : x[i] < 0 ? -g[i] : 0f;
+        }
+    });
+
+    /// <summary>Limits every element to [min, max]; a null bound is no limit. The gradient flows where the bound does not bite.</summary>
+    /// <param name="min">The lower bound, or null.</param>
+    /// <param name="max">The upper bound, or null.</param>
+    /// <returns>The result.</returns>
+    public Tensor Clamp(float? min, float? max)
+    {
+        if (min is { } lo && max is { } hi && lo > hi)
+        {
+            throw new ArgumentException($"Clamp: min {lo} is greater than max {hi}.", nameof(min));
+        }
+
+        var low = min ?? float.NegativeInfinity;
+        var high = max ?? float.PositiveInfinity;
+        return Unary("Clamp", (x, d) =>
+        {
+            TensorPrimitives.Max(x, low, d);
+            TensorPrimitives.Min(d, high, d);
+        }, (x, y, g, d) =>
+        {
+            for (var i = 0; i < x.Length; i++)
+            {
+                d[i] = x[i] >= low && x[i] <= high ? g[i] : 0f;
+            }
+        });
+    }
+
+    /// <summary>The rectified linear unit, max(x, 0).</summary>
+    /// <returns>The result.</returns>
+    public Tensor Relu() => Unary("Relu", Activations.Relu, (x, y, g, d) => Activations.ReluBackward(x, g, d));
+
+    /// <summary>The leaky rectified linear unit: x for x &gt; 0, slope·x otherwise.</summary>
+    /// <param name="negativeSlope">The slope for negative inputs (PyTorch's default 0.01).</param>
+    /// <returns>The result.</returns>
+    public Tensor LeakyRelu(float negativeSlope = 0.01f) => Unary(
+        "LeakyRelu",
+        (x, d) => Activations.LeakyRelu(x, negativeSlope, d),
+        (x, y, g, d) => Activations.LeakyReluBackward(x, g, negativeSlope, d));
+
+    /// <summary>The logistic sigmoid, 1 / (1 + e^−x).</summary>
+    /// <returns>The result.</returns>
+    public Tensor Sigmoid() => Unary("Sigmoid", TensorPrimitives.Sigmoid, (x, y, g, d) =>
+    {
+        // σ'(x) = y·(1 − y)
+        TensorPrimitives.Multiply(y, y, d);
+        TensorPrimitives.Subtract(y, d, d);
+        TensorPrimitives.Multiply(d, g, d);
+    });
+
+    /// <summary>The hyperbolic tangent.</summary>
+    /// <returns>The result.</returns>
+    public Tensor Tanh() => Unary("Tanh", TensorPrimitives.Tanh, (x, y, g, d) =>
+    {
+        // tanh'(x) = 1 − y²
+        TensorPrimitives.Multiply(y, y, d);
+        TensorPrimitives.Subtract(1f, d, d);
+        TensorPrimitives.Multiply(d, g, d);
+    });
+
+    /// <summary>The Gaussian error linear unit, exact form x·Φ(x).</summary>
+    /// <returns>The result.</returns>
+    public Tensor Gelu() => Unary("Gelu", Activations.Gelu, (x, y, g, d) => Activations.GeluBackward(x, g, d));
+
+    private Tensor Unary(string op, UnaryForward forward, UnaryBackward backward, bool saveInput = true)
+    {
+        var result = new Tensor(new float[Numel], Dims);
+        forward(Data, result.Data);
+        if (NeedsGrad(this))
+        {
+            var input = this;
+            result.Record(op, [input], g =>
+            {
+                var d = new float[input.Numel];
+                backward(input.Data, result.Data, g.Data, d);
+                input.AccumulateGradOwned(d);
+            }, saveInput ? [input, result] : []);
+        }
+
+        return result;
+    }
+}

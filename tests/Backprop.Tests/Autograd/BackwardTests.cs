@@ -1,0 +1,158 @@
+namespace Backprop.Tests.Autograd;
+
+public class BackwardTests
+{
+    [Fact]
+    public void GradientsAccumulateWhenATensorIsUsedTwice()
+    {
+        var x = Tensor.FromArray([3f], 1).SetRequiresGrad();
+        var y = (x * x) + (x * 2f);
+        y.Sum().Backward();
+        Assert.Equal(8f, x.Grad!.Item());
+    }
+
+    [Fact]
+    public void GradientsAccumulateAcrossBackwardCallsUntilZeroed()
+    {
+        var x = Tensor.FromArray([1f, 2f], 2).SetRequiresGrad();
+        (x * 3f).Sum().Backward();
+        (x * 3f).Sum().Backward();
+        Assert.Equal([6f, 6f], x.Grad!.ToArray());
+        x.ZeroGrad();
+        Assert.Null(x.Grad);
+    }
+
+    [Fact]
+    public void BackwardWithExplicitGradient()
+    {
+        var x = Tensor.FromArray([1f, 2f, 3f], 3).SetRequiresGrad();
+        var y = x * x;
+        y.Backward(Tensor.FromArray([1f, 0.5f, -1f], 3));
+        Assert.Equal([2f, 2f, -6f], x.Grad!.ToArray());
+    }
+
+    [Fact]
+    public void ChainOfHundredThousandOpsDoesNotOverflowTheStack()
+    {
+        var x = Tensor.FromArray([1f], 1).SetRequiresGrad();
+        var y = x;
+        for (var i = 0; i < 100_000; i++)
+        {
+            y = y * 1.0000001f;
+        }
+
+        y.Sum().Backward();
+        Assert.InRange(x.Grad!.Item(), 1.0f, 1.02f);
+    }
+
+    [Fact]
+    public void BackwardOnATensorThatNeedsNoGradThrows()
+    {
+        var x = Tensor.Ones(2, 2);
+        var ex = Assert.Throws<InvalidOperationException>(() => x.Sum().Backward());
+        Assert.Contains("does not require grad", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BackwardWithoutGradientNeedsOneElement()
+    {
+        var x = Tensor.Ones(2, 2).SetRequiresGrad();
+        var ex = Assert.Throws<InvalidOperationException>(() => (x * 2f).Backward());
+        Assert.Contains("[2,2]", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SecondBackwardThroughFreedGraphThrows()
+    {
+        var x = Tensor.Ones(3).SetRequiresGrad();
+        var loss = (x.Exp() * 2f).Sum();
+        loss.Backward();
+        var ex = Assert.Throws<InvalidOperationException>(loss.Backward);
+        Assert.Contains("freed", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RetainGraphAllowsASecondBackward()
+    {
+        var x = Tensor.Ones(3).SetRequiresGrad();
+        var loss = (x.Exp() * 2f).Sum();
+        loss.Backward(null, retainGraph: true);
+        loss.Backward();
+        Assert.Equal(4f * MathF.E, x.Grad!.ToArray()[0], 4);
+    }
+
+    [Fact]
+    public void InPlaceChangeOfASavedValueIsReported()
+    {
+        var w = Tensor.FromArray([1f, 2f], 2).SetRequiresGrad();
+        var x = Tensor.FromArray([3f, 4f], 2);
+        var loss = (w * x).Sum();
+        x[0] = 10f;
+        var ex = Assert.Throws<InvalidOperationException>(loss.Backward);
+        Assert.Contains("modified in place", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void InPlaceChangeOfALeafRequiringGradNeedsNoGrad()
+    {
+        var w = Tensor.Ones(2).SetRequiresGrad();
+        Assert.Throws<InvalidOperationException>(() => w[0] = 3f);
+        using (Tensor.NoGrad())
+        {
+            w[0] = 3f;
+        }
+
+        Assert.Equal(3f, w[0]);
+    }
+
+    [Fact]
+    public void NoGradRecordsNothing()
+    {
+        var x = Tensor.Ones(2).SetRequiresGrad();
+        Tensor y;
+        using (Tensor.NoGrad())
+        {
+            y = x * 2f;
+            Assert.False(Tensor.IsGradEnabled);
+        }
+
+        Assert.True(Tensor.IsGradEnabled);
+        Assert.False(y.RequiresGrad);
+        Assert.True(y.IsLeaf);
+    }
+
+    [Fact]
+    public void DetachCutsTheGraphButSharesValues()
+    {
+        var x = Tensor.FromArray([2f], 1).SetRequiresGrad();
+        var y = x * 3f;
+        var d = y.Detach();
+        Assert.False(d.RequiresGrad);
+        Assert.Equal(6f, d.Item());
+        var z = (d * x).Sum();
+        z.Backward();
+        Assert.Equal(6f, x.Grad!.Item());
+    }
+
+    [Fact]
+    public void IntermediateGradsAreReleasedUnlessRetained()
+    {
+        var x = Tensor.FromArray([1f, -2f], 2).SetRequiresGrad();
+        var h = (x * 2f).RetainGrad();
+        var other = x * 3f;
+        (h.Relu() + other).Sum().Backward();
+        Assert.Equal([1f, 0f], h.Grad!.ToArray());
+        Assert.Null(other.Grad);
+        Assert.Equal([5f, 3f], x.Grad!.ToArray());
+    }
+
+    [Fact]
+    public void GraphIsRecordedWithOpNames()
+    {
+        var a = Tensor.Ones(2, 2).SetRequiresGrad();
+        var y = a.MatMul(a).Relu();
+        Assert.Equal("Relu", y.GradFnName);
+        Assert.Equal("MatMul", y.GradFnInputs[0].GradFnName);
+        Assert.Null(a.GradFnName);
+    }
+}

@@ -1,0 +1,142 @@
+using Backprop.Kernels;
+
+namespace Backprop.Tests.Kernels;
+
+public class ElementwiseKernelTests
+{
+    private static float[] Random(int n, ulong seed)
+    {
+        var g = new Generator(seed);
+        var a = new float[n];
+        for (var i = 0; i < n; i++)
+        {
+            a[i] = (g.NextFloat() * 6f) - 3f;
+        }
+
+        return a;
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(17)]
+    [InlineData(33)]
+    [InlineData(257)]
+    public void ReluAndItsBackwardMatchReference(int n)
+    {
+        var x = Random(n, 1);
+        var g = Random(n, 2);
+        x[0] = 0f;
+        var y = new float[n];
+        var d = new float[n];
+        Activations.Relu(x, y);
+        Activations.ReluBackward(x, g, d);
+        for (var i = 0; i < n; i++)
+        {
+            Assert.Equal(x[i] > 0 ? x[i] : 0f, y[i]);
+            Assert.Equal(x[i] > 0 ? g[i] : 0f, d[i]);
+        }
+    }
+
+    [Fact]
+    public void ErfMatchesKnownValues()
+    {
+        Assert.Equal(0f, Activations.Erf(0f), 6);
+        Assert.Equal(0.8427007929f, Activations.Erf(1f), 6);
+        Assert.Equal(-0.9953222650f, Activations.Erf(-2f), 6);
+        Assert.Equal(0.5204998778f, Activations.Erf(0.5f), 6);
+        Assert.True(float.IsNaN(Activations.Erf(float.NaN)));
+    }
+
+    [Theory]
+    [InlineData(new[] { 3, 4 }, new[] { 4 })]
+    [InlineData(new[] { 2, 1, 5 }, new[] { 3, 1 })]
+    [InlineData(new[] { 1 }, new[] { 33, 17 })]
+    [InlineData(new[] { 5, 1, 3 }, new[] { 1, 4, 1 })]
+    public void BroadcastingMatchesReference(int[] aShape, int[] bShape)
+    {
+        var shape = Shapes.Broadcast("Test", aShape, bShape);
+        var a = Random(Shapes.Numel(aShape), 3);
+        var b = Random(Shapes.Numel(bShape), 4);
+        var d = new float[Shapes.Numel(shape)];
+        Broadcasting.Binary<SubOp>(a, aShape, b, bShape, d, shape);
+        var aStrides = Shapes.BroadcastStrides(aShape, shape);
+        var bStrides = Shapes.BroadcastStrides(bShape, shape);
+        var strides = Shapes.Strides(shape);
+        var sum = new float[b.Length];
+        for (var flat = 0; flat < d.Length; flat++)
+        {
+            int ai = 0, bi = 0, rest = flat;
+            for (var dim = 0; dim < shape.Length; dim++)
+            {
+                var idx = rest / strides[dim];
+                rest %= strides[dim];
+                ai += idx * aStrides[dim];
+                bi += idx * bStrides[dim];
+            }
+
+            Assert.Equal(a[ai] - b[bi], d[flat]);
+            sum[bi] += d[flat];
+        }
+
+        var reduced = new float[b.Length];
+        Broadcasting.SumInto(d, shape, reduced, bShape);
+        for (var i = 0; i < b.Length; i++)
+        {
+            Assert.Equal(sum[i], reduced[i], 3);
+        }
+    }
+
+    [Fact]
+    public void ReductionsMatchReference()
+    {
+        int outer = 3, size = 5, inner = 7;
+        var x = Random(outer * size * inner, 5);
+        var sums = new float[outer * inner];
+        var max = new float[outer * inner];
+        var idx = new int[outer * inner];
+        Reductions.Sum(x, outer, size, inner, sums);
+        Reductions.ArgExtreme(x, outer, size, inner, false, max, idx);
+        for (var o = 0; o < outer; o++)
+        {
+            for (var i = 0; i < inner; i++)
+            {
+                float s = 0, m = float.NegativeInfinity;
+                var mi = -1;
+                for (var j = 0; j < size; j++)
+                {
+                    var v = x[(((o * size) + j) * inner) + i];
+                    s += v;
+                    if (v > m)
+                    {
+                        m = v;
+                        mi = j;
+                    }
+                }
+
+                Assert.Equal(s, sums[(o * inner) + i], 4);
+                Assert.Equal(m, max[(o * inner) + i]);
+                Assert.Equal(mi, idx[(o * inner) + i]);
+            }
+        }
+    }
+
+    [Fact]
+    public void PermuteMatchesReference()
+    {
+        int[] shape = [2, 3, 5];
+        var x = Random(30, 6);
+        var d = new float[30];
+        Permute.Apply(x, shape, [2, 0, 1], d);
+        for (var i = 0; i < 2; i++)
+        {
+            for (var j = 0; j < 3; j++)
+            {
+                for (var k = 0; k < 5; k++)
+                {
+                    Assert.Equal(x[(i * 15) + (j * 5) + k], d[(k * 6) + (i * 3) + j]);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,120 @@
+using Backprop.Kernels;
+
+namespace Backprop.Tests.Kernels;
+
+[Collection("Threading")]
+public class GemmTests
+{
+    public static TheoryData<int, int, int> Sizes()
+    {
+        var data = new TheoryData<int, int, int>();
+        int[] sizes = [1, 2, 3, 5, 17, 31, 33, 63, 65];
+        foreach (var m in sizes)
+        {
+            data.Add(m, sizes[(m * 7) % sizes.Length], sizes[(m * 3) % sizes.Length]);
+        }
+
+        data.Add(257, 65, 300);
+        data.Add(128, 256, 784);
+        data.Add(7, 257, 513);
+        return data;
+    }
+
+    private static float[] Random(int n, ulong seed)
+    {
+        var g = new Generator(seed);
+        var a = new float[n];
+        for (var i = 0; i < n; i++)
+        {
+            a[i] = (g.NextFloat() * 2f) - 1f;
+        }
+
+        return a;
+    }
+
+    /// <summary>The plain triple loop, in double, over the logical operands.</summary>
+    private static double[] Reference(float[] a, bool ta, float[] b, bool tb, float[] c0, int m, int n, int k, bool accumulate)
+    {
+        var c = new double[m * n];
+        for (var i = 0; i < m; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                double sum = accumulate ? c0[(i * n) + j] : 0;
+                for (var p = 0; p < k; p++)
+                {
+                    var av = ta ? a[(p * m) + i] : a[(i * k) + p];
+                    var bv = tb ? b[(j * k) + p] : b[(p * n) + j];
+                    sum += (double)av * bv;
+                }
+
+                c[(i * n) + j] = sum;
+            }
+        }
+
+        return c;
+    }
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void MatchesReferenceInEveryLayoutAndThreadCount(int m, int n, int k)
+    {
+        var saved = Threading.NumThreads;
+        try
+        {
+            foreach (var threads in new[] { 1, 2 })
+            {
+                Threading.NumThreads = threads;
+                foreach (var (ta, tb) in new[] { (false, false), (true, false), (false, true), (true, true) })
+                {
+                    foreach (var accumulate in new[] { false, true })
+                    {
+                        var a = Random(m * k, 1);
+                        var b = Random(k * n, 2);
+                        var c = Random(m * n, 3);
+                        var expected = Reference(a, ta, b, tb, c, m, n, k, accumulate);
+                        Gemm.Multiply(a, ta, b, tb, c, m, n, k, accumulate);
+                        for (var i = 0; i < c.Length; i++)
+                        {
+                            Assert.True(Math.Abs(c[i] - expected[i]) <= 1e-4 * Math.Sqrt(k) + 1e-5, $"m={m} n={n} k={k} ta={ta} tb={tb} acc={accumulate} threads={threads} at {i}: {c[i]} vs {expected[i]}");
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            Threading.NumThreads = saved;
+        }
+    }
+
+    [Fact]
+    public void NaNAndInfinityPropagate()
+    {
+        int m = 7, n = 35, k = 9;
+        var a = Random(m * k, 4);
+        var b = Random(k * n, 5);
+        a[(2 * k) + 3] = float.NaN;
+        b[(4 * n) + 33] = float.PositiveInfinity;
+        var c = new float[m * n];
+        Gemm.Multiply(a, false, b, false, c, m, n, k, accumulate: false);
+        for (var j = 0; j < n; j++)
+        {
+            Assert.True(float.IsNaN(c[(2 * n) + j]), $"row 2 column {j} should be NaN");
+        }
+
+        // Column 33 meets +Inf times a finite non-zero a[i,4]: ±Inf in every row but the NaN row.
+        Assert.True(float.IsInfinity(c[33]));
+        Assert.True(float.IsNaN(c[(2 * n) + 33]));
+    }
+
+    [Fact]
+    public void ZeroInnerDimensionGivesZerosOrLeavesC()
+    {
+        var c = new float[] { 1, 2, 3, 4 };
+        Gemm.Multiply([], false, [], false, c, 2, 2, 0, accumulate: true);
+        Assert.Equal([1f, 2f, 3f, 4f], c);
+        Gemm.Multiply([], false, [], false, c, 2, 2, 0, accumulate: false);
+        Assert.Equal([0f, 0f, 0f, 0f], c);
+    }
+}

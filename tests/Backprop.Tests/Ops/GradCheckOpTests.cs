@@ -1,0 +1,206 @@
+using Backprop.Autograd;
+
+namespace Backprop.Tests.Ops;
+
+/// <summary>Every differentiable op against central finite differences, with broadcast and odd shapes.</summary>
+public class GradCheckOpTests
+{
+    private static Tensor Input(ulong seed, params int[] shape) =>
+        Tensor.Uniform(shape, -2f, 2f, new Generator(seed)).SetRequiresGrad();
+
+    /// <summary>Values away from 0 so that kinks (ReLU, Abs, Clamp) are not straddled by the finite difference.</summary>
+    private static Tensor AwayFromZero(ulong seed, params int[] shape)
+    {
+        var t = Tensor.Uniform(shape, 0.1f, 2f, new Generator(seed));
+        var signs = Tensor.Rand(shape, new Generator(seed + 1));
+        var data = t.ToArray();
+        for (var i = 0; i < data.Length; i++)
+        {
+            data[i] *= signs.Span[i] < 0.5f ? -1f : 1f;
+        }
+
+        return Tensor.FromArray(data, shape).SetRequiresGrad();
+    }
+
+    private static Tensor Positive(ulong seed, params int[] shape) =>
+        Tensor.Uniform(shape, 0.5f, 2f, new Generator(seed)).SetRequiresGrad();
+
+    private static void Check(Func<Tensor[], Tensor> f, params Tensor[] inputs)
+    {
+        var result = GradCheck.Run(f, inputs);
+        Assert.True(result.Passed, result.ToString());
+        Assert.True(result.Checked > 0);
+    }
+
+    public static TheoryData<int[], int[]> BroadcastShapes => new()
+    {
+        { new[] { 3, 4 }, new[] { 3, 4 } },
+        { new[] { 3, 4 }, new[] { 4 } },
+        { new[] { 2, 3, 1 }, new[] { 1, 5 } },
+        { new[] { 1 }, new[] { 2, 3 } },
+        { new[] { 5, 1, 3 }, new[] { 1, 4, 1 } },
+        { new[] { 17 }, Array.Empty<int>() },
+    };
+
+    [Theory]
+    [MemberData(nameof(BroadcastShapes))]
+    public void Add(int[] a, int[] b) => Check(x => x[0] + x[1], Input(1, a), Input(2, b));
+
+    [Theory]
+    [MemberData(nameof(BroadcastShapes))]
+    public void Sub(int[] a, int[] b) => Check(x => x[0] - x[1], Input(3, a), Input(4, b));
+
+    [Theory]
+    [MemberData(nameof(BroadcastShapes))]
+    public void Mul(int[] a, int[] b) => Check(x => x[0] * x[1], Input(5, a), Input(6, b));
+
+    [Theory]
+    [MemberData(nameof(BroadcastShapes))]
+    public void Div(int[] a, int[] b) => Check(x => x[0] / x[1], Input(7, a), Positive(8, b));
+
+    [Fact]
+    public void SameTensorUsedTwice() => Check(x => (x[0] * x[0]) + x[0], Input(9, 3, 5));
+
+    [Fact]
+    public void Scalars() => Check(x => (2f - ((x[0] + 1.5f) * 3f)) / 4f, Input(10, 2, 3));
+
+    [Fact]
+    public void ScalarDividedByTensor() => Check(x => 2f / x[0], Positive(11, 7));
+
+    [Fact]
+    public void Neg() => Check(x => -x[0], Input(12, 4, 1));
+
+    [Theory]
+    [InlineData(2f)]
+    [InlineData(3f)]
+    [InlineData(0.5f)]
+    [InlineData(-1.5f)]
+    public void Pow(float e) => Check(x => x[0].Pow(e), Positive(13, 3, 3));
+
+    [Theory]
+    [InlineData(new[] { 3, 4 }, new[] { 4, 5 })]
+    [InlineData(new[] { 1, 1 }, new[] { 1, 1 })]
+    [InlineData(new[] { 7, 33 }, new[] { 33, 3 })]
+    [InlineData(new[] { 4 }, new[] { 4, 2 })]
+    [InlineData(new[] { 2, 4 }, new[] { 4 })]
+    [InlineData(new[] { 2, 3, 4 }, new[] { 4, 5 })]
+    [InlineData(new[] { 2, 1, 3, 4 }, new[] { 3, 4, 2 })]
+    public void MatMul(int[] a, int[] b) => Check(x => x[0].MatMul(x[1]), Input(14, a), Input(15, b));
+
+    [Fact]
+    public void SumAndMeanOfAll()
+    {
+        Check(x => x[0].Sum(), Input(16, 3, 4));
+        Check(x => x[0].Mean(), Input(17, 5));
+    }
+
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(1, true)]
+    [InlineData(-1, false)]
+    public void SumAndMeanOverDim(int dim, bool keepDim)
+    {
+        Check(x => x[0].Sum(dim, keepDim), Input(18, 2, 3, 4));
+        Check(x => x[0].Mean(dim, keepDim), Input(19, 2, 3, 4));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void MaxAndMinOverDim(int dim)
+    {
+        Check(x => x[0].Max(dim), Input(20, 3, 4, 5));
+        Check(x => x[0].Min(dim, keepDim: true), Input(21, 3, 4, 5));
+    }
+
+    [Fact]
+    public void MaxAndMinOfAll()
+    {
+        Check(x => x[0].Max(), Input(22, 4, 3));
+        Check(x => x[0].Min(), Input(23, 6));
+    }
+
+    [Fact]
+    public void Exp() => Check(x => x[0].Exp(), Input(24, 3, 5));
+
+    [Fact]
+    public void Log() => Check(x => x[0].Log(), Positive(25, 3, 5));
+
+    [Fact]
+    public void Sqrt() => Check(x => x[0].Sqrt(), Positive(26, 17));
+
+    [Fact]
+    public void Abs() => Check(x => x[0].Abs(), AwayFromZero(27, 4, 4));
+
+    [Fact]
+    public void Clamp()
+    {
+        Check(x => x[0].Clamp(-1f, 1f), AwayFromZero(28, 5, 5));
+        Check(x => x[0].Clamp(null, 0.5f), AwayFromZero(29, 9));
+    }
+
+    [Fact]
+    public void Relu() => Check(x => x[0].Relu(), AwayFromZero(30, 6, 7));
+
+    [Fact]
+    public void LeakyRelu() => Check(x => x[0].LeakyRelu(0.1f), AwayFromZero(31, 6, 7));
+
+    [Fact]
+    public void Sigmoid() => Check(x => x[0].Sigmoid(), Input(32, 3, 33));
+
+    [Fact]
+    public void Tanh() => Check(x => x[0].Tanh(), Input(33, 3, 33));
+
+    [Fact]
+    public void Gelu() => Check(x => x[0].Gelu(), Input(34, 5, 7));
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(-1)]
+    public void Softmax(int dim) => Check(x => x[0].Softmax(dim), Input(35, 3, 4, 5));
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(-1)]
+    public void LogSoftmax(int dim) => Check(x => x[0].LogSoftmax(dim), Input(36, 3, 4, 5));
+
+    [Fact]
+    public void ReshapeViewFlattenSqueezeUnsqueeze()
+    {
+        Check(x => x[0].Reshape(4, -1) * x[0].Reshape(4, 6), Input(37, 2, 3, 4));
+        Check(x => x[0].View(6, 4).Flatten().Unsqueeze(0).Squeeze(), Input(38, 2, 3, 4));
+        Check(x => x[0].Squeeze(1).Unsqueeze(-1), Input(39, 3, 1, 2));
+    }
+
+    [Fact]
+    public void TransposePermute()
+    {
+        Check(x => x[0].Transpose(0, 2), Input(40, 2, 3, 4));
+        Check(x => x[0].Permute(1, 2, 0) * Tensor.Arange(24).Reshape(3, 4, 2), Input(41, 2, 3, 4));
+        Check(x => x[0].T.MatMul(x[0]), Input(42, 5, 3));
+    }
+
+    [Fact]
+    public void CatAndStack()
+    {
+        Check(x => Tensor.Cat([x[0], x[1]], 1), Input(43, 2, 3), Input(44, 2, 5));
+        Check(x => Tensor.Cat([x[0], x[1], x[0]], 0), Input(45, 2, 3), Input(46, 1, 3));
+        Check(x => Tensor.Stack([x[0], x[1]], 1), Input(47, 2, 3), Input(48, 2, 3));
+    }
+
+    [Fact]
+    public void NarrowIndexSelectGather()
+    {
+        Check(x => x[0].Narrow(1, 1, 2), Input(49, 3, 4));
+        Check(x => x[0].IndexSelect(0, [2, 0, 2]), Input(50, 3, 4));
+        Check(x => x[0].Gather(1, Tensor.FromArray([1f, 3f, 0f, 0f, 2f, 2f], 3, 2)), Input(51, 3, 4));
+    }
+
+    [Fact]
+    public void ComposedNetwork() => Check(
+        x => (x[0].MatMul(x[1]) + x[2]).Tanh().MatMul(x[3]).LogSoftmax(1).Mean(),
+        Input(52, 4, 3), Input(53, 3, 5), Input(54, 5), Input(55, 5, 2));
+}

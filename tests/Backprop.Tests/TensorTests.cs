@@ -1,0 +1,152 @@
+namespace Backprop.Tests;
+
+public class TensorTests
+{
+    [Fact]
+    public void CreationFunctions()
+    {
+        Assert.Equal([0f, 0f, 0f, 0f, 0f, 0f], Tensor.Zeros(2, 3).ToArray());
+        Assert.Equal([2, 3], Tensor.Ones(2, 3).Shape);
+        Assert.Equal([7f, 7f], Tensor.Full(7f, 2).ToArray());
+        Assert.Equal([0f, 1f, 2f, 3f], Tensor.Arange(4).ToArray());
+        Assert.Equal([1f, 1.5f, 2f, 2.5f], Tensor.Arange(1f, 3f, 0.5f).ToArray());
+        Assert.Equal([1f, 0f, 0f, 1f], Tensor.Eye(2).ToArray());
+        Assert.Equal(5f, Tensor.Scalar(5f).Item());
+        Assert.Empty(Tensor.Scalar(5f).Shape);
+        Assert.Equal([1f, 2f, 3f, 4f], Tensor.FromArray(new float[,] { { 1, 2 }, { 3, 4 } }).ToArray());
+    }
+
+    [Fact]
+    public void RandomTensorsFollowTheGenerator()
+    {
+        Assert.Equal(Tensor.Randn([100], new Generator(5)).ToArray(), Tensor.Randn([100], new Generator(5)).ToArray());
+        Assert.NotEqual(Tensor.Randn([100], new Generator(5)).ToArray(), Tensor.Randn([100], new Generator(6)).ToArray());
+        var n = Tensor.Randn([20000], new Generator(1));
+        Assert.InRange(n.Mean().Item(), -0.03f, 0.03f);
+        Assert.InRange(n.Pow(2f).Mean().Item(), 0.95f, 1.05f);
+        var u = Tensor.Uniform([20000], -2f, 3f, new Generator(2));
+        Assert.True(u.Min().Item() >= -2f && u.Max().Item() < 3f);
+        Assert.InRange(u.Mean().Item(), 0.45f, 0.55f);
+        Assert.InRange(Tensor.Rand([20000], new Generator(3)).Mean().Item(), 0.49f, 0.51f);
+    }
+
+    [Fact]
+    public void IndexerReadsAndWrites()
+    {
+        var t = Tensor.Arange(6).Reshape(2, 3);
+        Assert.Equal(5f, t[1, 2]);
+        Assert.Equal(3f, t[-1, 0]);
+        t[0, 1] = 9f;
+        Assert.Equal(9f, t.ToArray()[1]);
+    }
+
+    [Fact]
+    public void ToStringLooksLikePyTorch()
+    {
+        Assert.Equal("tensor([[0., 1., 2.],\n        [3., 4., 5.]])", Tensor.Arange(6).Reshape(2, 3).ToString());
+        Assert.Equal("tensor([ 0.5000, -1.2500], requiresGrad=true)", Tensor.FromArray([0.5f, -1.25f]).SetRequiresGrad().ToString());
+        Assert.Equal("tensor(3.)", Tensor.Scalar(3f).ToString());
+        var big = Tensor.Arange(2000).ToString();
+        Assert.Contains("...", big, StringComparison.Ordinal);
+        Assert.True(big.Length < 100);
+        var withGrad = (Tensor.Ones(1).SetRequiresGrad() * 2f).ToString();
+        Assert.EndsWith("gradFn=MulScalar)", withGrad, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ShapeOpsMoveTheRightElements()
+    {
+        var t = Tensor.Arange(24).Reshape(2, 3, 4);
+        Assert.Equal([4, 2, 3], t.Permute(2, 0, 1).Shape);
+        Assert.Equal(t[1, 2, 3], t.Permute(2, 0, 1)[3, 1, 2]);
+        Assert.Equal(t[1, 0, 2], t.Transpose(0, 2)[2, 0, 1]);
+        Assert.Equal([2, 12], t.Reshape(2, -1).Shape);
+        Assert.Equal([6, 4], t.Flatten(0, 1).Shape);
+        Assert.Equal([1, 2, 3, 4], t.Unsqueeze(0).Shape);
+        Assert.Equal([2, 3, 4], t.Unsqueeze(2).Squeeze().Shape);
+        Assert.Equal([2, 3, 4, 1], t.Unsqueeze(-1).Shape);
+        Assert.Equal([3, 2], Tensor.Arange(6).Reshape(2, 3).T.Shape);
+    }
+
+    [Fact]
+    public void CatStackNarrowIndexSelectGather()
+    {
+        var a = Tensor.Arange(4).Reshape(2, 2);
+        var b = Tensor.Arange(4, 8).Reshape(2, 2);
+        Assert.Equal([0f, 1f, 4f, 5f, 2f, 3f, 6f, 7f], Tensor.Cat([a, b], 1).ToArray());
+        Assert.Equal([0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f], Tensor.Cat([a, b], 0).ToArray());
+        Assert.Equal([2, 2, 2], Tensor.Stack([a, b]).Shape);
+        Assert.Equal([0f, 4f, 1f, 5f, 2f, 6f, 3f, 7f], Tensor.Stack([a, b], 2).ToArray());
+        Assert.Equal([4f, 5f, 6f, 7f], Tensor.Cat([a, b], 0).Narrow(0, 2, 2).ToArray());
+        Assert.Equal([6f, 7f, 0f, 1f], Tensor.Cat([a, b], 0).IndexSelect(0, [3, 0]).ToArray());
+        var logits = Tensor.FromArray([0.1f, 0.9f, 0.0f, 0.7f, 0.2f, 0.1f], 2, 3);
+        Assert.Equal([0.9f, 0.7f], logits.Gather(1, Tensor.FromArray([1f, 0f], 2, 1)).ToArray());
+    }
+
+    [Fact]
+    public void BroadcastingArithmetic()
+    {
+        var m = Tensor.Arange(6).Reshape(2, 3);
+        Assert.Equal([10f, 21f, 32f, 13f, 24f, 35f], (m + Tensor.FromArray([10f, 20f, 30f])).ToArray());
+        Assert.Equal([0f, 1f, 2f, 6f, 8f, 10f], (m * Tensor.FromArray([1f, 2f], 2, 1)).ToArray());
+        Assert.Equal([1f, 0.5f], (1f / Tensor.FromArray([1f, 2f])).ToArray());
+        Assert.Equal([-1f, 0f], (1f - Tensor.FromArray([2f, 1f])).ToArray());
+    }
+
+    [Fact]
+    public void ReductionsAndArgmax()
+    {
+        var m = Tensor.FromArray([1f, 5f, 3f, 4f, 2f, 6f], 2, 3);
+        Assert.Equal(21f, m.Sum().Item());
+        Assert.Equal(3.5f, m.Mean().Item());
+        Assert.Equal([5f, 7f, 9f], m.Sum(0).ToArray());
+        Assert.Equal([3f, 4f], m.Mean(1).ToArray());
+        Assert.Equal([2, 1], m.Mean(1, keepDim: true).Shape);
+        Assert.Equal([5f, 6f], m.Max(1).ToArray());
+        Assert.Equal([1f, 2f], m.Min(1).ToArray());
+        Assert.Equal([1f, 2f], m.Argmax(1).ToArray());
+        Assert.Equal(5, m.Argmax());
+        Assert.Equal(6f, m.Max().Item());
+    }
+
+    [Fact]
+    public void MatMulShapes()
+    {
+        var a = Tensor.Arange(6).Reshape(2, 3);
+        var b = Tensor.Arange(12).Reshape(3, 4);
+        Assert.Equal([20f, 23f, 26f, 29f, 56f, 68f, 80f, 92f], a.MatMul(b).ToArray());
+        Assert.Equal([4], Tensor.Ones(3).MatMul(b).Shape);
+        Assert.Equal([2], a.MatMul(Tensor.Ones(3)).Shape);
+        Assert.Equal([5, 2, 4], Tensor.Ones(5, 2, 3).MatMul(b).Shape);
+        Assert.Equal([2, 5, 2, 4], Tensor.Ones(2, 1, 2, 3).MatMul(Tensor.Ones(5, 3, 4)).Shape);
+        Assert.Equal(3f, Tensor.Ones(2, 1, 2, 3).MatMul(Tensor.Ones(5, 3, 4))[1, 4, 1, 3]);
+    }
+
+    [Fact]
+    public void ActivationsHaveTheirTextbookValues()
+    {
+        var x = Tensor.FromArray([-2f, 0f, 3f]);
+        Assert.Equal([0f, 0f, 3f], x.Relu().ToArray());
+        Assert.Equal([-0.02f, 0f, 3f], x.LeakyRelu().ToArray());
+        Assert.Equal(0.5f, x.Sigmoid()[1]);
+        Assert.Equal(MathF.Tanh(3f), x.Tanh()[2], 6);
+        Assert.Equal(-0.0455003f, x.Gelu()[0], 5);
+        Assert.Equal([-1f, 0f, 1f], x.Clamp(-1f, 1f).ToArray());
+        Assert.Equal([2f, 0f, 3f], x.Abs().ToArray());
+    }
+
+    [Fact]
+    public void SoftmaxIsStableForHugeLogits()
+    {
+        var x = Tensor.FromArray([1000f, -1000f, 0f, 1000f], 2, 2);
+        var p = x.Softmax(1).ToArray();
+        var lp = x.LogSoftmax(1).ToArray();
+        Assert.All(p, v => Assert.True(float.IsFinite(v)));
+        Assert.All(lp, v => Assert.True(float.IsFinite(v)));
+        Assert.Equal([1f, 0f, 0f, 1f], p);
+        Assert.Equal(-2000f, lp[1]);
+        Assert.Equal(-1000f, lp[2]);
+        var sums = Tensor.Randn([4, 7], new Generator(3)).Softmax(0).Sum(0).ToArray();
+        Assert.All(sums, s => Assert.Equal(1f, s, 5));
+    }
+}
