@@ -2,7 +2,7 @@ using Backprop.Kernels;
 
 namespace Backprop;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>A tensor holding a copy of <paramref name="data"/> with the given shape.</summary>
     /// <param name="data">The elements in row-major order.</param>

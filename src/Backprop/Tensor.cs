@@ -7,7 +7,7 @@ namespace Backprop;
 /// A float32, row-major, n-dimensional array that can record the operations applied to it, so that
 /// <see cref="Backward()"/> can send gradients back to every tensor that asked for one.
 /// </summary>
-public sealed partial class Tensor
+public partial class Tensor
 {
     internal readonly int[] Dims;
     internal readonly float[] Data;

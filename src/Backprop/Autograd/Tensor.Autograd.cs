@@ -4,7 +4,7 @@ using Backprop.Kernels;
 
 namespace Backprop;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     private bool _requiresGrad;
     private bool _retainsGrad;

@@ -3,7 +3,7 @@ using Backprop.Kernels;
 
 namespace Backprop;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>Elementwise sum with broadcasting.</summary>
     /// <param name="a">The left operand.</param>

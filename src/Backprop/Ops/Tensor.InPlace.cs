@@ -3,7 +3,7 @@ using Backprop.Kernels;
 
 namespace Backprop;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>this += alpha·other, in place (other broadcasts to this tensor's shape). Records no graph.</summary>
     /// <param name="other">The tensor to add.</param>

@@ -3,7 +3,7 @@ using Backprop.Kernels;
 
 namespace Backprop;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>Joins tensors along an existing dimension; all other dimensions must agree.</summary>
     /// <param name="tensors">The tensors, at least one.</param>

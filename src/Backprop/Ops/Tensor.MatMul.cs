@@ -2,7 +2,7 @@ using Backprop.Kernels;
 
 namespace Backprop;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>
     /// Matrix product with PyTorch's rules: 2-D × 2-D is a matrix product; 1-D operands are treated as a

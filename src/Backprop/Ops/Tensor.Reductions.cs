@@ -3,7 +3,7 @@ using Backprop.Kernels;
 
 namespace Backprop;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>The sum of all elements, as a zero-dimensional tensor.</summary>
     /// <returns>The sum.</returns>

@@ -2,7 +2,7 @@ using Backprop.Kernels;
 
 namespace Backprop;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>The same elements with a new shape; one dimension may be −1 (inferred). Shares storage.</summary>
     /// <param name="shape">The new shape.</param>

@@ -3,7 +3,7 @@ using Backprop.Kernels;
 
 namespace Backprop;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>Softmax along a dimension, computed stably (the maximum is subtracted first).</summary>
     /// <param name="dim">The dimension.</param>

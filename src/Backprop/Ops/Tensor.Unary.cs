@@ -3,7 +3,7 @@ using Backprop.Kernels;
 
 namespace Backprop;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>Computes an elementwise function: d = f(x).</summary>
     private delegate void UnaryForward(ReadOnlySpan<float> x, Span<float> d);

@@ -1,0 +1,45 @@
+using Backprop.Cli.Evaluation;
+using Backprop.Cli.Prediction;
+using Backprop.Cli.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Backprop.Cli;
+
+/// <summary>The `backprop` command line: its commands, and one clear line (never a stack trace) for any error.</summary>
+internal static class CliApp
+{
+    /// <summary>Runs the command line against a console; returns the exit code.</summary>
+    public static int Run(string[] args, IAnsiConsole console, CancellationToken cancellationToken)
+    {
+        var app = new CommandApp(new Registrar(console));
+        app.Configure(config =>
+        {
+            config.SetApplicationName("backprop");
+            config.UseStrictParsing();
+            config.ConfigureConsole(console);
+            config.AddCommand<TrainCommand>("train")
+                .WithDescription("Train an MLP (default: 784-256-128-10 ReLU on the bundled MNIST) and save it.")
+                .WithExample("train")
+                .WithExample("train", "--epochs", "3", "--optimizer", "adam", "--lr", "0.001");
+            config.AddCommand<EvalCommand>("eval")
+                .WithDescription("Evaluate a model: accuracy, per-class precision and recall, confusion matrix (also as PNG).")
+                .WithExample("eval", "--model", "runs/RUN/model.safetensors");
+            config.AddCommand<PredictCommand>("predict")
+                .WithDescription("Classify inputs from an IDX file, a CSV file or a PNG of a digit.")
+                .WithExample("predict", "--model", "runs/RUN/model.safetensors", "--input", "digit.png");
+            config.SetExceptionHandler((exception, _) =>
+            {
+                var message = exception switch
+                {
+                    CommandParseException or CommandRuntimeException => exception.Message,
+                    ArgumentException or IOException or InvalidOperationException or UnauthorizedAccessException or TrainingDivergedException => exception.Message,
+                    _ => $"{exception.GetType().Name}: {exception.Message}",
+                };
+                console.MarkupLine($"[red]error:[/] {Markup.Escape(message.ReplaceLineEndings(" "))}");
+                return exception is TrainingDivergedException ? 3 : exception is CommandParseException or CommandRuntimeException ? 2 : 1;
+            });
+        });
+        return app.Run(args, cancellationToken);
+    }
+}

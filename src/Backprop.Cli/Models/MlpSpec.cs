@@ -1,0 +1,95 @@
+using System.Globalization;
+using Backprop.NN;
+
+namespace Backprop.Cli.Models;
+
+/// <summary>
+/// A multilayer perceptron described by its layer sizes and one hidden activation: Linear, activation,
+/// …, Linear. Its state-dict keys are PyTorch's for the same nn.Sequential ("0.weight", "2.weight", …).
+/// </summary>
+internal sealed record MlpSpec(int[] Layers, string Activation)
+{
+    /// <summary>The activations a spec may name.</summary>
+    public static readonly string[] Activations = ["relu", "leaky-relu", "sigmoid", "tanh", "gelu"];
+
+    /// <summary>The number of inputs.</summary>
+    public int Inputs => Layers[0];
+
+    /// <summary>The number of outputs.</summary>
+    public int Outputs => Layers[^1];
+
+    /// <summary>Parses "784,256,128,10" and an activation name, or throws a one-line explanation.</summary>
+    public static MlpSpec Parse(string layers, string activation)
+    {
+        var parts = (layers ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var sizes = new int[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out sizes[i]) || sizes[i] <= 0)
+            {
+                throw new ArgumentException($"--layers: '{parts[i]}' is not a positive layer size (expected a list like 784,256,128,10).");
+            }
+        }
+
+        if (sizes.Length < 2)
+        {
+            throw new ArgumentException($"--layers: '{layers}' needs at least an input and an output size (like 784,10).");
+        }
+
+        var name = (activation ?? string.Empty).Trim().ToLowerInvariant().Replace('_', '-');
+        if (name == "leakyrelu")
+        {
+            name = "leaky-relu";
+        }
+
+        if (!Activations.Contains(name))
+        {
+            throw new ArgumentException($"--activation: '{activation}' is not one of {string.Join(", ", Activations)}.");
+        }
+
+        return new MlpSpec(sizes, name);
+    }
+
+    /// <summary>The spec stored in a model file's metadata ("layers", "activation"), if present.</summary>
+    public static MlpSpec? FromMetadata(IReadOnlyDictionary<string, string> metadata) =>
+        metadata.TryGetValue("layers", out var layers) && metadata.TryGetValue("activation", out var activation)
+            ? Parse(layers, activation)
+            : null;
+
+    /// <summary>The metadata entries that describe this spec.</summary>
+    public IEnumerable<KeyValuePair<string, string>> ToMetadata() =>
+    [
+        new("layers", LayersText),
+        new("activation", Activation),
+    ];
+
+    /// <summary>The layer sizes as "784,256,128,10".</summary>
+    public string LayersText => string.Join(',', Layers);
+
+    /// <summary>Builds the network with PyTorch's default initialisation from <paramref name="generator"/>.</summary>
+    public Sequential Build(Generator generator)
+    {
+        var model = new Sequential();
+        for (var i = 0; i < Layers.Length - 1; i++)
+        {
+            model.Add(new Linear(Layers[i], Layers[i + 1], generator: generator));
+            if (i < Layers.Length - 2)
+            {
+                model.Add(CreateActivation(Activation));
+            }
+        }
+
+        return model;
+    }
+
+    /// <summary>A module for an activation name.</summary>
+    public static Module CreateActivation(string name) => name switch
+    {
+        "relu" => new ReLU(),
+        "leaky-relu" => new LeakyReLU(),
+        "sigmoid" => new Sigmoid(),
+        "tanh" => new Tanh(),
+        "gelu" => new GELU(),
+        _ => throw new ArgumentException($"--activation: '{name}' is not one of {string.Join(", ", Activations)}."),
+    };
+}

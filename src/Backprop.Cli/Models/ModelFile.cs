@@ -1,0 +1,61 @@
+using Backprop.IO;
+using Backprop.NN;
+
+namespace Backprop.Cli.Models;
+
+/// <summary>A trained model on disk: a safetensors file of the state dict, with the architecture and settings in its metadata.</summary>
+internal sealed record ModelFile(MlpSpec Spec, Sequential Model, IReadOnlyDictionary<string, string> Metadata)
+{
+    /// <summary>Writes the model's state dict and metadata atomically.</summary>
+    public static void Save(string path, MlpSpec spec, Module model, IEnumerable<KeyValuePair<string, string>> settings)
+    {
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["framework"] = "backprop" };
+        foreach (var (key, value) in spec.ToMetadata().Concat(settings))
+        {
+            metadata[key] = value;
+        }
+
+        Safetensors.Save(path, model.StateDict(), metadata);
+    }
+
+    /// <summary>
+    /// Loads a model file, from Backprop or from PyTorch: the architecture comes from <paramref name="layers"/>
+    /// and <paramref name="activation"/> when given, else from the file's metadata.
+    /// </summary>
+    public static ModelFile Load(string path, string? layers, string? activation)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{path}: no such model file.", path);
+        }
+
+        var file = Safetensors.Load(path);
+        MlpSpec spec;
+        if (layers is not null)
+        {
+            spec = MlpSpec.Parse(layers, activation ?? file.Metadata.GetValueOrDefault("activation", "relu"));
+        }
+        else
+        {
+            spec = MlpSpec.FromMetadata(file.Metadata)
+                ?? throw new ArgumentException($"{path}: the file's metadata does not name the architecture; pass --layers (and --activation).");
+            if (activation is not null)
+            {
+                spec = MlpSpec.Parse(spec.LayersText, activation);
+            }
+        }
+
+        var model = spec.Build(new Generator(0));
+        try
+        {
+            model.LoadStateDict(file.Tensors);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ArgumentException($"{path}: the weights do not fit layers {spec.LayersText}: {ex.Message}", ex);
+        }
+
+        model.Eval();
+        return new ModelFile(spec, model, file.Metadata);
+    }
+}

@@ -1,0 +1,77 @@
+using System.Globalization;
+using Backprop.Cli.Training;
+using Backprop.IO;
+using ScottPlot;
+
+namespace Backprop.Cli.Plots;
+
+/// <summary>The PNG pictures the commands write (ScottPlot), each written atomically.</summary>
+internal static class Charts
+{
+    /// <summary>Loss (left axis) and accuracy (right axis) per epoch, for training and test data.</summary>
+    public static void SaveTrainingCurves(string path, IReadOnlyList<EpochRecord> history, string testName)
+    {
+        var plot = new Plot();
+        var epochs = history.Select(h => (double)h.Epoch).ToArray();
+        var trainLoss = plot.Add.Scatter(epochs, history.Select(h => h.TrainLoss).ToArray());
+        trainLoss.LegendText = "train loss";
+        var testLoss = plot.Add.Scatter(epochs, history.Select(h => h.TestLoss).ToArray());
+        testLoss.LegendText = $"{testName} loss";
+        var trainAcc = plot.Add.Scatter(epochs, history.Select(h => 100 * h.TrainAccuracy).ToArray());
+        trainAcc.LegendText = "train accuracy (%)";
+        trainAcc.Axes.YAxis = plot.Axes.Right;
+        trainAcc.LinePattern = LinePattern.Dashed;
+        var testAcc = plot.Add.Scatter(epochs, history.Select(h => 100 * h.TestAccuracy).ToArray());
+        testAcc.LegendText = $"{testName} accuracy (%)";
+        testAcc.Axes.YAxis = plot.Axes.Right;
+        testAcc.LinePattern = LinePattern.Dashed;
+        plot.Title("Training");
+        plot.XLabel("epoch");
+        plot.YLabel("loss");
+        plot.Axes.Right.Label.Text = "accuracy (%)";
+        plot.ShowLegend(Alignment.MiddleRight);
+        Save(plot, path, 900, 540);
+    }
+
+    /// <summary>A confusion matrix as a heatmap: rows are true classes, columns predicted classes, each cell labelled with its count.</summary>
+    public static void SaveConfusionMatrix(string path, int[,] counts)
+    {
+        var classes = counts.GetLength(0);
+        var intensities = new double[classes, classes];
+        for (var t = 0; t < classes; t++)
+        {
+            for (var p = 0; p < classes; p++)
+            {
+                intensities[t, p] = Math.Log10(1 + counts[t, p]);
+            }
+        }
+
+        var plot = new Plot();
+        var heatmap = plot.Add.Heatmap(intensities);
+        heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
+        for (var t = 0; t < classes; t++)
+        {
+            for (var p = 0; p < classes; p++)
+            {
+                var text = plot.Add.Text(counts[t, p].ToString(CultureInfo.InvariantCulture), p, classes - 1 - t);
+                text.LabelFontColor = intensities[t, p] > intensities.Cast<double>().Max() / 2 ? Colors.Black : Colors.White;
+                text.LabelAlignment = Alignment.MiddleCenter;
+                text.LabelFontSize = classes > 12 ? 8 : 12;
+            }
+        }
+
+        var ticks = Enumerable.Range(0, classes).Select(i => (double)i).ToArray();
+        plot.Axes.Bottom.SetTicks(ticks, ticks.Select(i => ((int)i).ToString(CultureInfo.InvariantCulture)).ToArray());
+        plot.Axes.Left.SetTicks(ticks, ticks.Select(i => (classes - 1 - (int)i).ToString(CultureInfo.InvariantCulture)).ToArray());
+        plot.Title("Confusion matrix");
+        plot.XLabel("predicted class");
+        plot.YLabel("true class");
+        Save(plot, path, 720, 640);
+    }
+
+    private static void Save(Plot plot, string path, int width, int height)
+    {
+        var bytes = plot.GetImageBytes(width, height, ImageFormat.Png);
+        AtomicFile.Write(path, stream => stream.Write(bytes));
+    }
+}

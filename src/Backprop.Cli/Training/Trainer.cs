@@ -1,0 +1,241 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Backprop.Cli.Evaluation;
+using Backprop.Cli.Models;
+using Backprop.Cli.Plots;
+using Backprop.Data;
+using Backprop.IO;
+using Backprop.NN;
+using Backprop.Optim;
+using Spectre.Console;
+
+namespace Backprop.Cli.Training;
+
+/// <summary>
+/// The training loop of `backprop train`: forward, loss, backward, optimizer step, batch after batch,
+/// with a live progress bar, an evaluation after every epoch, a checkpoint after every epoch (and on
+/// Ctrl-C), and the model, plot and history written at the end.
+/// </summary>
+internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string outDir, CancellationToken stop)
+{
+    public const string ModelFileName = "model.safetensors";
+    public const string CheckpointFileName = "checkpoint.safetensors";
+    public const string PlotFileName = "training.png";
+    public const string HistoryFileName = "history.csv";
+
+    /// <summary>What the run did: every epoch's figures, and whether it was interrupted before the end.</summary>
+    public sealed record Result(IReadOnlyList<EpochRecord> History, bool Interrupted, IReadOnlyList<float> BatchLosses);
+
+    public Result Run(Checkpoint? resume)
+    {
+        if (options.Threads > 0)
+        {
+            Backprop.Kernels.Threading.NumThreads = options.Threads;
+        }
+
+        var spec = MlpSpec.Parse(options.Layers, options.Activation);
+        var data = TrainingData.Load(options, new Generator(options.Seed ^ 0x5A17));
+        if (spec.Inputs != data.Features || spec.Outputs != data.Classes)
+        {
+            throw new ArgumentException($"--layers {spec.LayersText}: the data has {data.Features} features and {data.Classes} classes, so the first size must be {data.Features} and the last {data.Classes}.");
+        }
+
+        var generator = new Generator(options.Seed);
+        var model = spec.Build(generator);
+        var optimizer = OptimizerFactory.Create(options, model.Parameters());
+        var lossFn = Evaluator.LossFunction(options.Loss, data.Classes, options.LabelSmoothing);
+        var loader = new DataLoader(data.Train, options.BatchSize, shuffle: true, generator: generator);
+        var batches = loader.BatchCount;
+        var schedule = OptimizerFactory.CreateSchedule(options, optimizer, batches);
+
+        var history = new List<EpochRecord>();
+        var batchLosses = new List<float>();
+        int startEpoch = 0, skipBatches = 0;
+        if (resume is not null)
+        {
+            model.LoadStateDict(resume.Model);
+            optimizer.LoadStateDict(resume.Optimizer);
+            startEpoch = int.Parse(resume.Metadata["epoch"], CultureInfo.InvariantCulture);
+            skipBatches = int.Parse(resume.Metadata["batch"], CultureInfo.InvariantCulture);
+            generator.RestoreState(resume.Metadata["generator"]);
+            history.AddRange(JsonSerializer.Deserialize<List<EpochRecord>>(resume.Metadata["history"]) ?? []);
+        }
+
+        schedule?.Resume((startEpoch * batches) + skipBatches);
+        console.MarkupLine($"[bold]Training[/] {Markup.Escape(spec.LayersText)} {Markup.Escape(spec.Activation)} MLP ({model.ParameterCount():N0} parameters) on {Markup.Escape(data.Description)}");
+        console.MarkupLine($"[grey]{Markup.Escape(Describe())} → {Markup.Escape(outDir)}[/]");
+        if (resume is not null)
+        {
+            console.MarkupLine($"[yellow]Resuming at epoch {startEpoch + 1}, batch {skipBatches}.[/]");
+        }
+
+        Directory.CreateDirectory(outDir);
+        for (var epoch = startEpoch; epoch < options.Epochs; epoch++)
+        {
+            var epochStartState = generator.SaveState();
+            var watch = Stopwatch.StartNew();
+            double lossSum = 0;
+            long correct = 0, seen = 0;
+            var interruptedAt = -1;
+            model.Train();
+            void RunEpoch(ProgressTask? task)
+            {
+                var b = 0;
+                foreach (var batch in loader)
+                {
+                    if (b < skipBatches)
+                    {
+                        b++;
+                        task?.Increment(1);
+                        continue;
+                    }
+
+                    var output = model.Forward(batch.Input);
+                    var loss = lossFn(output, batch.Target);
+                    var value = loss.Item();
+                    if (!float.IsFinite(value))
+                    {
+                        var kept = history.Count > 0 || resume is not null
+                            ? $"the last good checkpoint is kept at {Path.Combine(outDir, CheckpointFileName)}"
+                            : "no checkpoint was written yet";
+                        throw new TrainingDivergedException($"the loss became {value} at epoch {epoch + 1}, batch {b + 1}; {kept}. Try a lower --lr (now {options.LearningRate.ToString(CultureInfo.InvariantCulture)}) or --clip-grad-norm.");
+                    }
+
+                    optimizer.ZeroGrad();
+                    loss.Backward();
+                    if (options.ClipGradNorm > 0f)
+                    {
+                        GradClip.ClipGradNorm(model.Parameters(), options.ClipGradNorm);
+                    }
+
+                    optimizer.Step();
+                    schedule?.Step();
+
+                    var n = batch.Target.Size(0);
+                    batchLosses.Add(value);
+                    lossSum += value * n;
+                    seen += n;
+                    var predicted = Evaluator.Argmax(output);
+                    for (var i = 0; i < n; i++)
+                    {
+                        correct += predicted[i] == (int)batch.Target.Span[i] ? 1 : 0;
+                    }
+
+                    b++;
+                    task?.Increment(1);
+                    task?.Description = string.Create(CultureInfo.InvariantCulture, $"epoch {epoch + 1}/{options.Epochs}  loss {lossSum / seen:F4}  acc {100.0 * correct / seen:F2}%  {seen / watch.Elapsed.TotalSeconds:N0} samples/s");
+                    if (stop.IsCancellationRequested)
+                    {
+                        interruptedAt = b;
+                        break;
+                    }
+                }
+            }
+
+            if (console.Profile.Capabilities.Interactive)
+            {
+                console.Progress()
+                    .AutoClear(false)
+                    .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                    .Start(ctx => RunEpoch(ctx.AddTask($"epoch {epoch + 1}/{options.Epochs}", maxValue: batches)));
+            }
+            else
+            {
+                RunEpoch(null);
+                console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"epoch {epoch + 1}/{options.Epochs}  loss {lossSum / Math.Max(1, seen):F4}  acc {100.0 * correct / Math.Max(1, seen):F2}%  {seen / watch.Elapsed.TotalSeconds:N0} samples/s"));
+            }
+
+            if (interruptedAt >= 0)
+            {
+                SaveCheckpoint(model, optimizer, epoch, interruptedAt, epochStartState, history);
+                var path = Path.Combine(outDir, CheckpointFileName);
+                console.MarkupLine($"[yellow]Interrupted at epoch {epoch + 1}, batch {interruptedAt}; checkpoint saved.[/] Resume with: [bold]backprop train --resume {Markup.Escape(path)}[/]");
+                return new Result(history, true, batchLosses);
+            }
+
+            skipBatches = 0;
+            var test = Evaluator.Run(model, data.Test, lossFn);
+            var elapsed = watch.Elapsed.TotalSeconds;
+            history.Add(new EpochRecord(epoch + 1, lossSum / Math.Max(1, seen), correct / (double)Math.Max(1, seen), test.Loss, test.Accuracy, optimizer.LearningRate, elapsed, seen / elapsed));
+            console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"  {data.TestName} loss {test.Loss:F4}  {data.TestName} accuracy [bold]{100 * test.Accuracy:F2}%[/]  ({elapsed:F1} s)"));
+            SaveCheckpoint(model, optimizer, epoch + 1, 0, generator.SaveState(), history);
+        }
+
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["loss"] = options.Loss,
+            ["optimizer"] = options.Optimizer,
+            ["options"] = JsonSerializer.Serialize(options),
+            ["test_accuracy"] = history.Count > 0 ? history[^1].TestAccuracy.ToString("R", CultureInfo.InvariantCulture) : "",
+        };
+        foreach (var (key, value) in data.ToMetadata())
+        {
+            settings[key] = value;
+        }
+
+        ModelFile.Save(Path.Combine(outDir, ModelFileName), spec, model, settings);
+        Charts.SaveTrainingCurves(Path.Combine(outDir, PlotFileName), history, data.TestName);
+        SaveHistory(Path.Combine(outDir, HistoryFileName), history);
+        PrintSummary(history, data.TestName);
+        return new Result(history, false, batchLosses);
+    }
+
+    private string Describe() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{options.Optimizer} lr {options.LearningRate} ({options.Schedule}), {options.Loss}, batch {options.BatchSize}, {options.Epochs} epochs, seed {options.Seed}, {Backprop.Kernels.Threading.NumThreads} threads");
+
+    private void SaveCheckpoint(Module model, Optimizer optimizer, int epoch, int batch, string generatorState, List<EpochRecord> history)
+    {
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["kind"] = "backprop-checkpoint",
+            ["epoch"] = epoch.ToString(CultureInfo.InvariantCulture),
+            ["batch"] = batch.ToString(CultureInfo.InvariantCulture),
+            ["generator"] = generatorState,
+            ["history"] = JsonSerializer.Serialize(history),
+            ["options"] = JsonSerializer.Serialize(options),
+        };
+        new Checkpoint(model.StateDict(), optimizer.StateDict(), metadata).Save(Path.Combine(outDir, CheckpointFileName));
+    }
+
+    private static void SaveHistory(string path, List<EpochRecord> history) => AtomicFile.Write(path, stream =>
+    {
+        using var writer = new StreamWriter(stream, leaveOpen: true);
+        writer.WriteLine("epoch,train_loss,train_accuracy,test_loss,test_accuracy,learning_rate,seconds,samples_per_second");
+        foreach (var r in history)
+        {
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Epoch},{r.TrainLoss:R},{r.TrainAccuracy:R},{r.TestLoss:R},{r.TestAccuracy:R},{r.LearningRate:R},{r.Seconds:F3},{r.SamplesPerSecond:F0}"));
+        }
+    });
+
+    private void PrintSummary(List<EpochRecord> history, string testName)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title("[bold]Training summary[/]");
+        foreach (var column in new[] { "epoch", "train loss", "train acc", $"{testName} loss", $"{testName} acc", "lr", "seconds", "samples/s" })
+        {
+            table.AddColumn(new TableColumn(column).RightAligned());
+        }
+
+        foreach (var r in history)
+        {
+            table.AddRow(
+                r.Epoch.ToString(CultureInfo.InvariantCulture),
+                r.TrainLoss.ToString("F4", CultureInfo.InvariantCulture),
+                (100 * r.TrainAccuracy).ToString("F2", CultureInfo.InvariantCulture) + "%",
+                r.TestLoss.ToString("F4", CultureInfo.InvariantCulture),
+                (100 * r.TestAccuracy).ToString("F2", CultureInfo.InvariantCulture) + "%",
+                r.LearningRate.ToString("G3", CultureInfo.InvariantCulture),
+                r.Seconds.ToString("F1", CultureInfo.InvariantCulture),
+                r.SamplesPerSecond.ToString("N0", CultureInfo.InvariantCulture));
+        }
+
+        console.Write(table);
+        if (history.Count > 0)
+        {
+            console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[bold green]{testName} accuracy {100 * history[^1].TestAccuracy:F2}%[/] after {history.Count} epochs, {history.Sum(h => h.Seconds):F1} s of training."));
+        }
+
+        console.MarkupLine($"Wrote {Markup.Escape(Path.Combine(outDir, ModelFileName))}, {CheckpointFileName}, {PlotFileName}, {HistoryFileName}.");
+    }
+}

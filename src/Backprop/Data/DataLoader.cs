@@ -1,0 +1,83 @@
+namespace Backprop.Data;
+
+/// <summary>
+/// Iterates over a dataset in batches, reshuffled each epoch from a seeded generator; the next batch
+/// is gathered on a background task while the caller trains on the current one.
+/// </summary>
+public sealed class DataLoader : IEnumerable<Batch>
+{
+    private readonly Generator _generator;
+
+    /// <summary>Makes a loader.</summary>
+    /// <param name="dataset">The dataset.</param>
+    /// <param name="batchSize">Samples per batch; positive.</param>
+    /// <param name="shuffle">Reshuffle the order at the start of every epoch.</param>
+    /// <param name="dropLast">Drop a last batch smaller than <paramref name="batchSize"/>.</param>
+    /// <param name="generator">The random source for shuffling; null uses <see cref="Generator.Default"/>.</param>
+    public DataLoader(Dataset dataset, int batchSize, bool shuffle = false, bool dropLast = false, Generator? generator = null)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        if (batchSize <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "DataLoader: the batch size must be positive.");
+        }
+
+        Dataset = dataset;
+        BatchSize = batchSize;
+        Shuffle = shuffle;
+        DropLast = dropLast;
+        _generator = generator ?? Generator.Default;
+    }
+
+    /// <summary>The dataset.</summary>
+    public Dataset Dataset { get; }
+
+    /// <summary>Samples per batch.</summary>
+    public int BatchSize { get; }
+
+    /// <summary>Whether each epoch is reshuffled.</summary>
+    public bool Shuffle { get; }
+
+    /// <summary>Whether a short last batch is dropped.</summary>
+    public bool DropLast { get; }
+
+    /// <summary>The number of batches in one epoch.</summary>
+    public int BatchCount => DropLast ? Dataset.Count / BatchSize : (Dataset.Count + BatchSize - 1) / BatchSize;
+
+    /// <summary>Starts an epoch: draws the order (when shuffling) and yields its batches, prefetching one ahead.</summary>
+    /// <returns>The batches.</returns>
+    public IEnumerator<Batch> GetEnumerator()
+    {
+        var order = Shuffle ? _generator.Permutation(Dataset.Count) : Enumerable.Range(0, Dataset.Count).ToArray();
+        var count = BatchCount;
+        if (count == 0)
+        {
+            yield break;
+        }
+
+        var next = Task.Run(() => Load(order, 0));
+        for (var b = 0; b < count; b++)
+        {
+            var batch = next.GetAwaiter().GetResult();
+            if (b + 1 < count)
+            {
+                var index = b + 1;
+                next = Task.Run(() => Load(order, index));
+            }
+
+            yield return batch;
+        }
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private Batch Load(int[] order, int batchIndex)
+    {
+        var start = batchIndex * BatchSize;
+        var length = Math.Min(BatchSize, order.Length - start);
+        using (Tensor.NoGrad())
+        {
+            return Dataset.GetBatch(order[start..(start + length)]);
+        }
+    }
+}

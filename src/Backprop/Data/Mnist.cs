@@ -1,0 +1,71 @@
+namespace Backprop.Data;
+
+/// <summary>The MNIST handwritten digits, read from the four IDX files (plain or .gz) in a directory.</summary>
+public static class Mnist
+{
+    /// <summary>The number of classes.</summary>
+    public const int Classes = 10;
+
+    /// <summary>
+    /// Loads the training (60,000) or test (10,000) set: inputs [N, 784] scaled to [0, 1], targets [N]
+    /// holding the digit as a float.
+    /// </summary>
+    /// <param name="directory">The directory holding train-images-idx3-ubyte(.gz) and the others.</param>
+    /// <param name="train">True for the training set, false for the test set.</param>
+    /// <returns>The dataset.</returns>
+    public static TensorDataset Load(string directory, bool train)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        var prefix = train ? "train" : "t10k";
+        var imagesPath = Find(directory, $"{prefix}-images-idx3-ubyte");
+        var labelsPath = Find(directory, $"{prefix}-labels-idx1-ubyte");
+        var images = IdxFile.Read(imagesPath);
+        var labels = IdxFile.Read(labelsPath);
+        if (images.Dims.Count != 3)
+        {
+            throw new DataFileException(imagesPath, 3, $"expected 3 dimensions (count, rows, columns), found {images.Dims.Count}.");
+        }
+
+        if (labels.Dims.Count != 1 || labels.Dims[0] != images.Dims[0])
+        {
+            throw new DataFileException(labelsPath, 4, $"expected {images.Dims[0]} labels to match the images, found dimensions [{string.Join(',', labels.Dims)}].");
+        }
+
+        var n = images.Dims[0];
+        var features = images.Dims[1] * images.Dims[2];
+        var pixels = images.Data.Span;
+        var x = new float[pixels.Length];
+        for (var i = 0; i < x.Length; i++)
+        {
+            x[i] = pixels[i] * (1f / 255f);
+        }
+
+        var labelBytes = labels.Data.Span;
+        var y = new float[n];
+        for (var i = 0; i < n; i++)
+        {
+            if (labelBytes[i] >= Classes)
+            {
+                throw new DataFileException(labelsPath, 8 + i, $"expected a digit label 0-9, found {labelBytes[i]}.");
+            }
+
+            y[i] = labelBytes[i];
+        }
+
+        return new TensorDataset(Tensor.FromArray(x, n, features), Tensor.FromArray(y, n));
+    }
+
+    private static string Find(string directory, string name)
+    {
+        foreach (var candidate in new[] { name, name + ".gz" })
+        {
+            var path = Path.Combine(directory, candidate);
+            if (File.Exists(path))
+            {
+                return path;
+            }
+        }
+
+        throw new FileNotFoundException($"MNIST: neither {name} nor {name}.gz is in '{directory}'.", Path.Combine(directory, name));
+    }
+}

@@ -1,0 +1,261 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Backprop.NN;
+
+namespace Backprop.IO;
+
+/// <summary>
+/// Reads and writes the safetensors format (https://github.com/huggingface/safetensors): an 8-byte
+/// little-endian header length, a JSON header (name → dtype, shape, data_offsets; optional
+/// __metadata__ of strings), then the raw little-endian data.
+/// </summary>
+public static class Safetensors
+{
+    private const long MaxHeaderLength = 100_000_000;
+
+    /// <summary>Writes tensors as F32, with optional metadata, atomically.</summary>
+    /// <param name="path">The file to write.</param>
+    /// <param name="tensors">The tensors by name.</param>
+    /// <param name="metadata">String pairs stored under __metadata__.</param>
+    public static void Save(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        var list = tensors.ToList();
+        var header = new MemoryStream();
+        using (var json = new Utf8JsonWriter(header))
+        {
+            json.WriteStartObject();
+            if (metadata is { Count: > 0 })
+            {
+                json.WriteStartObject("__metadata__");
+                foreach (var (key, value) in metadata)
+                {
+                    json.WriteString(key, value);
+                }
+
+                json.WriteEndObject();
+            }
+
+            long offset = 0;
+            foreach (var (name, tensor) in list)
+            {
+                json.WriteStartObject(name);
+                json.WriteString("dtype", "F32");
+                json.WriteStartArray("shape");
+                foreach (var d in tensor.Dims)
+                {
+                    json.WriteNumberValue(d);
+                }
+
+                json.WriteEndArray();
+                json.WriteStartArray("data_offsets");
+                json.WriteNumberValue(offset);
+                offset += tensor.Numel * 4L;
+                json.WriteNumberValue(offset);
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+
+            json.WriteEndObject();
+        }
+
+        while (header.Length % 8 != 0)
+        {
+            header.WriteByte((byte)' ');
+        }
+
+        AtomicFile.Write(path, stream =>
+        {
+            Span<byte> scratch = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(scratch, (ulong)header.Length);
+            stream.Write(scratch);
+            header.Position = 0;
+            header.CopyTo(stream);
+            foreach (var (_, tensor) in list)
+            {
+                if (BitConverter.IsLittleEndian)
+                {
+                    stream.Write(MemoryMarshal.AsBytes(tensor.Span));
+                }
+                else
+                {
+                    foreach (var v in tensor.Span)
+                    {
+                        BinaryPrimitives.WriteSingleLittleEndian(scratch, v);
+                        stream.Write(scratch[..4]);
+                    }
+                }
+            }
+        });
+    }
+
+    /// <summary>Reads a safetensors file, converting F64, F16 and BF16 tensors to float32; every header field is validated.</summary>
+    /// <param name="path">The file.</param>
+    /// <returns>The tensors, their original dtypes and the metadata.</returns>
+    public static SafetensorsFile Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{path}: no such file.", path);
+        }
+
+        var bytes = File.ReadAllBytes(path);
+        if (bytes.Length < 8)
+        {
+            throw new DataFileException(path, 0, $"expected an 8-byte header length, but the file has only {bytes.Length} bytes.");
+        }
+
+        var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        if (headerLength > MaxHeaderLength || headerLength > (ulong)(bytes.Length - 8))
+        {
+            throw new DataFileException(path, 0, $"the header length {headerLength} is larger than the {bytes.Length - 8} bytes that follow it (or the 100 MB limit).");
+        }
+
+        var dataStart = 8 + (int)headerLength;
+        var dataLength = bytes.Length - dataStart;
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(bytes.AsMemory(8, (int)headerLength));
+        }
+        catch (JsonException ex)
+        {
+            throw new DataFileException(path, 8, "expected a JSON header: " + ex.Message, ex);
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new DataFileException(path, 8, "expected the header to be a JSON object.");
+            }
+
+            var tensors = new StateDict();
+            var dtypes = new Dictionary<string, string>(StringComparer.Ordinal);
+            var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+            var ranges = new List<(long Begin, long End, string Name)>();
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (property.Name == "__metadata__")
+                {
+                    ReadMetadata(path, property.Value, metadata);
+                    continue;
+                }
+
+                if (tensors.ContainsKey(property.Name))
+                {
+                    throw new DataFileException(path, 8, $"the tensor '{property.Name}' appears twice in the header.");
+                }
+
+                var (dtype, shape, begin, end) = ReadEntry(path, property);
+                var count = 1L;
+                foreach (var d in shape)
+                {
+                    count *= d;
+                }
+
+                var size = DtypeSize(path, property.Name, dtype);
+                if (begin < 0 || end < begin || end > dataLength)
+                {
+                    throw new DataFileException(path, dataStart + Math.Max(0, begin), $"tensor '{property.Name}': data_offsets [{begin}, {end}] fall outside the {dataLength}-byte data section.");
+                }
+
+                if (end - begin != count * size)
+                {
+                    throw new DataFileException(path, dataStart + begin, $"tensor '{property.Name}': {dtype} {Kernels.Shapes.Format(shape)} needs {count * size} bytes but data_offsets [{begin}, {end}] give {end - begin}.");
+                }
+
+                ranges.Add((begin, end, property.Name));
+                tensors[property.Name] = Tensor.FromArray(Convert(bytes.AsSpan(dataStart + (int)begin, (int)(end - begin)), dtype, (int)count), shape);
+                dtypes[property.Name] = dtype;
+            }
+
+            ranges.Sort((a, b) => a.Begin.CompareTo(b.Begin));
+            for (var i = 1; i < ranges.Count; i++)
+            {
+                if (ranges[i].Begin < ranges[i - 1].End)
+                {
+                    throw new DataFileException(path, dataStart + ranges[i].Begin, $"tensors '{ranges[i - 1].Name}' and '{ranges[i].Name}' overlap.");
+                }
+            }
+
+            return new SafetensorsFile(tensors, dtypes, metadata);
+        }
+    }
+
+    private static void ReadMetadata(string path, JsonElement element, Dictionary<string, string> metadata)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw new DataFileException(path, 8, "expected __metadata__ to be an object of strings.");
+        }
+
+        foreach (var entry in element.EnumerateObject())
+        {
+            if (entry.Value.ValueKind != JsonValueKind.String)
+            {
+                throw new DataFileException(path, 8, $"__metadata__ value '{entry.Name}' is not a string.");
+            }
+
+            metadata[entry.Name] = entry.Value.GetString()!;
+        }
+    }
+
+    private static (string Dtype, int[] Shape, long Begin, long End) ReadEntry(string path, JsonProperty property)
+    {
+        var value = property.Value;
+        if (value.ValueKind != JsonValueKind.Object
+            || !value.TryGetProperty("dtype", out var dtype) || dtype.ValueKind != JsonValueKind.String
+            || !value.TryGetProperty("shape", out var shape) || shape.ValueKind != JsonValueKind.Array
+            || !value.TryGetProperty("data_offsets", out var offsets) || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2)
+        {
+            throw new DataFileException(path, 8, $"tensor '{property.Name}': expected an object with dtype, shape and two data_offsets.");
+        }
+
+        var dims = new int[shape.GetArrayLength()];
+        var i = 0;
+        foreach (var d in shape.EnumerateArray())
+        {
+            if (d.ValueKind != JsonValueKind.Number || !d.TryGetInt32(out dims[i]) || dims[i] < 0)
+            {
+                throw new DataFileException(path, 8, $"tensor '{property.Name}': shape entries must be non-negative integers.");
+            }
+
+            i++;
+        }
+
+        if (!offsets[0].TryGetInt64(out var begin) || !offsets[1].TryGetInt64(out var end))
+        {
+            throw new DataFileException(path, 8, $"tensor '{property.Name}': data_offsets must be integers.");
+        }
+
+        return (dtype.GetString()!, dims, begin, end);
+    }
+
+    private static int DtypeSize(string path, string name, string dtype) => dtype switch
+    {
+        "F32" => 4,
+        "F64" => 8,
+        "F16" or "BF16" => 2,
+        _ => throw new DataFileException(path, 8, $"tensor '{name}': dtype '{dtype}' is not supported (F32, F64, F16 and BF16 are)."),
+    };
+
+    private static float[] Convert(ReadOnlySpan<byte> raw, string dtype, int count)
+    {
+        var result = new float[count];
+        for (var i = 0; i < count; i++)
+        {
+            result[i] = dtype switch
+            {
+                "F32" => BinaryPrimitives.ReadSingleLittleEndian(raw[(i * 4)..]),
+                "F64" => (float)BinaryPrimitives.ReadDoubleLittleEndian(raw[(i * 8)..]),
+                "F16" => (float)BinaryPrimitives.ReadHalfLittleEndian(raw[(i * 2)..]),
+                _ => BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(raw[(i * 2)..]) << 16),
+            };
+        }
+
+        return result;
+    }
+}

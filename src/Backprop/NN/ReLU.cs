@@ -1,0 +1,15 @@
+namespace Backprop.NN;
+
+/// <summary>max(x, 0), the rectified linear unit.</summary>
+public sealed class ReLU : Module
+{
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Relu();
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => "ReLU()";
+}

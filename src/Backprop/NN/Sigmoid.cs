@@ -1,0 +1,15 @@
+namespace Backprop.NN;
+
+/// <summary>The logistic sigmoid, 1 / (1 + e^−x).</summary>
+public sealed class Sigmoid : Module
+{
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Sigmoid();
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => "Sigmoid()";
+}

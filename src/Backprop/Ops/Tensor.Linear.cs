@@ -1,0 +1,78 @@
+using System.Numerics.Tensors;
+using Backprop.Kernels;
+
+namespace Backprop;
+
+public partial class Tensor
+{
+    /// <summary>
+    /// The affine map of a linear layer, input·weightᵀ + bias, with weight stored [out, in] as PyTorch
+    /// stores it. The transpose is read by the matrix kernel, never copied. Leading dimensions of the
+    /// input are batch dimensions.
+    /// </summary>
+    /// <param name="input">The input, [..., in].</param>
+    /// <param name="weight">The weight, [out, in].</param>
+    /// <param name="bias">The bias, [out], or null.</param>
+    /// <returns>The output, [..., out].</returns>
+    public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(weight);
+        if (weight.Rank != 2 || input.Rank == 0 || input.Dims[^1] != weight.Dims[1])
+        {
+            throw new ArgumentException($"Linear: input {Shapes.Format(input.Dims)} and weight {Shapes.Format(weight.Dims)}: the weight must be [out, in] with in equal to the input's last dimension.", nameof(weight));
+        }
+
+        int k = weight.Dims[1], n = weight.Dims[0];
+        if (bias is not null && (bias.Rank != 1 || bias.Dims[0] != n))
+        {
+            throw new ArgumentException($"Linear: bias {Shapes.Format(bias.Dims)} does not match weight {Shapes.Format(weight.Dims)}; it must be [{n}].", nameof(bias));
+        }
+
+        var m = input.Numel / Math.Max(k, 1);
+        var outShape = (int[])input.Dims.Clone();
+        outShape[^1] = n;
+        var data = new float[m * n];
+        if (bias is not null)
+        {
+            for (var i = 0; i < m; i++)
+            {
+                bias.Data.CopyTo(data, i * n);
+            }
+        }
+
+        Gemm.Multiply(input.Data, false, weight.Data, true, data, m, n, k, accumulate: bias is not null);
+        var result = new Tensor(data, outShape);
+        if (NeedsGrad(input, weight) || (bias is not null && NeedsGrad(bias)))
+        {
+            Tensor[] inputs = bias is null ? [input, weight] : [input, weight, bias];
+            result.Record("Linear", inputs, g =>
+            {
+                if (input.RequiresGrad)
+                {
+                    // dX = G·W
+                    var gx = input.GradBuffer(out var fresh);
+                    Gemm.Multiply(g.Data, false, weight.Data, false, gx, m, k, n, accumulate: !fresh);
+                }
+
+                if (weight.RequiresGrad)
+                {
+                    // dW = Gᵀ·X
+                    var gw = weight.GradBuffer(out var fresh);
+                    Gemm.Multiply(g.Data, true, input.Data, false, gw, n, k, m, accumulate: !fresh);
+                }
+
+                if (bias is not null && bias.RequiresGrad)
+                {
+                    var gb = bias.GradBuffer(out _);
+                    for (var i = 0; i < m; i++)
+                    {
+                        TensorPrimitives.Add(gb, g.Data.AsSpan(i * n, n), gb);
+                    }
+                }
+            }, input, weight);
+        }
+
+        return result;
+    }
+}

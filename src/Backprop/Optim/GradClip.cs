@@ -1,0 +1,43 @@
+using System.Numerics.Tensors;
+using Backprop.NN;
+
+namespace Backprop.Optim;
+
+/// <summary>Gradient clipping, like torch.nn.utils.clip_grad_norm_.</summary>
+public static class GradClip
+{
+    /// <summary>
+    /// Scales every gradient by min(1, maxNorm / (‖g‖ + 1e-6)), where ‖g‖ is the L2 norm of all
+    /// gradients together, and returns ‖g‖ before clipping.
+    /// </summary>
+    /// <param name="parameters">The parameters whose gradients to clip.</param>
+    /// <param name="maxNorm">The largest allowed global norm; positive.</param>
+    /// <returns>The global norm before clipping.</returns>
+    public static float ClipGradNorm(IEnumerable<Parameter> parameters, float maxNorm)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (!(maxNorm > 0f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxNorm), maxNorm, "ClipGradNorm: the maximum norm must be positive.");
+        }
+
+        var grads = parameters.Where(p => p.Grad is not null).Select(p => p.Grad!).ToList();
+        double sumSquares = 0;
+        foreach (var g in grads)
+        {
+            sumSquares += TensorPrimitives.SumOfSquares(g.Span);
+        }
+
+        var norm = (float)Math.Sqrt(sumSquares);
+        var scale = maxNorm / (norm + 1e-6f);
+        if (scale < 1f)
+        {
+            foreach (var g in grads)
+            {
+                g.MulInPlace(scale);
+            }
+        }
+
+        return norm;
+    }
+}

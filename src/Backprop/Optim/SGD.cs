@@ -1,0 +1,83 @@
+using System.Numerics.Tensors;
+using Backprop.NN;
+
+namespace Backprop.Optim;
+
+/// <summary>
+/// Stochastic gradient descent with optional momentum, dampening, Nesterov momentum and weight decay,
+/// exactly as torch.optim.SGD: g ← g + wd·p; b ← μ·b + (1 − dampening)·g (b ← g on the first step);
+/// g ← g + μ·b (Nesterov) or g ← b; p ← p − lr·g.
+/// </summary>
+public sealed class SGD : Optimizer
+{
+    /// <summary>Makes the optimizer.</summary>
+    /// <param name="parameters">The parameters.</param>
+    /// <param name="learningRate">The learning rate.</param>
+    /// <param name="momentum">μ, the momentum factor.</param>
+    /// <param name="dampening">The dampening of momentum.</param>
+    /// <param name="weightDecay">The L2 penalty added to the gradient.</param>
+    /// <param name="nesterov">Use Nesterov momentum (needs momentum &gt; 0 and no dampening).</param>
+    public SGD(IEnumerable<Parameter> parameters, float learningRate, float momentum = 0f, float dampening = 0f, float weightDecay = 0f, bool nesterov = false)
+        : base(parameters, learningRate)
+    {
+        if (momentum < 0f || weightDecay < 0f || (nesterov && (momentum <= 0f || dampening != 0f)))
+        {
+            throw new ArgumentException($"SGD: momentum {momentum}, dampening {dampening}, weight decay {weightDecay}, nesterov {nesterov}: values must be >= 0, and Nesterov needs momentum > 0 and zero dampening.", nameof(momentum));
+        }
+
+        Momentum = momentum;
+        Dampening = dampening;
+        WeightDecay = weightDecay;
+        Nesterov = nesterov;
+    }
+
+    /// <summary>μ.</summary>
+    public float Momentum { get; }
+
+    /// <summary>The dampening of momentum.</summary>
+    public float Dampening { get; }
+
+    /// <summary>The L2 penalty.</summary>
+    public float WeightDecay { get; }
+
+    /// <summary>Whether Nesterov momentum is used.</summary>
+    public bool Nesterov { get; }
+
+    /// <inheritdoc/>
+    protected override void Update(int index, Span<float> param, ReadOnlySpan<float> grad)
+    {
+        if (WeightDecay != 0f)
+        {
+            var decayed = Scratch(index);
+            TensorPrimitives.MultiplyAdd(param, WeightDecay, grad, decayed);
+            grad = decayed;
+        }
+
+        if (Momentum != 0f)
+        {
+            var buffer = Buffer(index, "momentum_buffer", out var created);
+            if (created)
+            {
+                grad.CopyTo(buffer);
+            }
+            else
+            {
+                TensorPrimitives.Multiply(buffer, Momentum, buffer);
+                TensorPrimitives.MultiplyAdd(grad, 1f - Dampening, buffer, buffer);
+            }
+
+            if (Nesterov)
+            {
+                var g = Scratch(index);
+                TensorPrimitives.MultiplyAdd(buffer, Momentum, grad, g);
+                grad = g;
+            }
+            else
+            {
+                grad = buffer;
+            }
+        }
+
+        TensorPrimitives.MultiplyAdd(grad, -LearningRate, param, param);
+    }
+}

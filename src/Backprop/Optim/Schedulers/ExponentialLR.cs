@@ -1,0 +1,10 @@
+namespace Backprop.Optim.Schedulers;
+
+/// <summary>Multiplies the learning rate by γ every step.</summary>
+/// <param name="optimizer">The optimizer.</param>
+/// <param name="gamma">The decay factor.</param>
+public sealed class ExponentialLR(Optimizer optimizer, float gamma) : LRScheduler(optimizer)
+{
+    /// <inheritdoc/>
+    public override float LearningRateAt(int step) => BaseLearningRate * MathF.Pow(gamma, step);
+}

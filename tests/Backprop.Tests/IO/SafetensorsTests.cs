@@ -1,0 +1,127 @@
+using System.Buffers.Binary;
+using System.Text;
+using Backprop.IO;
+
+namespace Backprop.Tests.IO;
+
+public sealed class SafetensorsTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("backprop-st-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string PathOf(string name) => Path.Combine(_dir, name);
+
+    /// <summary>Writes a file with the given JSON header and data bytes.</summary>
+    private string Raw(string name, string header, byte[] data)
+    {
+        var h = Encoding.UTF8.GetBytes(header);
+        var bytes = new byte[8 + h.Length + data.Length];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)h.Length);
+        h.CopyTo(bytes, 8);
+        data.CopyTo(bytes, 8 + h.Length);
+        var path = PathOf(name);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    [Fact]
+    public void RoundTripKeepsNamesShapesValuesAndMetadata()
+    {
+        var a = Tensor.Randn([3, 4], new Generator(1));
+        var b = Tensor.Scalar(7f);
+        var c = Tensor.Randn([2, 1, 3], new Generator(2));
+        var path = PathOf("m.safetensors");
+        Safetensors.Save(path, [new("a", a), new("b", b), new("layer.c", c)], new Dictionary<string, string> { ["layers"] = "4,3" });
+        var bytes = File.ReadAllBytes(path);
+        var headerLength = (long)BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        Assert.Equal(0, (8 + headerLength) % 8);
+        var loaded = Safetensors.Load(path);
+        Assert.Equal(["a", "b", "layer.c"], loaded.Tensors.Keys);
+        Assert.Equal(a.ToArray(), loaded.Tensors["a"].ToArray());
+        Assert.Empty(loaded.Tensors["b"].Shape);
+        Assert.Equal([2, 1, 3], loaded.Tensors["layer.c"].Shape);
+        Assert.Equal("4,3", loaded.Metadata["layers"]);
+        Assert.Empty(Directory.GetFiles(_dir, "*.tmp"));
+    }
+
+    [Fact]
+    public void ReadsF64()
+    {
+        var data = new byte[16];
+        BinaryPrimitives.WriteDoubleLittleEndian(data, 1.5);
+        BinaryPrimitives.WriteDoubleLittleEndian(data.AsSpan(8), -2.25);
+        var path = Raw("f64.safetensors", """{"x":{"dtype":"F64","shape":[2],"data_offsets":[0,16]}}""", data);
+        var loaded = Safetensors.Load(path);
+        Assert.Equal([1.5f, -2.25f], loaded.Tensors["x"].ToArray());
+        Assert.Equal("F64", loaded.Dtypes["x"]);
+    }
+
+    [Theory]
+    [InlineData("""{"x":{"dtype":"F32","shape":[2],"data_offsets":[0,12]}}""", 8, "fall outside")]
+    [InlineData("""{"x":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}""", 8, "needs 12 bytes")]
+    [InlineData("""{"x":{"dtype":"I4","shape":[2],"data_offsets":[0,8]}}""", 8, "not supported")]
+    [InlineData("""{"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"y":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}""", 8, "overlap")]
+    [InlineData("""{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"x":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}""", 8, "appears twice")]
+    [InlineData("""{"x":{"dtype":"F32","shape":[-1],"data_offsets":[0,8]}}""", 8, "non-negative")]
+    [InlineData("""{"x": not json""", 8, "JSON")]
+    [InlineData("""{"__metadata__":{"a":1}}""", 8, "not a string")]
+    public void CorruptHeadersAreRejectedWithTheFileAndProblem(string header, int dataBytes, string fragment)
+    {
+        var path = Raw("bad.safetensors", header, new byte[dataBytes]);
+        var ex = Assert.Throws<DataFileException>(() => Safetensors.Load(path));
+        Assert.Contains(path, ex.Message, StringComparison.Ordinal);
+        Assert.Contains(fragment, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void HeaderLongerThanTheFileIsRejected()
+    {
+        var path = PathOf("long.safetensors");
+        var bytes = new byte[20];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, 1000);
+        File.WriteAllBytes(path, bytes);
+        var ex = Assert.Throws<DataFileException>(() => Safetensors.Load(path));
+        Assert.Contains("header length 1000", ex.Message, StringComparison.Ordinal);
+        File.WriteAllBytes(path, [1, 2, 3]);
+        Assert.Throws<DataFileException>(() => Safetensors.Load(path));
+    }
+
+    [Fact]
+    public void TruncatedFileIsRejected()
+    {
+        var path = PathOf("t.safetensors");
+        Safetensors.Save(path, [new("w", Tensor.Ones(10))]);
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..^5]);
+        var ex = Assert.Throws<DataFileException>(() => Safetensors.Load(path));
+        Assert.Contains("'w'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AFailedWriteLeavesTheOldFileIntact()
+    {
+        var path = PathOf("keep.bin");
+        File.WriteAllText(path, "old");
+        Assert.Throws<InvalidOperationException>(() => AtomicFile.Write(path, s =>
+        {
+            s.WriteByte(1);
+            throw new InvalidOperationException("disk full");
+        }));
+        Assert.Equal("old", File.ReadAllText(path));
+        Assert.Single(Directory.GetFiles(_dir));
+    }
+
+    [Fact]
+    public void CheckpointRoundTrip()
+    {
+        var path = PathOf("ckpt.safetensors");
+        var model = new Backprop.NN.StateDict { ["0.weight"] = Tensor.Ones(2, 2) };
+        var optimizer = new Backprop.NN.StateDict { ["step"] = Tensor.Scalar(3f) };
+        new Checkpoint(model, optimizer, new Dictionary<string, string> { ["epoch"] = "2" }).Save(path);
+        var loaded = Checkpoint.Load(path);
+        Assert.Equal([1f, 1f, 1f, 1f], loaded.Model["0.weight"].ToArray());
+        Assert.Equal(3f, loaded.Optimizer["step"].Item());
+        Assert.Equal("2", loaded.Metadata["epoch"]);
+    }
+}
