@@ -28,6 +28,9 @@ internal static class CliApp
             config.AddCommand<PredictCommand>("predict")
                 .WithDescription("Classify inputs from an IDX file, a CSV file or a PNG of a digit.")
                 .WithExample("predict", "--model", "runs/RUN/model.safetensors", "--input", "digit.png");
+            config.AddCommand<Benchmarks.BenchCommand>("bench")
+                .WithDescription("Run the standard workloads W0-W6 and print one JSON line per figure, then a table.")
+                .WithExample("bench", "w1", "w2");
             config.SetExceptionHandler((exception, _) =>
             {
                 var message = exception switch

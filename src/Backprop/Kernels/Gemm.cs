@@ -9,7 +9,7 @@ namespace Backprop.Kernels;
 /// (32 columns) are packed for each block of K, and a 6×32 register tile of FMAs computes C.
 /// Transposed operands are read by the packing, never copied whole.
 /// </summary>
-internal static unsafe class Gemm
+public static unsafe class Gemm
 {
     /// <summary>Rows of C in one register tile.</summary>
     internal const int MR = 6;
@@ -27,8 +27,22 @@ internal static unsafe class Gemm
     /// A is stored m×k, or k×m when <paramref name="transA"/>. op(B) is k×n: B is stored k×n, or n×k
     /// when <paramref name="transB"/>. All three are dense and row-major.
     /// </summary>
+    /// <param name="a">A, dense row-major.</param>
+    /// <param name="transA">Whether A is stored k×m (use its transpose).</param>
+    /// <param name="b">B, dense row-major.</param>
+    /// <param name="transB">Whether B is stored n×k (use its transpose).</param>
+    /// <param name="c">C, m×n, dense row-major.</param>
+    /// <param name="m">Rows of C.</param>
+    /// <param name="n">Columns of C.</param>
+    /// <param name="k">The inner dimension.</param>
+    /// <param name="accumulate">Add the product to C instead of overwriting it.</param>
     public static void Multiply(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB, Span<float> c, int m, int n, int k, bool accumulate)
     {
+        if (a.Length < (long)m * k || b.Length < (long)k * n || c.Length < (long)m * n || m < 0 || n < 0 || k < 0)
+        {
+            throw new ArgumentException($"Gemm.Multiply: m={m}, n={n}, k={k} need A of {(long)m * k}, B of {(long)k * n} and C of {(long)m * n} elements; got {a.Length}, {b.Length} and {c.Length}.");
+        }
+
         if (m == 0 || n == 0)
         {
             return;

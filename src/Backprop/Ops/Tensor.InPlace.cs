@@ -49,6 +49,16 @@ public partial class Tensor
         return this;
     }
 
+    /// <summary>max(x, 0) in place, for inference where no gradient is needed.</summary>
+    /// <returns>This tensor.</returns>
+    public Tensor ReluInPlace()
+    {
+        CheckInPlace("ReluInPlace");
+        Activations.Relu(Data, Data);
+        Version.Bump();
+        return this;
+    }
+
     /// <summary>Sets every element to <paramref name="value"/>, in place.</summary>
     /// <param name="value">The value.</param>
     /// <returns>This tensor.</returns>
