@@ -28,6 +28,18 @@ internal static class CliApp
             config.AddCommand<PredictCommand>("predict")
                 .WithDescription("Classify inputs from an IDX file, a CSV file or a PNG of a digit.")
                 .WithExample("predict", "--model", "runs/RUN/model.safetensors", "--input", "digit.png");
+            config.AddBranch("explain", explain =>
+            {
+                explain.SetDescription("Watch forward and backward propagation step by step (default: the seed network).");
+                explain.SetDefaultCommand<Explaining.ExplainCommand>();
+                explain.AddCommand<Explaining.ChainCommand>("chain")
+                    .WithDescription("The chain rule at each node of a small expression, with numbers.");
+                explain.AddCommand<Explaining.FlowCommand>("flow")
+                    .WithDescription("Per-layer activation and gradient statistics of a deep network: vanishing, healthy, exploding.");
+            });
+            config.AddCommand<Explaining.GraphCommand>("graph")
+                .WithDescription("Write the autograd graph of one training step as SVG, Graphviz DOT and Mermaid.")
+                .WithExample("graph", "--out", "seed");
             config.AddCommand<Benchmarks.BenchCommand>("bench")
                 .WithDescription("Run the standard workloads W0-W6 and print one JSON line per figure, then a table.")
                 .WithExample("bench", "w1", "w2");

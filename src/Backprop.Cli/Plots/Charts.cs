@@ -69,6 +69,24 @@ internal static class Charts
         Save(plot, path, 720, 640);
     }
 
+    /// <summary>log10 of ‖dL/dW‖ against layer depth, one line per network.</summary>
+    public static void SaveGradientFlow(string path, IReadOnlyList<(string Label, double[] Values)> curves)
+    {
+        var plot = new Plot();
+        foreach (var (label, values) in curves)
+        {
+            var xs = Enumerable.Range(1, values.Length).Select(i => (double)i).ToArray();
+            var line = plot.Add.Scatter(xs, values.Select(v => Math.Log10(Math.Max(v, 1e-30))).ToArray());
+            line.LegendText = label;
+        }
+
+        plot.Title("Gradient flow: size of dL/dW per layer");
+        plot.XLabel("layer (1 = input side)");
+        plot.YLabel("log10 ‖dL/dW‖");
+        plot.ShowLegend(Alignment.MiddleRight);
+        Save(plot, path, 900, 540);
+    }
+
     private static void Save(Plot plot, string path, int width, int height)
     {
         var bytes = plot.GetImageBytes(width, height, ImageFormat.Png);

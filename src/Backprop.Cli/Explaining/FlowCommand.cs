@@ -1,0 +1,152 @@
+using System.ComponentModel;
+using System.Globalization;
+using Backprop.Cli.Plots;
+using Backprop.Cli.Training;
+using Backprop.Data;
+using Backprop.Explain;
+using Backprop.NN;
+using Backprop.NN.Losses;
+using Backprop.Optim;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Backprop.Cli.Explaining;
+
+/// <summary>
+/// `backprop explain flow`: per-layer activation and gradient statistics of a deep (10-layer) MLP, for
+/// vanishing gradients (sigmoid), healthy flow (ReLU with He initialisation) and exploding gradients
+/// (weights three times too large), as tables and a PNG.
+/// </summary>
+internal sealed class FlowCommand(IAnsiConsole console) : Command<FlowCommand.Settings>
+{
+    internal sealed class Settings : CommandSettings
+    {
+        [CommandOption("--activation <NAME>")]
+        [Description("Show one network with this activation (relu, sigmoid, tanh) instead of the three standard cases.")]
+        public string? Activation { get; init; }
+
+        [CommandOption("--init <NAME>")]
+        [Description("With --activation: he (default), xavier, or large (3× He).")]
+        [DefaultValue("he")]
+        public string Init { get; init; } = "he";
+
+        [CommandOption("--depth <N>")]
+        [Description("Linear layers (default 10, the tutorial's deep case).")]
+        [DefaultValue(10)]
+        public int Depth { get; init; } = 10;
+
+        [CommandOption("--width <N>")]
+        [Description("Hidden layer width (default 64).")]
+        [DefaultValue(64)]
+        public int Width { get; init; } = 64;
+
+        [CommandOption("--steps <N>")]
+        [Description("SGD steps to take (default 5); the table shows the first.")]
+        [DefaultValue(5)]
+        public int Steps { get; init; } = 5;
+
+        [CommandOption("--out <PNG>")]
+        [Description("Where to write the plot (default flow.png).")]
+        [DefaultValue("flow.png")]
+        public string Out { get; init; } = "flow.png";
+
+        public override ValidationResult Validate() =>
+            Depth is < 2 or > 50 ? ValidationResult.Error("--depth must be from 2 to 50.")
+            : Width is < 1 or > 1024 ? ValidationResult.Error("--width must be from 1 to 1024.")
+            : Steps is < 1 or > 1000 ? ValidationResult.Error("--steps must be from 1 to 1000.")
+            : Init is not ("he" or "xavier" or "large") ? ValidationResult.Error($"--init: '{Init}' is not one of he, xavier, large.")
+            : ValidationResult.Success();
+    }
+
+    private sealed record Scenario(string Label, string Activation, string Init);
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        Scenario[] scenarios = settings.Activation is null
+            ? [new("sigmoid, Xavier init (vanishing)", "sigmoid", "xavier"), new("ReLU, He init (healthy)", "relu", "he"), new("ReLU, 3× He init (exploding)", "relu", "large")]
+            : [new($"{settings.Activation}, {settings.Init} init", settings.Activation, settings.Init)];
+        var data = Mnist.Load(TrainingData.DefaultMnistDirectory(), train: true).Take(256);
+        var curves = new List<(string Label, double[] Values)>();
+        foreach (var scenario in scenarios)
+        {
+            var (first, losses) = Run(scenario, settings, data);
+            console.Write(Table(scenario, first, settings.Depth, settings.Width));
+            console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"  loss over {settings.Steps} SGD steps: {string.Join(" → ", losses.Select(l => l.ToString("G4", CultureInfo.InvariantCulture)))}\n"));
+            curves.Add((scenario.Label, first.Select(f => f.WeightGradNorm).ToArray()));
+        }
+
+        Charts.SaveGradientFlow(settings.Out, curves);
+        console.MarkupLine($"Wrote {Markup.Escape(settings.Out)}: ‖dL/dW‖ per layer at the first step, one line per network.");
+        return 0;
+    }
+
+    private static (IReadOnlyList<LayerFlow> First, List<float> Losses) Run(Scenario scenario, Settings settings, TensorDataset data)
+    {
+        var generator = new Generator(1);
+        int[] sizes = [784, .. Enumerable.Repeat(settings.Width, settings.Depth - 1), 10];
+        var model = new Sequential();
+        for (var i = 0; i < sizes.Length - 1; i++)
+        {
+            var linear = new Linear(sizes[i], sizes[i + 1], generator: generator);
+            switch (scenario.Init)
+            {
+                case "xavier":
+                    Init.XavierNormal(linear.Weight, generator);
+                    break;
+                case "large":
+                    Init.KaimingNormal(linear.Weight, generator, gain: 3f * MathF.Sqrt(2f));
+                    break;
+                default:
+                    Init.KaimingNormal(linear.Weight, generator, gain: scenario.Activation == "relu" ? MathF.Sqrt(2f) : 1f);
+                    break;
+            }
+
+            Init.Zeros(linear.Bias!);
+            model.Add(linear);
+            if (i < sizes.Length - 2)
+            {
+                model.Add(Models.MlpSpec.CreateActivation(scenario.Activation));
+            }
+        }
+
+        var monitor = new GradientFlowMonitor(model);
+        var optimizer = new SGD(model.Parameters(), 0.01f);
+        var loss = new CrossEntropyLoss();
+        IReadOnlyList<LayerFlow>? first = null;
+        var losses = new List<float>();
+        for (var step = 0; step < settings.Steps; step++)
+        {
+            var l = loss.Forward(monitor.Forward(data.Inputs), data.Targets);
+            optimizer.ZeroGrad();
+            l.Backward();
+            first ??= monitor.Collect();
+            losses.Add(l.Item());
+            optimizer.Step();
+        }
+
+        return (first!, losses);
+    }
+
+    private static Table Table(Scenario scenario, IReadOnlyList<LayerFlow> flows, int depth, int width)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(scenario.Label)}[/]: {depth} layers of width {width}, first step");
+        foreach (var column in new[] { "layer", "act mean", "act std", "dead/neg %", "‖dL/dZ‖", "dL/dZ std", "‖dL/dW‖" })
+        {
+            table.AddColumn(new TableColumn(column).RightAligned());
+        }
+
+        foreach (var f in flows)
+        {
+            table.AddRow(
+                f.Layer.ToString(CultureInfo.InvariantCulture),
+                f.ActivationMean.ToString("G3", CultureInfo.InvariantCulture),
+                f.ActivationStd.ToString("G3", CultureInfo.InvariantCulture),
+                (100 * f.DeadFraction).ToString("F1", CultureInfo.InvariantCulture),
+                f.GradientNorm.ToString("G3", CultureInfo.InvariantCulture),
+                f.GradientStd.ToString("G3", CultureInfo.InvariantCulture),
+                f.WeightGradNorm.ToString("G3", CultureInfo.InvariantCulture));
+        }
+
+        return table;
+    }
+}
