@@ -28,6 +28,9 @@ internal static class CliApp
             config.AddCommand<PredictCommand>("predict")
                 .WithDescription("Classify inputs from an IDX file, a CSV file or a PNG of a digit.")
                 .WithExample("predict", "--model", "runs/RUN/model.safetensors", "--input", "digit.png");
+            config.AddCommand<Export.ExportCommand>("export")
+                .WithDescription("Export a model to ONNX, for ONNX Runtime and other ONNX tools.")
+                .WithExample("export", "--onnx", "--model", "runs/RUN/model.safetensors", "--out", "model.onnx");
             config.AddBranch("explain", explain =>
             {
                 explain.SetDescription("Watch forward and backward propagation step by step (default: the seed network).");

@@ -95,4 +95,23 @@ public sealed class EvalPredictCommandTests : IDisposable
         var wrong = Assert.Throws<ArgumentException>(() => ModelFile.Load(fixture, "4,8,3", "tanh"));
         Assert.Contains("do not fit layers 4,8,3", wrong.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void PredictRunsAPyTorchModelWithOrWithoutArchitectureMetadata()
+    {
+        var fixture = Path.Combine(AppContext.BaseDirectory, "Fixtures", "pytorch", "mlp3.safetensors");
+        var csv = Path.Combine(_dir, "rows.csv");
+        File.WriteAllLines(csv, ["a,b,c,d", "0.1,0.2,0.3,0.4", "-1,0.5,2,0"]);
+        var withMetadata = CliRunner.Run("predict", "--model", fixture, "--input", csv);
+        Assert.True(withMetadata.Code == 0, withMetadata.Output);
+
+        // The same weights without metadata need --layers and --activation.
+        var bare = Path.Combine(_dir, "bare.safetensors");
+        Backprop.IO.Safetensors.Save(bare, Backprop.IO.Safetensors.Load(fixture).Tensors);
+        var missing = CliRunner.Run("predict", "--model", bare, "--input", csv);
+        Assert.NotEqual(0, missing.Code);
+        Assert.Contains("pass --layers", missing.Output, StringComparison.Ordinal);
+        var withLayers = CliRunner.Run("predict", "--model", bare, "--input", csv, "--layers", "4,8,6,3", "--activation", "tanh");
+        Assert.Equal(withMetadata.Output, withLayers.Output);
+    }
 }

@@ -1,0 +1,118 @@
+using Backprop.IO;
+using Backprop.NN;
+using Backprop.Tests.Cli;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Backprop.Tests.IO;
+
+/// <summary>Exported models run in ONNX Runtime and give Backprop's outputs.</summary>
+public sealed class OnnxExportTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("backprop-onnx-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static float[] RunOnnx(string path, Tensor input)
+    {
+        using var session = new InferenceSession(path);
+        using var value = OrtValue.CreateTensorValueFromMemory(input.ToArray(), input.Shape.Select(d => (long)d).ToArray());
+        using var options = new RunOptions();
+        using var results = session.Run(options, [session.InputMetadata.Keys.Single()], [value], [session.OutputMetadata.Keys.Single()]);
+        return results[0].GetTensorDataAsSpan<float>().ToArray();
+    }
+
+    private void AssertSameOutputs(Module model, int[] inputShape, string name)
+    {
+        var path = Path.Combine(_dir, name + ".onnx");
+        model.ExportOnnx(path, inputShape);
+        model.Eval();
+        foreach (var batch in new[] { 1, 5 })
+        {
+            var input = Tensor.Randn([batch, .. inputShape[1..]], new Generator((ulong)batch));
+            float[] expected;
+            using (Tensor.NoGrad())
+            {
+                expected = model.Forward(input).ToArray();
+            }
+
+            var actual = RunOnnx(path, input);
+            Assert.Equal(expected.Length, actual.Length);
+            for (var i = 0; i < expected.Length; i++)
+            {
+                Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5, $"{name}, batch {batch}, element {i}: Backprop {expected[i]}, ONNX Runtime {actual[i]}");
+            }
+        }
+    }
+
+    public static TheoryData<string> Activations => new() { "relu", "leaky", "sigmoid", "tanh", "gelu" };
+
+    [Theory]
+    [MemberData(nameof(Activations))]
+    public void EveryActivationRunsInOnnxRuntime(string activation)
+    {
+        var g = new Generator(3);
+        Module act = activation switch
+        {
+            "relu" => new ReLU(),
+            "leaky" => new LeakyReLU(0.2f),
+            "sigmoid" => new Sigmoid(),
+            "tanh" => new Tanh(),
+            _ => new GELU(),
+        };
+        AssertSameOutputs(new Sequential(new Linear(6, 8, generator: g), act, new Dropout(0.5f), new Linear(8, 3, generator: g), new Softmax(1)), [1, 6], activation);
+    }
+
+    [Fact]
+    public void FlattenLogSoftmaxAndNestedSequentials()
+    {
+        var g = new Generator(4);
+        var model = new Sequential(new Flatten(), new Sequential(new Linear(12, 5, generator: g), new ReLU()), new Linear(5, 4, bias: false, generator: g), new LogSoftmax());
+        AssertSameOutputs(model, [1, 3, 4], "flatten");
+    }
+
+    [Fact]
+    public void ThePyTorchFixtureModelRunsTheSame()
+    {
+        var model = new Sequential(new Linear(4, 8), new Tanh(), new Linear(8, 6), new Tanh(), new Linear(6, 3));
+        model.LoadStateDict(Safetensors.Load(Path.Combine(AppContext.BaseDirectory, "Fixtures", "pytorch", "mlp3.safetensors")).Tensors);
+        AssertSameOutputs(model, [1, 4], "mlp3");
+    }
+
+    [Fact]
+    public void UnsupportedLayersAndShapesAreRejectedWithoutAFile()
+    {
+        var path = Path.Combine(_dir, "bad.onnx");
+        var ex = Assert.Throws<ArgumentException>(() => new Sequential(new Linear(4, 4), new Custom()).ExportOnnx(path, 1, 4));
+        Assert.Contains("layer '1' (Custom) has no ONNX mapping", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => new Sequential(new Linear(4, 4)).ExportOnnx(path, 1, 5));
+        Assert.Throws<ArgumentException>(() => new Sequential(new Linear(4, 4)).ExportOnnx(path, 4));
+        Assert.False(File.Exists(path));
+        Assert.Empty(Directory.GetFiles(_dir));
+    }
+
+    [Fact]
+    public void TheExportCommandWritesAModelOnnxRuntimeAgreesWith()
+    {
+        var (code, output) = CliRunner.Run("train", "--limit", "500", "--epochs", "1", "--optimizer", "adam", "--lr", "0.003", "--out", _dir);
+        Assert.True(code == 0, output);
+        var onnx = Path.Combine(_dir, "model.onnx");
+        var export = CliRunner.Run("export", "--onnx", "--model", Path.Combine(_dir, "model.safetensors"), "--out", onnx);
+        Assert.True(export.Code == 0, export.Output);
+        Assert.Contains("opset 20", export.Output, StringComparison.Ordinal);
+        var model = Backprop.Cli.Models.ModelFile.Load(Path.Combine(_dir, "model.safetensors"), null, null).Model;
+        var input = Tensor.Rand([3, 784], new Generator(9));
+        using (Tensor.NoGrad())
+        {
+            var expected = model.Forward(input).ToArray();
+            var actual = RunOnnx(onnx, input);
+            Assert.All(expected.Zip(actual), p => Assert.True(Math.Abs(p.First - p.Second) <= 1e-5));
+        }
+
+        Assert.NotEqual(0, CliRunner.Run("export", "--model", onnx).Code);
+    }
+
+    private sealed class Custom : Module
+    {
+        public override Tensor Forward(Tensor input) => input;
+    }
+}
