@@ -17,15 +17,26 @@ public static unsafe class Gemm
     /// <summary>Columns of C in one register tile (two Vector512 of floats).</summary>
     internal const int NR = 32;
 
+    /// <summary>The depth of one packed block of A and B.</summary>
     private const int KC = 256;
 
+    /// <summary>Rows of A packed together, to stay in L2 while B's panels stream past.</summary>
+    private const int MC = 240;
+
+    /// <summary>Multiply-adds up to which a plain loop beats packing (tiny matrices, as in the seed network).</summary>
+    private const long SmallLimit = 4096;
+
     /// <summary>Multiply-adds below which one thread does the whole product.</summary>
-    private const long ParallelThreshold = 1L << 20;
+    private const long ParallelThreshold = 1L << 19;
+
+    /// <summary>Multiply-adds from which threads share packed panels (synchronising per block) instead of packing privately.</summary>
+    private const long SharedThreshold = 1L << 27;
 
     /// <summary>
     /// C[m×n] = op(A)·op(B), or C += op(A)·op(B) with <paramref name="accumulate"/>. op(A) is m×k:
     /// A is stored m×k, or k×m when <paramref name="transA"/>. op(B) is k×n: B is stored k×n, or n×k
-    /// when <paramref name="transB"/>. All three are dense and row-major.
+    /// when <paramref name="transB"/>. All three are dense and row-major. The result does not depend on
+    /// the thread count: every element of C is summed in the same order.
     /// </summary>
     /// <param name="a">A, dense row-major.</param>
     /// <param name="transA">Whether A is stored k×m (use its transpose).</param>
@@ -38,7 +49,7 @@ public static unsafe class Gemm
     /// <param name="accumulate">Add the product to C instead of overwriting it.</param>
     public static void Multiply(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB, Span<float> c, int m, int n, int k, bool accumulate)
     {
-        if (a.Length < (long)m * k || b.Length < (long)k * n || c.Length < (long)m * n || m < 0 || n < 0 || k < 0)
+        if (m < 0 || n < 0 || k < 0 || a.Length < (long)m * k || b.Length < (long)k * n || c.Length < (long)m * n)
         {
             throw new ArgumentException($"Gemm.Multiply: m={m}, n={n}, k={k} need A of {(long)m * k}, B of {(long)k * n} and C of {(long)m * n} elements; got {a.Length}, {b.Length} and {c.Length}.");
         }
@@ -58,161 +69,257 @@ public static unsafe class Gemm
             return;
         }
 
-        var rowPanels = (m + MR - 1) / MR;
-        var colPanels = (n + NR - 1) / NR;
-        var kcMax = Math.Min(KC, k);
-        var aPack = ArrayPool<float>.Shared.Rent(rowPanels * MR * kcMax);
-        var bPack = ArrayPool<float>.Shared.Rent(colPanels * NR * kcMax);
+        var work = (long)m * n * k;
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            var job = new Job
+            {
+                A = pa, B = pb, C = pc, M = m, N = n, K = k, TransA = transA, TransB = transB, Accumulate = accumulate,
+                RowPanels = (m + MR - 1) / MR, ColPanels = (n + NR - 1) / NR,
+            };
+            if (work <= SmallLimit)
+            {
+                Small(ref job);
+                return;
+            }
+
+            var threads = work < ParallelThreshold ? 1 : Math.Min(Threading.NumThreads, Math.Max(job.RowPanels, job.ColPanels));
+            if (threads == 1)
+            {
+                Private(ref job, 0, 1);
+            }
+            else if (work >= SharedThreshold)
+            {
+                Shared(ref job, threads);
+            }
+            else
+            {
+                var handle = (nint)(&job);
+                Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t => Private(ref *(Job*)handle, t, threads));
+            }
+        }
+    }
+
+    /// <summary>A plain loop for tiny products, where packing would cost more than it saves.</summary>
+    private static void Small(ref Job job)
+    {
+        int m = job.M, n = job.N, k = job.K;
+        for (var i = 0; i < m; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                var sum = job.Accumulate ? job.C[(i * n) + j] : 0f;
+                for (var p = 0; p < k; p++)
+                {
+                    var av = job.TransA ? job.A[(p * m) + i] : job.A[(i * k) + p];
+                    var bv = job.TransB ? job.B[(j * k) + p] : job.B[(p * n) + j];
+                    sum = MathF.FusedMultiplyAdd(av, bv, sum);
+                }
+
+                job.C[(i * n) + j] = sum;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Thread <paramref name="part"/> of <paramref name="parts"/> computes its share of C on its own: it packs
+    /// the rows (or columns) of its share and all of the smaller operand, so no thread waits for another.
+    /// </summary>
+    private static void Private(ref Job job, int part, int parts)
+    {
+        var splitColumns = (long)job.M * job.K <= (long)job.K * job.N;
+        int r0 = 0, r1 = job.RowPanels, c0 = 0, c1 = job.ColPanels;
+        if (splitColumns)
+        {
+            (c0, c1) = Range(job.ColPanels, part, parts);
+        }
+        else
+        {
+            (r0, r1) = Range(job.RowPanels, part, parts);
+        }
+
+        if (r0 >= r1 || c0 >= c1)
+        {
+            return;
+        }
+
+        var kc = Math.Min(KC, job.K);
+        var aBuffer = ArrayPool<float>.Shared.Rent((r1 - r0) * MR * kc);
+        var bBuffer = ArrayPool<float>.Shared.Rent((c1 - c0) * NR * kc);
         try
         {
-            fixed (float* pa = a, pb = b, pc = c, ap = aPack, bp = bPack)
+            fixed (float* aPack = aBuffer, bPack = bBuffer)
             {
-                var job = new Job
+                for (var p0 = 0; p0 < job.K; p0 += KC)
                 {
-                    A = pa,
-                    B = pb,
-                    C = pc,
-                    APack = ap,
-                    BPack = bp,
-                    M = m,
-                    N = n,
-                    K = k,
-                    TransA = transA,
-                    TransB = transB,
-                    RowPanels = rowPanels,
-                    ColPanels = colPanels,
-                };
-                var threads = (long)m * n * k < ParallelThreshold ? 1 : Math.Min(Threading.NumThreads, Math.Max(rowPanels, colPanels));
-                for (var p0 = 0; p0 < k; p0 += KC)
-                {
-                    job.P0 = p0;
-                    job.Kc = Math.Min(KC, k - p0);
-                    job.Load = accumulate || p0 > 0;
-                    PackA(ref job);
-                    PackB(ref job);
-                    if (threads == 1)
-                    {
-                        RunTiles(ref job, 0, 1);
-                    }
-                    else
-                    {
-                        var handle = (nint)(&job);
-                        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t => RunTiles(ref *(Job*)handle, t, threads));
-                    }
+                    var block = job.Block(p0);
+                    PackA(ref block, r0, r1, aPack);
+                    PackB(ref block, c0, c1, bPack);
+                    Compute(ref block, aPack, r0, r0, r1, bPack, c0, c0, c1);
                 }
             }
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(aPack);
-            ArrayPool<float>.Shared.Return(bPack);
+            ArrayPool<float>.Shared.Return(aBuffer);
+            ArrayPool<float>.Shared.Return(bBuffer);
         }
     }
 
-    private static void RunTiles(ref Job job, int part, int parts)
+    /// <summary>
+    /// For large products: the threads pack shared panels of A and B together (each its own share), wait for
+    /// each other, then compute their own tiles from the shared panels, block of K after block of K.
+    /// </summary>
+    private static void Shared(ref Job job, int threads)
     {
-        // Split the larger of the two tile dimensions among the threads.
-        var splitRows = job.RowPanels >= job.ColPanels;
-        var total = splitRows ? job.RowPanels : job.ColPanels;
-        var begin = (int)((long)total * part / parts);
-        var end = (int)((long)total * (part + 1) / parts);
-        int r0 = 0, r1 = job.RowPanels, c0 = 0, c1 = job.ColPanels;
-        if (splitRows)
+        var kc = Math.Min(KC, job.K);
+        var aBuffer = ArrayPool<float>.Shared.Rent(job.RowPanels * MR * kc);
+        var bBuffer = ArrayPool<float>.Shared.Rent(job.ColPanels * NR * kc);
+        try
         {
-            (r0, r1) = (begin, end);
-        }
-        else
-        {
-            (c0, c1) = (begin, end);
-        }
-
-        var tile = stackalloc float[MR * NR];
-        for (var jr = c0; jr < c1; jr++)
-        {
-            var bPanel = job.BPack + ((long)jr * NR * job.Kc);
-            var cols = Math.Min(NR, job.N - (jr * NR));
-            for (var ir = r0; ir < r1; ir++)
+            fixed (float* aPack = aBuffer, bPack = bBuffer)
             {
-                var aPanel = job.APack + ((long)ir * MR * job.Kc);
-                var rows = Math.Min(MR, job.M - (ir * MR));
-                var cTile = job.C + ((long)ir * MR * job.N) + (jr * NR);
-                if (rows == MR && cols == NR)
+                using var barrier = new Barrier(threads);
+                var handle = (nint)Unsafe.AsPointer(ref job);
+                nint aHandle = (nint)aPack, bHandle = (nint)bPack;
+                Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
                 {
-                    MicroKernel(job.Kc, aPanel, bPanel, cTile, job.N, job.Load);
-                    continue;
-                }
+                    ref var shared = ref *(Job*)handle;
+                    var (ar0, ar1) = Range(shared.RowPanels, t, threads);
+                    var (bc0, bc1) = Range(shared.ColPanels, t, threads);
+                    var splitRows = shared.RowPanels >= shared.ColPanels;
+                    var (r0, r1) = splitRows ? (ar0, ar1) : (0, shared.RowPanels);
+                    var (c0, c1) = splitRows ? (0, shared.ColPanels) : (bc0, bc1);
+                    for (var p0 = 0; p0 < shared.K; p0 += KC)
+                    {
+                        var block = shared.Block(p0);
+                        PackA(ref block, ar0, ar1, (float*)aHandle + ((long)ar0 * MR * block.Kc));
+                        PackB(ref block, bc0, bc1, (float*)bHandle + ((long)bc0 * NR * block.Kc));
+                        barrier.SignalAndWait();
+                        Compute(ref block, (float*)aHandle, 0, r0, r1, (float*)bHandle, 0, c0, c1);
+                        barrier.SignalAndWait();
+                    }
+                });
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(aBuffer);
+            ArrayPool<float>.Shared.Return(bBuffer);
+        }
+    }
 
-                for (var i = 0; i < MR * NR; i++)
-                {
-                    tile[i] = 0f;
-                }
+    private static (int Begin, int End) Range(int total, int part, int parts) =>
+        ((int)((long)total * part / parts), (int)((long)total * (part + 1) / parts));
 
-                if (job.Load)
+    /// <summary>
+    /// The tiles of row panels r0..r1 and column panels c0..c1, from packed panels that start at panel
+    /// aBase and bBase; MC rows of A at a time, so that they stay in L2 while B's panels pass.
+    /// </summary>
+    private static void Compute(ref Job job, float* aPack, int aBase, int r0, int r1, float* bPack, int bBase, int c0, int c1)
+    {
+        var tile = stackalloc float[MR * NR];
+        const int PanelsPerBlock = MC / MR;
+        for (var rb = r0; rb < r1; rb += PanelsPerBlock)
+        {
+            var rbEnd = Math.Min(r1, rb + PanelsPerBlock);
+            for (var jr = c0; jr < c1; jr++)
+            {
+                var bPanel = bPack + ((long)(jr - bBase) * NR * job.Kc);
+                var cols = Math.Min(NR, job.N - (jr * NR));
+                for (var ir = rb; ir < rbEnd; ir++)
                 {
+                    var aPanel = aPack + ((long)(ir - aBase) * MR * job.Kc);
+                    var rows = Math.Min(MR, job.M - (ir * MR));
+                    var cTile = job.C + ((long)ir * MR * job.N) + (jr * NR);
+                    if (rows == MR && cols == NR)
+                    {
+                        MicroKernel(job.Kc, aPanel, bPanel, cTile, job.N, job.Load);
+                        continue;
+                    }
+
+                    new Span<float>(tile, MR * NR).Clear();
+                    if (job.Load)
+                    {
+                        for (var r = 0; r < rows; r++)
+                        {
+                            new ReadOnlySpan<float>(cTile + ((long)r * job.N), cols).CopyTo(new Span<float>(tile + (r * NR), cols));
+                        }
+                    }
+
+                    MicroKernel(job.Kc, aPanel, bPanel, tile, NR, true);
                     for (var r = 0; r < rows; r++)
                     {
-                        new ReadOnlySpan<float>(cTile + ((long)r * job.N), cols).CopyTo(new Span<float>(tile + (r * NR), cols));
+                        new ReadOnlySpan<float>(tile + (r * NR), cols).CopyTo(new Span<float>(cTile + ((long)r * job.N), cols));
                     }
-                }
-
-                MicroKernel(job.Kc, aPanel, bPanel, tile, NR, true);
-                for (var r = 0; r < rows; r++)
-                {
-                    new ReadOnlySpan<float>(tile + (r * NR), cols).CopyTo(new Span<float>(cTile + ((long)r * job.N), cols));
                 }
             }
         }
     }
 
-    /// <summary>Packs op(A)[:, p0:p0+kc] into row panels: panel[p·MR + r] = op(A)[panel·MR + r, p0 + p], zero-padded.</summary>
-    private static void PackA(ref Job job)
+    /// <summary>Packs row panels r0..r1 of op(A)[:, p0:p0+kc]: panel[p·MR + r] = op(A)[panel·MR + r, p0 + p], zero-padded.</summary>
+    private static void PackA(ref Job job, int r0, int r1, float* dst)
     {
         int m = job.M, k = job.K, kc = job.Kc, p0 = job.P0;
-        for (var ir = 0; ir < job.RowPanels; ir++)
+        for (var ir = r0; ir < r1; ir++, dst += MR * kc)
         {
-            var dst = job.APack + ((long)ir * MR * kc);
-            var rows = Math.Min(MR, m - (ir * MR));
-            for (var p = 0; p < kc; p++)
+            var i0 = ir * MR;
+            var rows = Math.Min(MR, m - i0);
+            if (rows < MR)
             {
-                for (var r = 0; r < MR; r++)
+                new Span<float>(dst, MR * kc).Clear();
+            }
+
+            if (job.TransA)
+            {
+                for (var p = 0; p < kc; p++)
                 {
-                    var i = (ir * MR) + r;
-                    dst[(p * MR) + r] = r >= rows ? 0f : job.TransA ? job.A[((long)(p0 + p) * m) + i] : job.A[((long)i * k) + p0 + p];
+                    new ReadOnlySpan<float>(job.A + ((long)(p0 + p) * m) + i0, rows).CopyTo(new Span<float>(dst + (p * MR), rows));
+                }
+            }
+            else
+            {
+                for (var r = 0; r < rows; r++)
+                {
+                    var src = job.A + ((long)(i0 + r) * k) + p0;
+                    for (var p = 0; p < kc; p++)
+                    {
+                        dst[(p * MR) + r] = src[p];
+                    }
                 }
             }
         }
     }
 
-    /// <summary>Packs op(B)[p0:p0+kc, :] into column panels: panel[p·NR + c] = op(B)[p0 + p, panel·NR + c], zero-padded.</summary>
-    private static void PackB(ref Job job)
+    /// <summary>Packs column panels c0..c1 of op(B)[p0:p0+kc, :]: panel[p·NR + c] = op(B)[p0 + p, panel·NR + c], zero-padded.</summary>
+    private static void PackB(ref Job job, int c0, int c1, float* dst)
     {
         int n = job.N, k = job.K, kc = job.Kc, p0 = job.P0;
-        for (var jr = 0; jr < job.ColPanels; jr++)
+        for (var jr = c0; jr < c1; jr++, dst += NR * kc)
         {
-            var dst = job.BPack + ((long)jr * NR * kc);
-            var cols = Math.Min(NR, n - (jr * NR));
-            for (var p = 0; p < kc; p++)
+            var j0 = jr * NR;
+            var cols = Math.Min(NR, n - j0);
+            if (cols < NR)
             {
-                var row = dst + (p * NR);
-                if (!job.TransB)
-                {
-                    var src = job.B + ((long)(p0 + p) * n) + (jr * NR);
-                    for (var c = 0; c < cols; c++)
-                    {
-                        row[c] = src[c];
-                    }
-                }
-                else
-                {
-                    for (var c = 0; c < cols; c++)
-                    {
-                        row[c] = job.B[((long)((jr * NR) + c) * k) + p0 + p];
-                    }
-                }
+                new Span<float>(dst, NR * kc).Clear();
+            }
 
-                for (var c = cols; c < NR; c++)
+            if (job.TransB)
+            {
+                for (var c = 0; c < cols; c++)
                 {
-                    row[c] = 0f;
+                    var src = job.B + ((long)(j0 + c) * k) + p0;
+                    for (var p = 0; p < kc; p++)
+                    {
+                        dst[(p * NR) + c] = src[p];
+                    }
+                }
+            }
+            else
+            {
+                for (var p = 0; p < kc; p++)
+                {
+                    new ReadOnlySpan<float>(job.B + ((long)(p0 + p) * n) + j0, cols).CopyTo(new Span<float>(dst + (p * NR), cols));
                 }
             }
         }
@@ -307,11 +414,21 @@ public static unsafe class Gemm
         }
     }
 
-    /// <summary>The state of one multiply shared by the packing and tile loops.</summary>
+    /// <summary>The operands of one multiply, and the block of K being worked on.</summary>
     private struct Job
     {
-        public float* A, B, C, APack, BPack;
+        public float* A, B, C;
         public int M, N, K, P0, Kc, RowPanels, ColPanels;
-        public bool TransA, TransB, Load;
+        public bool TransA, TransB, Accumulate, Load;
+
+        /// <summary>This job restricted to the block of K starting at <paramref name="p0"/>.</summary>
+        public readonly Job Block(int p0)
+        {
+            var block = this;
+            block.P0 = p0;
+            block.Kc = Math.Min(KC, K - p0);
+            block.Load = Accumulate || p0 > 0;
+            return block;
+        }
     }
 }
