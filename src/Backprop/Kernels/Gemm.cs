@@ -23,6 +23,9 @@ public static unsafe class Gemm
     /// <summary>Rows of A packed together, to stay in L2 while B's panels stream past.</summary>
     private const int MC = 240;
 
+    /// <summary>The column length from which a transposed A is packed rather than read in place.</summary>
+    private const int PackTransposedAFrom = 512;
+
     /// <summary>Multiply-adds up to which a plain loop beats packing (tiny matrices, as in the seed network).</summary>
     private const long SmallLimit = 4096;
 
@@ -144,18 +147,17 @@ public static unsafe class Gemm
         }
 
         var kc = Math.Min(KC, job.K);
-        var aBuffer = ArrayPool<float>.Shared.Rent((r1 - r0) * MR * kc);
+        var aBuffer = ArrayPool<float>.Shared.Rent(MC * kc);
         var bBuffer = ArrayPool<float>.Shared.Rent((c1 - c0) * NR * kc);
         try
         {
-            fixed (float* aPack = aBuffer, bPack = bBuffer)
+            fixed (float* aBlock = aBuffer, bPack = bBuffer)
             {
                 for (var p0 = 0; p0 < job.K; p0 += KC)
                 {
                     var block = job.Block(p0);
-                    PackA(ref block, r0, r1, aPack);
                     PackB(ref block, c0, c1, bPack);
-                    Compute(ref block, aPack, r0, r0, r1, bPack, c0, c0, c1);
+                    Compute(ref block, aBlock, r0, r1, bPack, c0, c0, c1);
                 }
             }
         }
@@ -173,30 +175,28 @@ public static unsafe class Gemm
     private static void Shared(ref Job job, int threads)
     {
         var kc = Math.Min(KC, job.K);
-        var aBuffer = ArrayPool<float>.Shared.Rent(job.RowPanels * MR * kc);
+        var aBuffer = ArrayPool<float>.Shared.Rent(threads * MC * kc);
         var bBuffer = ArrayPool<float>.Shared.Rent(job.ColPanels * NR * kc);
         try
         {
-            fixed (float* aPack = aBuffer, bPack = bBuffer)
+            fixed (float* aBlocks = aBuffer, bPack = bBuffer)
             {
                 using var barrier = new Barrier(threads);
                 var handle = (nint)Unsafe.AsPointer(ref job);
-                nint aHandle = (nint)aPack, bHandle = (nint)bPack;
+                nint aHandle = (nint)aBlocks, bHandle = (nint)bPack;
                 Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
                 {
                     ref var shared = ref *(Job*)handle;
-                    var (ar0, ar1) = Range(shared.RowPanels, t, threads);
                     var (bc0, bc1) = Range(shared.ColPanels, t, threads);
                     var splitRows = shared.RowPanels >= shared.ColPanels;
-                    var (r0, r1) = splitRows ? (ar0, ar1) : (0, shared.RowPanels);
+                    var (r0, r1) = splitRows ? Range(shared.RowPanels, t, threads) : (0, shared.RowPanels);
                     var (c0, c1) = splitRows ? (0, shared.ColPanels) : (bc0, bc1);
                     for (var p0 = 0; p0 < shared.K; p0 += KC)
                     {
                         var block = shared.Block(p0);
-                        PackA(ref block, ar0, ar1, (float*)aHandle + ((long)ar0 * MR * block.Kc));
                         PackB(ref block, bc0, bc1, (float*)bHandle + ((long)bc0 * NR * block.Kc));
                         barrier.SignalAndWait();
-                        Compute(ref block, (float*)aHandle, 0, r0, r1, (float*)bHandle, 0, c0, c1);
+                        Compute(ref block, (float*)aHandle + ((long)t * MC * KC), r0, r1, (float*)bHandle, 0, c0, c1);
                         barrier.SignalAndWait();
                     }
                 });
@@ -213,28 +213,45 @@ public static unsafe class Gemm
         ((int)((long)total * part / parts), (int)((long)total * (part + 1) / parts));
 
     /// <summary>
-    /// The tiles of row panels r0..r1 and column panels c0..c1, from packed panels that start at panel
-    /// aBase and bBase; MC rows of A at a time, so that they stay in L2 while B's panels pass.
+    /// The tiles of row panels r0..r1 and column panels c0..c1, MC rows of A at a time (they stay in L2
+    /// while B's packed panels, starting at panel bBase, pass). A is read where it lies, through its row
+    /// and column strides, unless it is transposed with long columns (which would touch a new page every
+    /// step): then, like a partial last panel, it is packed into <paramref name="aBlock"/> first.
     /// </summary>
-    private static void Compute(ref Job job, float* aPack, int aBase, int r0, int r1, float* bPack, int bBase, int c0, int c1)
+    private static void Compute(ref Job job, float* aBlock, int r0, int r1, float* bPack, int bBase, int c0, int c1)
     {
+        nint rowStride = job.TransA ? 1 : job.K, colStride = job.TransA ? job.M : 1;
+        var packAll = job.TransA && job.M >= PackTransposedAFrom;
         var tile = stackalloc float[MR * NR];
         const int PanelsPerBlock = MC / MR;
         for (var rb = r0; rb < r1; rb += PanelsPerBlock)
         {
             var rbEnd = Math.Min(r1, rb + PanelsPerBlock);
+            PackA(ref job, rb, rbEnd, aBlock, packAll);
             for (var jr = c0; jr < c1; jr++)
             {
                 var bPanel = bPack + ((long)(jr - bBase) * NR * job.Kc);
                 var cols = Math.Min(NR, job.N - (jr * NR));
                 for (var ir = rb; ir < rbEnd; ir++)
                 {
-                    var aPanel = aPack + ((long)(ir - aBase) * MR * job.Kc);
                     var rows = Math.Min(MR, job.M - (ir * MR));
+                    float* aPanel;
+                    nint rs, cs;
+                    if (rows == MR && !packAll)
+                    {
+                        aPanel = job.A + (ir * MR * rowStride) + (job.P0 * colStride);
+                        (rs, cs) = (rowStride, colStride);
+                    }
+                    else
+                    {
+                        aPanel = aBlock + ((long)(ir - rb) * MR * job.Kc);
+                        (rs, cs) = (1, MR);
+                    }
+
                     var cTile = job.C + ((long)ir * MR * job.N) + (jr * NR);
                     if (rows == MR && cols == NR)
                     {
-                        MicroKernel(job.Kc, aPanel, bPanel, cTile, job.N, job.Load);
+                        MicroKernel(job.Kc, aPanel, rs, cs, bPanel, cTile, job.N, job.Load);
                         continue;
                     }
 
@@ -247,7 +264,7 @@ public static unsafe class Gemm
                         }
                     }
 
-                    MicroKernel(job.Kc, aPanel, bPanel, tile, NR, true);
+                    MicroKernel(job.Kc, aPanel, rs, cs, bPanel, tile, NR, true);
                     for (var r = 0; r < rows; r++)
                     {
                         new ReadOnlySpan<float>(tile + (r * NR), cols).CopyTo(new Span<float>(cTile + ((long)r * job.N), cols));
@@ -257,24 +274,34 @@ public static unsafe class Gemm
         }
     }
 
-    /// <summary>Packs row panels r0..r1 of op(A)[:, p0:p0+kc]: panel[p·MR + r] = op(A)[panel·MR + r, p0 + p], zero-padded.</summary>
-    private static void PackA(ref Job job, int r0, int r1, float* dst)
+    /// <summary>
+    /// Packs row panels r0..r1 of op(A)[:, p0:p0+kc] into <paramref name="dst"/> (panel[p·MR + r] =
+    /// op(A)[panel·MR + r, p0 + p], zero-padded): all of them with <paramref name="all"/>, else only a partial
+    /// last panel, since full panels are read in place.
+    /// </summary>
+    private static void PackA(ref Job job, int r0, int r1, float* dst, bool all)
     {
         int m = job.M, k = job.K, kc = job.Kc, p0 = job.P0;
-        for (var ir = r0; ir < r1; ir++, dst += MR * kc)
+        for (var ir = r0; ir < r1; ir++)
         {
             var i0 = ir * MR;
             var rows = Math.Min(MR, m - i0);
+            if (rows == MR && !all)
+            {
+                continue;
+            }
+
+            var panel = dst + ((long)(ir - r0) * MR * kc);
             if (rows < MR)
             {
-                new Span<float>(dst, MR * kc).Clear();
+                new Span<float>(panel, MR * kc).Clear();
             }
 
             if (job.TransA)
             {
                 for (var p = 0; p < kc; p++)
                 {
-                    new ReadOnlySpan<float>(job.A + ((long)(p0 + p) * m) + i0, rows).CopyTo(new Span<float>(dst + (p * MR), rows));
+                    new ReadOnlySpan<float>(job.A + ((long)(p0 + p) * m) + i0, rows).CopyTo(new Span<float>(panel + (p * MR), rows));
                 }
             }
             else
@@ -284,7 +311,7 @@ public static unsafe class Gemm
                     var src = job.A + ((long)(i0 + r) * k) + p0;
                     for (var p = 0; p < kc; p++)
                     {
-                        dst[(p * MR) + r] = src[p];
+                        panel[(p * MR) + r] = src[p];
                     }
                 }
             }
@@ -325,15 +352,20 @@ public static unsafe class Gemm
         }
     }
 
-    /// <summary>C[6×32] (+)= Apanel·Bpanel over kc steps, with C rows <paramref name="ldc"/> apart.</summary>
+    /// <summary>
+    /// C[6×32] (+)= A[6×kc]·Bpanel over kc steps, with C rows <paramref name="ldc"/> apart. Row r of A at step
+    /// p is a[r·rs + p·cs], so A can be a packed panel (rs 1, cs 6) or the matrix itself, either layout.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MicroKernel(int kc, float* a, float* b, float* c, int ldc, bool load)
+    private static void MicroKernel(int kc, float* a, nint rs, nint cs, float* b, float* c, int ldc, bool load)
     {
         if (!Vector512.IsHardwareAccelerated)
         {
-            ScalarMicroKernel(kc, a, b, c, ldc, load);
+            ScalarMicroKernel(kc, a, rs, cs, b, c, ldc, load);
             return;
         }
+
+        float* a0 = a, a1 = a + rs, a2 = a + (2 * rs), a3 = a + (3 * rs), a4 = a + (4 * rs), a5 = a + (5 * rs);
 
         Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
         if (load)
@@ -360,25 +392,30 @@ public static unsafe class Gemm
         {
             var b0 = Vector512.Load(b);
             var b1 = Vector512.Load(b + 16);
-            var av = Vector512.Create(a[0]);
+            var av = Vector512.Create(*a0);
             c00 = Vector512.FusedMultiplyAdd(av, b0, c00);
             c01 = Vector512.FusedMultiplyAdd(av, b1, c01);
-            av = Vector512.Create(a[1]);
+            av = Vector512.Create(*a1);
             c10 = Vector512.FusedMultiplyAdd(av, b0, c10);
             c11 = Vector512.FusedMultiplyAdd(av, b1, c11);
-            av = Vector512.Create(a[2]);
+            av = Vector512.Create(*a2);
             c20 = Vector512.FusedMultiplyAdd(av, b0, c20);
             c21 = Vector512.FusedMultiplyAdd(av, b1, c21);
-            av = Vector512.Create(a[3]);
+            av = Vector512.Create(*a3);
             c30 = Vector512.FusedMultiplyAdd(av, b0, c30);
             c31 = Vector512.FusedMultiplyAdd(av, b1, c31);
-            av = Vector512.Create(a[4]);
+            av = Vector512.Create(*a4);
             c40 = Vector512.FusedMultiplyAdd(av, b0, c40);
             c41 = Vector512.FusedMultiplyAdd(av, b1, c41);
-            av = Vector512.Create(a[5]);
+            av = Vector512.Create(*a5);
             c50 = Vector512.FusedMultiplyAdd(av, b0, c50);
             c51 = Vector512.FusedMultiplyAdd(av, b1, c51);
-            a += MR;
+            a0 += cs;
+            a1 += cs;
+            a2 += cs;
+            a3 += cs;
+            a4 += cs;
+            a5 += cs;
             b += NR;
         }
 
@@ -397,7 +434,7 @@ public static unsafe class Gemm
     }
 
     /// <summary>The portable micro-kernel, used where Vector512 is not accelerated.</summary>
-    private static void ScalarMicroKernel(int kc, float* a, float* b, float* c, int ldc, bool load)
+    private static void ScalarMicroKernel(int kc, float* a, nint rs, nint cs, float* b, float* c, int ldc, bool load)
     {
         for (var r = 0; r < MR; r++)
         {
@@ -406,7 +443,7 @@ public static unsafe class Gemm
                 var sum = load ? c[(r * ldc) + j] : 0f;
                 for (var p = 0; p < kc; p++)
                 {
-                    sum = MathF.FusedMultiplyAdd(a[(p * MR) + r], b[(p * NR) + j], sum);
+                    sum = MathF.FusedMultiplyAdd(a[(r * rs) + (p * cs)], b[(p * NR) + j], sum);
                 }
 
                 c[(r * ldc) + j] = sum;

@@ -17,6 +17,8 @@ public class GemmTests
         data.Add(257, 65, 300);
         data.Add(128, 256, 784);
         data.Add(7, 257, 513);
+        data.Add(600, 65, 257);
+        data.Add(1030, 40, 70);
         return data;
     }
 
