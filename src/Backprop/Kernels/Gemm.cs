@@ -77,8 +77,17 @@ public static unsafe class Gemm
         {
             var job = new Job
             {
-                A = pa, B = pb, C = pc, M = m, N = n, K = k, TransA = transA, TransB = transB, Accumulate = accumulate,
-                RowPanels = (m + MR - 1) / MR, ColPanels = (n + NR - 1) / NR,
+                A = pa,
+                B = pb,
+                C = pc,
+                M = m,
+                N = n,
+                K = k,
+                TransA = transA,
+                TransB = transB,
+                Accumulate = accumulate,
+                RowPanels = (m + MR - 1) / MR,
+                ColPanels = (n + NR - 1) / NR,
             };
             if (work <= SmallLimit)
             {
@@ -87,18 +96,13 @@ public static unsafe class Gemm
             }
 
             var threads = work < ParallelThreshold ? 1 : Math.Min(Threading.NumThreads, Math.Max(job.RowPanels, job.ColPanels));
-            if (threads == 1)
+            var handle = (nint)(&job);
+            var ran = threads > 1 && (work >= SharedThreshold
+                ? Shared(ref job, threads)
+                : WorkerPool.TryRun(threads, t => Private(ref *(Job*)handle, t, threads)));
+            if (!ran)
             {
                 Private(ref job, 0, 1);
-            }
-            else if (work >= SharedThreshold)
-            {
-                Shared(ref job, threads);
-            }
-            else
-            {
-                var handle = (nint)(&job);
-                Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t => Private(ref *(Job*)handle, t, threads));
             }
         }
     }
@@ -169,10 +173,11 @@ public static unsafe class Gemm
     }
 
     /// <summary>
-    /// For large products: the threads pack shared panels of A and B together (each its own share), wait for
-    /// each other, then compute their own tiles from the shared panels, block of K after block of K.
+    /// For large products: the threads pack the shared panels of B together (each its own share), wait for
+    /// each other, then compute their own tiles, block of K after block of K. False when the worker pool is
+    /// busy (the caller then works alone).
     /// </summary>
-    private static void Shared(ref Job job, int threads)
+    private static bool Shared(ref Job job, int threads)
     {
         var kc = Math.Min(KC, job.K);
         var aBuffer = ArrayPool<float>.Shared.Rent(threads * MC * kc);
@@ -184,7 +189,7 @@ public static unsafe class Gemm
                 using var barrier = new Barrier(threads);
                 var handle = (nint)Unsafe.AsPointer(ref job);
                 nint aHandle = (nint)aBlocks, bHandle = (nint)bPack;
-                Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+                return WorkerPool.TryRun(threads, t =>
                 {
                     ref var shared = ref *(Job*)handle;
                     var (bc0, bc1) = Range(shared.ColPanels, t, threads);
@@ -196,7 +201,7 @@ public static unsafe class Gemm
                         var block = shared.Block(p0);
                         PackB(ref block, bc0, bc1, (float*)bHandle + ((long)bc0 * NR * block.Kc));
                         barrier.SignalAndWait();
-                        Compute(ref block, (float*)aHandle + ((long)t * MC * KC), r0, r1, (float*)bHandle, 0, c0, c1);
+                        Compute(ref block, (float*)aHandle + ((long)t * MC * kc), r0, r1, (float*)bHandle, 0, c0, c1);
                         barrier.SignalAndWait();
                     }
                 });

@@ -55,12 +55,24 @@ public abstract class Optimizer
     /// <summary>How many steps have been taken.</summary>
     public long StepCount { get; private set; }
 
-    /// <summary>Clears the gradient of every parameter.</summary>
-    public void ZeroGrad()
+    /// <summary>
+    /// Clears the gradient of every parameter: by default it fills the existing gradient buffers with zeros,
+    /// so that steady-state training allocates no new ones; with <paramref name="setToNone"/> it drops them
+    /// (PyTorch's default), and the next backward allocates afresh.
+    /// </summary>
+    /// <param name="setToNone">Drop the gradients instead of zeroing them.</param>
+    public void ZeroGrad(bool setToNone = false)
     {
         foreach (var p in _parameters)
         {
-            p.ZeroGrad();
+            if (setToNone || p.Grad is null)
+            {
+                p.ZeroGrad();
+            }
+            else
+            {
+                p.Grad.Data.AsSpan().Clear();
+            }
         }
     }
 
