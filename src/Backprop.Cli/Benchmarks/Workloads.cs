@@ -39,7 +39,8 @@ internal static class Workloads
     {
         var a = Tensor.Ones(2);
         var b = Tensor.Ones(2);
-        for (var i = 0; i < 20_000; i++)
+        var warm = Stopwatch.StartNew();
+        for (var i = 0; i < 20_000 || warm.Elapsed.TotalSeconds < 0.5; i++)
         {
             _ = a + b;
         }
@@ -90,8 +91,10 @@ internal static class Workloads
             return l.Item();
         }
 
+        // Warm up for a second, so that the tiered JIT has compiled the hot paths fully.
         Reset();
-        for (var i = 0; i < 500; i++)
+        var warm = Stopwatch.StartNew();
+        for (var i = 0; i < 500 || warm.Elapsed.TotalSeconds < 1; i++)
         {
             Step(i);
         }

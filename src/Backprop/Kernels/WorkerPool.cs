@@ -8,7 +8,7 @@ namespace Backprop.Kernels;
 /// </summary>
 internal static class WorkerPool
 {
-    private const int SpinIterations = 20_000;
+    private const int SpinIterations = 3000;
 
     private static readonly Lock Gate = new();
     private static readonly List<Thread> Workers = [];

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Backprop.Kernels;
 using Backprop.NN;
 
 namespace Backprop.Optim;
@@ -46,38 +47,20 @@ public sealed class SGD : Optimizer
     /// <inheritdoc/>
     protected override void Update(int index, Span<float> param, ReadOnlySpan<float> grad)
     {
-        if (WeightDecay != 0f)
+        if (Momentum == 0f)
         {
-            var decayed = Scratch(index);
-            TensorPrimitives.MultiplyAdd(param, WeightDecay, grad, decayed);
-            grad = decayed;
+            if (WeightDecay != 0f)
+            {
+                var decayed = Scratch(index);
+                TensorPrimitives.MultiplyAdd(param, WeightDecay, grad, decayed);
+                grad = decayed;
+            }
+
+            TensorPrimitives.MultiplyAdd(grad, -LearningRate, param, param);
+            return;
         }
 
-        if (Momentum != 0f)
-        {
-            var buffer = Buffer(index, "momentum_buffer", out var created);
-            if (created)
-            {
-                grad.CopyTo(buffer);
-            }
-            else
-            {
-                TensorPrimitives.Multiply(buffer, Momentum, buffer);
-                TensorPrimitives.MultiplyAdd(grad, 1f - Dampening, buffer, buffer);
-            }
-
-            if (Nesterov)
-            {
-                var g = Scratch(index);
-                TensorPrimitives.MultiplyAdd(buffer, Momentum, grad, g);
-                grad = g;
-            }
-            else
-            {
-                grad = buffer;
-            }
-        }
-
-        TensorPrimitives.MultiplyAdd(grad, -LearningRate, param, param);
+        var buffer = Buffer(index, "momentum_buffer", out var created);
+        SgdKernel.Update(param, grad, buffer, LearningRate, Momentum, Dampening, WeightDecay, Nesterov, created);
     }
 }
