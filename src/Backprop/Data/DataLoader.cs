@@ -1,12 +1,16 @@
+using Backprop.Kernels;
+
 namespace Backprop.Data;
 
 /// <summary>
-/// Iterates over a dataset in batches, reshuffled each epoch from a seeded generator; the next batch
-/// is gathered on a background task while the caller trains on the current one.
+/// Iterates over a dataset in batches, reshuffled each epoch from a seeded generator. When a core is
+/// free for it, the next batch is gathered on a background task while the caller trains on the
+/// current one.
 /// </summary>
 public sealed class DataLoader : IEnumerable<Batch>
 {
     private readonly Generator _generator;
+    private readonly bool? _prefetch;
 
     /// <summary>Makes a loader.</summary>
     /// <param name="dataset">The dataset.</param>
@@ -14,7 +18,12 @@ public sealed class DataLoader : IEnumerable<Batch>
     /// <param name="shuffle">Reshuffle the order at the start of every epoch.</param>
     /// <param name="dropLast">Drop a last batch smaller than <paramref name="batchSize"/>.</param>
     /// <param name="generator">The random source for shuffling; null uses <see cref="Generator.Default"/>.</param>
-    public DataLoader(Dataset dataset, int batchSize, bool shuffle = false, bool dropLast = false, Generator? generator = null)
+    /// <param name="prefetch">
+    /// Gather the next batch in the background: true or false, or null (the default) to do so only when the
+    /// machine has a core that the kernels' threads do not use (on a 2-core machine training with 2 threads,
+    /// a background loader only competes with the matrix products).
+    /// </param>
+    public DataLoader(Dataset dataset, int batchSize, bool shuffle = false, bool dropLast = false, Generator? generator = null, bool? prefetch = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         if (batchSize <= 0)
@@ -27,7 +36,11 @@ public sealed class DataLoader : IEnumerable<Batch>
         Shuffle = shuffle;
         DropLast = dropLast;
         _generator = generator ?? Generator.Default;
+        _prefetch = prefetch;
     }
+
+    /// <summary>Whether the next batch is gathered in the background (decided when an epoch starts if not set).</summary>
+    public bool Prefetch => _prefetch ?? Environment.ProcessorCount > Threading.NumThreads;
 
     /// <summary>The dataset.</summary>
     public Dataset Dataset { get; }
@@ -52,6 +65,16 @@ public sealed class DataLoader : IEnumerable<Batch>
         var count = BatchCount;
         if (count == 0)
         {
+            yield break;
+        }
+
+        if (!Prefetch)
+        {
+            for (var b = 0; b < count; b++)
+            {
+                yield return Load(order, b);
+            }
+
             yield break;
         }
 

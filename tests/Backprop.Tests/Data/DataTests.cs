@@ -106,13 +106,15 @@ public sealed class DataTests : IDisposable
         Assert.Equal([0f, 1f, 2f, 3f], plain[0].Target.ToArray());
         Assert.Equal(2, new DataLoader(data, 4, dropLast: true).Count());
 
-        var loader = new DataLoader(data, 3, shuffle: true, generator: new Generator(5));
+        var loader = new DataLoader(data, 3, shuffle: true, generator: new Generator(5), prefetch: true);
+        Assert.True(loader.Prefetch);
         var epoch1 = loader.SelectMany(b => b.Target.ToArray()).ToArray();
         var epoch2 = loader.SelectMany(b => b.Target.ToArray()).ToArray();
         Assert.Equal(Enumerable.Range(0, 10).Select(i => (float)i), epoch1.Order());
         Assert.NotEqual(epoch1, epoch2);
-        var again = new DataLoader(data, 3, shuffle: true, generator: new Generator(5)).SelectMany(b => b.Target.ToArray()).ToArray();
-        Assert.Equal(epoch1, again);
+        var inline = new DataLoader(data, 3, shuffle: true, generator: new Generator(5), prefetch: false);
+        Assert.False(inline.Prefetch);
+        Assert.Equal(epoch1, inline.SelectMany(b => b.Target.ToArray()).ToArray());
         Assert.Throws<ArgumentOutOfRangeException>(() => new DataLoader(data, 0));
     }
 
