@@ -119,4 +119,69 @@ public class GemmTests
         Gemm.Multiply([], false, [], false, c, 2, 2, 0, accumulate: false);
         Assert.Equal([0f, 0f, 0f, 0f], c);
     }
+
+    public static TheoryData<string> MicroKernels => new() { "vector512", "vector256", "scalar" };
+
+    /// <summary>Every micro-kernel (whichever this CPU would pick) against the plain loop, on a packed A panel and on A read in place.</summary>
+    [Theory]
+    [MemberData(nameof(MicroKernels))]
+    public unsafe void EveryMicroKernelMatchesTheReference(string kernel)
+    {
+        if ((kernel == "vector512" && !System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) || (kernel == "vector256" && !System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated))
+        {
+            return;
+        }
+
+        foreach (var kc in new[] { 1, 3, 17, 256 })
+        {
+            foreach (var (rs, cs) in new[] { (1, 6), (kc + 3, 1) })
+            {
+                var a = Random(6 * (kc + 3) * 6, 7);
+                var b = Random(kc * 32, 8);
+                foreach (var load in new[] { false, true })
+                {
+                    var c = Random(6 * 40, 9);
+                    var expected = new double[6 * 32];
+                    for (var r = 0; r < 6; r++)
+                    {
+                        for (var j = 0; j < 32; j++)
+                        {
+                            double sum = load ? c[(r * 40) + j] : 0;
+                            for (var p = 0; p < kc; p++)
+                            {
+                                sum += (double)a[(r * rs) + (p * cs)] * b[(p * 32) + j];
+                            }
+
+                            expected[(r * 32) + j] = sum;
+                        }
+                    }
+
+                    fixed (float* pa = a, pb = b, pc = c)
+                    {
+                        switch (kernel)
+                        {
+                            case "vector512":
+                                Gemm.MicroKernel(kc, pa, rs, cs, pb, pc, 40, load);
+                                break;
+                            case "vector256":
+                                Gemm.MicroKernel256(kc, pa, rs, cs, pb, pc, 40, load);
+                                Gemm.MicroKernel256(kc, pa, rs, cs, pb + 16, pc + 16, 40, load);
+                                break;
+                            default:
+                                Gemm.ScalarMicroKernel(kc, pa, rs, cs, pb, pc, 40, load);
+                                break;
+                        }
+                    }
+
+                    for (var r = 0; r < 6; r++)
+                    {
+                        for (var j = 0; j < 32; j++)
+                        {
+                            Assert.True(Math.Abs(c[(r * 40) + j] - expected[(r * 32) + j]) <= 1e-4 * Math.Sqrt(kc) + 1e-5, $"{kernel} kc={kc} rs={rs} load={load} at ({r},{j})");
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
