@@ -11,7 +11,7 @@ public sealed class IdxFile
 {
     private const byte UnsignedByte = 0x08;
 
-    private IdxFile(int[] dims, byte[] data)
+    private IdxFile(int[] dims, ReadOnlyMemory<byte> data)
     {
         Dims = dims;
         Data = data;
@@ -87,17 +87,38 @@ public sealed class IdxFile
             throw new DataFileException(path, headerLength, $"the file {what}: dimensions [{string.Join(',', dims)}] need {count} bytes of data, found {available}.");
         }
 
-        return new IdxFile(dims, bytes.AsSpan(headerLength).ToArray());
+        return new IdxFile(dims, bytes.AsMemory(headerLength));
     }
 
     private static byte[] Gunzip(string path, byte[] compressed)
     {
         try
         {
+            // The gzip trailer holds the uncompressed size (mod 2^32): when it is plausible (deflate expands
+            // at most about 1032 times), decompress straight into an array of that size.
+            long expected = compressed.Length >= 18 ? BinaryPrimitives.ReadUInt32LittleEndian(compressed.AsSpan(compressed.Length - 4)) : -1;
             using var input = new GZipStream(new MemoryStream(compressed), CompressionMode.Decompress);
-            using var output = new MemoryStream();
-            input.CopyTo(output);
-            return output.ToArray();
+            if (expected < 0 || expected > 1032L * compressed.Length || expected > Array.MaxLength)
+            {
+                using var output = new MemoryStream();
+                input.CopyTo(output);
+                return output.ToArray();
+            }
+
+            var result = new byte[expected];
+            var read = 0;
+            int n;
+            while (read < result.Length && (n = input.Read(result, read, result.Length - read)) > 0)
+            {
+                read += n;
+            }
+
+            if (read < result.Length || input.ReadByte() >= 0)
+            {
+                throw new DataFileException(path, -1, $"the gzip stream does not hold the {expected} bytes its trailer announces: it is corrupt or truncated.");
+            }
+
+            return result;
         }
         catch (InvalidDataException ex)
         {
