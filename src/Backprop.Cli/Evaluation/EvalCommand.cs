@@ -11,11 +11,8 @@ namespace Backprop.Cli.Evaluation;
 /// <summary>`backprop eval`: accuracy, per-class precision and recall, and the confusion matrix of a model on labelled data.</summary>
 internal sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Settings>
 {
-    internal sealed class Settings : CommandSettings
+    internal sealed class Settings : ModelSettings
     {
-        [CommandOption("--model <FILE>")]
-        [Description("The model: a .safetensors file from backprop train (or PyTorch, with --layers).")]
-        public string? Model { get; init; }
 
         [CommandOption("--data <PATH>")]
         [Description("An MNIST directory (its test set; default: the bundled copy) or a CSV file.")]
@@ -25,25 +22,17 @@ internal sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Se
         [Description("The label column of a CSV file.")]
         public string? Label { get; init; }
 
-        [CommandOption("--layers <SIZES>")]
-        [Description("The architecture, when the model file's metadata lacks it.")]
-        public string? Layers { get; init; }
 
-        [CommandOption("--activation <NAME>")]
-        [Description("The hidden activation, when the model file's metadata lacks it.")]
-        public string? Activation { get; init; }
 
         [CommandOption("--out <PNG>")]
         [Description("Where to write the confusion-matrix heatmap (default: confusion.png beside the model).")]
         public string? Out { get; init; }
 
-        public override ValidationResult Validate() =>
-            Model is null ? ValidationResult.Error("--model is required: the .safetensors file to evaluate.") : ValidationResult.Success();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var file = ModelFile.Load(settings.Model!, settings.Layers, settings.Activation);
+        var file = settings.LoadModel();
         var data = InputScaling.LoadLabelled(settings.Data ?? TrainingData.DefaultMnistDirectory(), settings.Label, file.Metadata);
         if (data.Inputs.Size(1) != file.Spec.Inputs)
         {

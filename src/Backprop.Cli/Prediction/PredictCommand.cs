@@ -10,11 +10,8 @@ namespace Backprop.Cli.Prediction;
 /// <summary>`backprop predict`: the class and class probabilities a model gives to inputs from an IDX file, a CSV file or a PNG.</summary>
 internal sealed class PredictCommand(IAnsiConsole console) : Command<PredictCommand.Settings>
 {
-    internal sealed class Settings : CommandSettings
+    internal sealed class Settings : ModelSettings
     {
-        [CommandOption("--model <FILE>")]
-        [Description("The model: a .safetensors file from backprop train (or PyTorch, with --layers).")]
-        public string? Model { get; init; }
 
         [CommandOption("--input <FILE>")]
         [Description("An IDX image file (.gz or plain), a CSV file of features, or a PNG/JPEG of a digit.")]
@@ -29,16 +26,10 @@ internal sealed class PredictCommand(IAnsiConsole console) : Command<PredictComm
         [DefaultValue(10)]
         public int Count { get; init; } = 10;
 
-        [CommandOption("--layers <SIZES>")]
-        [Description("The architecture, when the model file's metadata lacks it.")]
-        public string? Layers { get; init; }
 
-        [CommandOption("--activation <NAME>")]
-        [Description("The hidden activation, when the model file's metadata lacks it.")]
-        public string? Activation { get; init; }
 
         public override ValidationResult Validate() =>
-            Model is null ? ValidationResult.Error("--model is required: the .safetensors file to predict with.")
+            Model is null ? base.Validate()
             : Input is null ? ValidationResult.Error("--input is required: an IDX file, a CSV file or a PNG image.")
             : Count <= 0 ? ValidationResult.Error("--count must be positive.")
             : ValidationResult.Success();
@@ -46,7 +37,7 @@ internal sealed class PredictCommand(IAnsiConsole console) : Command<PredictComm
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var file = ModelFile.Load(settings.Model!, settings.Layers, settings.Activation);
+        var file = settings.LoadModel();
         var (inputs, labels) = LoadInputs(settings, file);
         if (inputs.Size(1) != file.Spec.Inputs)
         {
