@@ -14,13 +14,21 @@ public static class Safetensors
 {
     private const long MaxHeaderLength = 100_000_000;
 
-    /// <summary>Writes tensors as F32, with optional metadata, atomically.</summary>
+    /// <summary>Writes tensors, with optional metadata, atomically.</summary>
     /// <param name="path">The file to write.</param>
     /// <param name="tensors">The tensors by name.</param>
     /// <param name="metadata">String pairs stored under __metadata__.</param>
-    public static void Save(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    /// <param name="dtype">The stored type: F32 (exact), F64, F16 or BF16 (rounded to nearest even).</param>
+    public static void Save(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null, string dtype = "F32")
     {
         ArgumentNullException.ThrowIfNull(tensors);
+        ArgumentNullException.ThrowIfNull(dtype);
+        if (dtype is not ("F32" or "F64" or "F16" or "BF16"))
+        {
+            throw new ArgumentException($"Safetensors.Save: dtype '{dtype}' is not one of F32, F64, F16, BF16.", nameof(dtype));
+        }
+
+        var size = DtypeSize(path, string.Empty, dtype);
         var list = tensors.ToList();
         var header = new MemoryStream();
         using (var json = new Utf8JsonWriter(header))
@@ -41,7 +49,7 @@ public static class Safetensors
             foreach (var (name, tensor) in list)
             {
                 json.WriteStartObject(name);
-                json.WriteString("dtype", "F32");
+                json.WriteString("dtype", dtype);
                 json.WriteStartArray("shape");
                 foreach (var d in tensor.Dims)
                 {
@@ -51,7 +59,7 @@ public static class Safetensors
                 json.WriteEndArray();
                 json.WriteStartArray("data_offsets");
                 json.WriteNumberValue(offset);
-                offset += tensor.Numel * 4L;
+                offset += tensor.Numel * (long)size;
                 json.WriteNumberValue(offset);
                 json.WriteEndArray();
                 json.WriteEndObject();
@@ -74,17 +82,16 @@ public static class Safetensors
             header.CopyTo(stream);
             foreach (var (_, tensor) in list)
             {
-                if (BitConverter.IsLittleEndian)
+                if (dtype == "F32" && BitConverter.IsLittleEndian)
                 {
                     stream.Write(MemoryMarshal.AsBytes(tensor.Span));
+                    continue;
                 }
-                else
+
+                foreach (var v in tensor.Span)
                 {
-                    foreach (var v in tensor.Span)
-                    {
-                        BinaryPrimitives.WriteSingleLittleEndian(scratch, v);
-                        stream.Write(scratch[..4]);
-                    }
+                    Encode(v, dtype, scratch);
+                    stream.Write(scratch[..size]);
                 }
             }
         });
@@ -241,6 +248,28 @@ public static class Safetensors
         "F16" or "BF16" => 2,
         _ => throw new DataFileException(path, 8, $"tensor '{name}': dtype '{dtype}' is not supported (F32, F64, F16 and BF16 are)."),
     };
+
+    private static void Encode(float v, string dtype, Span<byte> destination)
+    {
+        switch (dtype)
+        {
+            case "F32":
+                BinaryPrimitives.WriteSingleLittleEndian(destination, v);
+                break;
+            case "F64":
+                BinaryPrimitives.WriteDoubleLittleEndian(destination, v);
+                break;
+            case "F16":
+                BinaryPrimitives.WriteHalfLittleEndian(destination, (Half)v);
+                break;
+            default:
+                // BF16: the upper half of the float, rounded to nearest even; NaN stays a (quiet) NaN.
+                var bits = (uint)BitConverter.SingleToInt32Bits(v);
+                var rounded = float.IsNaN(v) ? 0x7FC0u : (bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16;
+                BinaryPrimitives.WriteUInt16LittleEndian(destination, (ushort)rounded);
+                break;
+        }
+    }
 
     private static float[] Convert(ReadOnlySpan<byte> raw, string dtype, int count)
     {

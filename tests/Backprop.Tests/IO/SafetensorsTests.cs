@@ -45,6 +45,44 @@ public sealed class SafetensorsTests : IDisposable
         Assert.Empty(Directory.GetFiles(_dir, "*.tmp"));
     }
 
+    [Theory]
+    [InlineData("F64", 0.0)]
+    [InlineData("F16", 1e-3)]
+    [InlineData("BF16", 8e-3)]
+    public void WritesAndReadsEveryFloatDtype(string dtype, double relative)
+    {
+        var t = Tensor.Randn([5, 7], new Generator(3));
+        var path = PathOf($"{dtype}.safetensors");
+        Safetensors.Save(path, [new("w", t)], dtype: dtype);
+        var loaded = Safetensors.Load(path);
+        Assert.Equal(dtype, loaded.Dtypes["w"]);
+        var bytesPerValue = dtype switch { "F64" => 8, _ => 2 };
+        Assert.Equal(35 * bytesPerValue, new FileInfo(path).Length - 8 - (long)BinaryPrimitives.ReadUInt64LittleEndian(File.ReadAllBytes(path)));
+        var expected = t.ToArray();
+        var actual = loaded.Tensors["w"].ToArray();
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= relative * Math.Abs(expected[i]) + 1e-7, $"{dtype} {i}: {expected[i]} vs {actual[i]}");
+        }
+
+        Assert.Throws<ArgumentException>(() => Safetensors.Save(PathOf("bad.safetensors"), [new("w", t)], dtype: "I8"));
+        Assert.False(File.Exists(PathOf("bad.safetensors")));
+    }
+
+    [Fact]
+    public void Bf16RoundsToNearestEvenLikeThePyTorchFixture()
+    {
+        var full = Safetensors.Load(Path.Combine(AppContext.BaseDirectory, "Fixtures", "pytorch", "mlp3.safetensors")).Tensors;
+        var path = PathOf("mine.bf16.safetensors");
+        Safetensors.Save(path, full, dtype: "BF16");
+        var mine = Safetensors.Load(path).Tensors;
+        var theirs = Safetensors.Load(Path.Combine(AppContext.BaseDirectory, "Fixtures", "pytorch", "mlp3.bf16.safetensors")).Tensors;
+        foreach (var key in theirs.Keys)
+        {
+            Assert.Equal(theirs[key].ToArray(), mine[key].ToArray());
+        }
+    }
+
     [Fact]
     public void ReadsF64()
     {
