@@ -46,10 +46,18 @@ public class Adam : Optimizer
     /// <summary>True when weight decay is decoupled from the gradient (AdamW).</summary>
     protected virtual bool DecoupledWeightDecay => false;
 
+    private static readonly string[] MomentState = ["exp_avg", "exp_avg_sq"];
+
     /// <inheritdoc/>
-    protected override void Update(int index, Span<float> param, ReadOnlySpan<float> grad)
+    protected override IReadOnlyList<string> StateNames => MomentState;
+
+    /// <inheritdoc/>
+    protected override int ScratchSlots => 1;
+
+    /// <inheritdoc/>
+    protected override void Update(int index, int start, Span<float> param, ReadOnlySpan<float> grad)
     {
-        var scratch = Scratch(index);
+        var scratch = Scratch(index, start, param.Length);
         if (WeightDecay != 0f)
         {
             if (DecoupledWeightDecay)
@@ -63,8 +71,8 @@ public class Adam : Optimizer
             }
         }
 
-        var m = Buffer(index, "exp_avg", out _);
-        var v = Buffer(index, "exp_avg_sq", out _);
+        var m = Buffer(index, "exp_avg", start, param.Length);
+        var v = Buffer(index, "exp_avg_sq", start, param.Length);
         TensorPrimitives.Multiply(m, Beta1, m);
         TensorPrimitives.MultiplyAdd(grad, 1f - Beta1, m, m);
         TensorPrimitives.Multiply(v, Beta2, v);

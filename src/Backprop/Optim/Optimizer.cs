@@ -9,9 +9,13 @@ namespace Backprop.Optim;
 /// </summary>
 public abstract class Optimizer
 {
+    /// <summary>Parameters at least this large are updated by all kernel threads, each on its own slice.</summary>
+    private const int ParallelMinimum = 1 << 16;
+
     private readonly Parameter[] _parameters;
     private readonly Dictionary<string, float[]>[] _state;
     private readonly float[]?[] _scratch;
+    private readonly bool[] _fresh;
 
     /// <summary>Makes an optimizer over <paramref name="parameters"/>.</summary>
     /// <param name="parameters">The parameters to update.</param>
@@ -28,6 +32,7 @@ public abstract class Optimizer
         LearningRate = learningRate;
         _state = new Dictionary<string, float[]>[_parameters.Length];
         _scratch = new float[]?[_parameters.Length * 2];
+        _fresh = new bool[_parameters.Length];
         for (var i = 0; i < _state.Length; i++)
         {
             _state[i] = new Dictionary<string, float[]>(StringComparer.Ordinal);
@@ -76,7 +81,7 @@ public abstract class Optimizer
         }
     }
 
-    /// <summary>Updates every parameter that has a gradient.</summary>
+    /// <summary>Updates every parameter that has a gradient; large ones are split among the kernel threads.</summary>
     public void Step()
     {
         StepCount++;
@@ -88,7 +93,20 @@ public abstract class Optimizer
                 continue;
             }
 
-            Update(i, p.Data, p.Grad.Data);
+            EnsureState(i);
+            var index = i;
+            var parts = Math.Min(Kernels.Threading.NumThreads, p.Numel / ParallelMinimum);
+            if (parts < 2 || !Kernels.WorkerPool.TryRun(parts, part =>
+            {
+                var start = (int)((long)p.Numel * part / parts);
+                var end = (int)((long)p.Numel * (part + 1) / parts);
+                Update(index, start, p.Data.AsSpan(start, end - start), p.Grad.Data.AsSpan(start, end - start));
+            }))
+            {
+                Update(i, 0, p.Data, p.Grad.Data);
+            }
+
+            _fresh[i] = false;
             p.Version.Bump();
         }
     }
@@ -155,32 +173,60 @@ public abstract class Optimizer
         LearningRate = lr.Item();
     }
 
-    /// <summary>Updates one parameter in place from its gradient.</summary>
-    /// <param name="index">The parameter's position, for its buffers.</param>
-    /// <param name="param">The parameter's values.</param>
-    /// <param name="grad">Its gradient.</param>
-    protected abstract void Update(int index, Span<float> param, ReadOnlySpan<float> grad);
+    /// <summary>The names of the state buffers each parameter needs ("momentum_buffer", "exp_avg").</summary>
+    protected abstract IReadOnlyList<string> StateNames { get; }
 
-    /// <summary>A named state buffer of one parameter, created as zeros on first use.</summary>
+    /// <summary>How many scratch arrays (0, 1 or 2) an update of one parameter uses.</summary>
+    protected abstract int ScratchSlots { get; }
+
+    /// <summary>
+    /// Updates a slice of one parameter in place from the same slice of its gradient. Slices of one
+    /// parameter may be updated at the same time on different threads, so an update touches only its
+    /// slice of the parameter's buffers.
+    /// </summary>
+    /// <param name="index">The parameter's position, for its buffers.</param>
+    /// <param name="start">Where the slice starts in the parameter.</param>
+    /// <param name="param">The slice of the parameter's values.</param>
+    /// <param name="grad">The same slice of its gradient.</param>
+    protected abstract void Update(int index, int start, Span<float> param, ReadOnlySpan<float> grad);
+
+    /// <summary>True during the first step that updates parameter <paramref name="index"/> (its buffers were just created).</summary>
     /// <param name="index">The parameter's position.</param>
-    /// <param name="name">The buffer's name ("momentum_buffer", "exp_avg").</param>
-    /// <param name="created">True when the buffer was just created.</param>
-    /// <returns>The buffer.</returns>
-    protected float[] Buffer(int index, string name, out bool created)
+    /// <returns>Whether its state is fresh.</returns>
+    protected bool IsFirstUpdate(int index) => _fresh[index];
+
+    /// <summary>The slice of a named state buffer that belongs to an update.</summary>
+    /// <param name="index">The parameter's position.</param>
+    /// <param name="name">The buffer's name, one of <see cref="StateNames"/>.</param>
+    /// <param name="start">Where the slice starts.</param>
+    /// <param name="length">Its length.</param>
+    /// <returns>The slice.</returns>
+    protected Span<float> Buffer(int index, string name, int start, int length) => _state[index][name].AsSpan(start, length);
+
+    /// <summary>The slice of a scratch array the size of the parameter, reused across steps and not saved.</summary>
+    /// <param name="index">The parameter's position.</param>
+    /// <param name="start">Where the slice starts.</param>
+    /// <param name="length">Its length.</param>
+    /// <param name="slot">Which of the parameter's two scratch arrays (0 or 1).</param>
+    /// <returns>The slice.</returns>
+    protected Span<float> Scratch(int index, int start, int length, int slot = 0) =>
+        _scratch[(index * 2) + slot].AsSpan(start, length);
+
+    private void EnsureState(int index)
     {
-        created = !_state[index].TryGetValue(name, out var buffer);
-        if (created)
+        var numel = _parameters[index].Numel;
+        foreach (var name in StateNames)
         {
-            buffer = new float[_parameters[index].Numel];
-            _state[index][name] = buffer;
+            if (!_state[index].ContainsKey(name))
+            {
+                _state[index][name] = new float[numel];
+                _fresh[index] = true;
+            }
         }
 
-        return buffer!;
+        for (var slot = 0; slot < ScratchSlots; slot++)
+        {
+            _scratch[(index * 2) + slot] ??= new float[numel];
+        }
     }
-
-    /// <summary>A scratch array the size of one parameter, reused across steps and not saved.</summary>
-    /// <param name="index">The parameter's position.</param>
-    /// <param name="slot">Which of the parameter's two scratch arrays (0 or 1).</param>
-    /// <returns>The scratch array.</returns>
-    protected float[] Scratch(int index, int slot = 0) => _scratch[(index * 2) + slot] ??= new float[_parameters[index].Numel];
 }

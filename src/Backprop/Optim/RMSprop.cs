@@ -48,23 +48,29 @@ public sealed class RMSprop : Optimizer
     public bool Centered { get; }
 
     /// <inheritdoc/>
-    protected override void Update(int index, Span<float> param, ReadOnlySpan<float> grad)
+    protected override IReadOnlyList<string> StateNames => field ??= [.. (string[])["square_avg"], .. Centered ? ["grad_avg"] : (string[])[], .. Momentum > 0f ? ["momentum_buffer"] : (string[])[]];
+
+    /// <inheritdoc/>
+    protected override int ScratchSlots => WeightDecay != 0f ? 2 : 1;
+
+    /// <inheritdoc/>
+    protected override void Update(int index, int start, Span<float> param, ReadOnlySpan<float> grad)
     {
-        var scratch = Scratch(index);
+        var scratch = Scratch(index, start, param.Length);
         if (WeightDecay != 0f)
         {
-            var decayed = Scratch(index, 1);
+            var decayed = Scratch(index, start, param.Length, 1);
             TensorPrimitives.MultiplyAdd(param, WeightDecay, grad, decayed);
             grad = decayed;
         }
 
-        var v = Buffer(index, "square_avg", out _);
+        var v = Buffer(index, "square_avg", start, param.Length);
         TensorPrimitives.Multiply(v, Alpha, v);
         TensorPrimitives.Multiply(grad, grad, scratch);
         TensorPrimitives.MultiplyAdd(scratch, 1f - Alpha, v, v);
         if (Centered)
         {
-            var gAvg = Buffer(index, "grad_avg", out _);
+            var gAvg = Buffer(index, "grad_avg", start, param.Length);
             TensorPrimitives.Multiply(gAvg, Alpha, gAvg);
             TensorPrimitives.MultiplyAdd(grad, 1f - Alpha, gAvg, gAvg);
             TensorPrimitives.Multiply(gAvg, gAvg, scratch);
@@ -80,7 +86,7 @@ public sealed class RMSprop : Optimizer
         TensorPrimitives.Divide(grad, scratch, scratch);
         if (Momentum > 0f)
         {
-            var buffer = Buffer(index, "momentum_buffer", out _);
+            var buffer = Buffer(index, "momentum_buffer", start, param.Length);
             TensorPrimitives.Multiply(buffer, Momentum, buffer);
             TensorPrimitives.Add(buffer, scratch, buffer);
             TensorPrimitives.MultiplyAdd(buffer, -LearningRate, param, param);

@@ -44,14 +44,22 @@ public sealed class SGD : Optimizer
     /// <summary>Whether Nesterov momentum is used.</summary>
     public bool Nesterov { get; }
 
+    private static readonly string[] MomentumState = ["momentum_buffer"];
+
     /// <inheritdoc/>
-    protected override void Update(int index, Span<float> param, ReadOnlySpan<float> grad)
+    protected override IReadOnlyList<string> StateNames => Momentum == 0f ? [] : MomentumState;
+
+    /// <inheritdoc/>
+    protected override int ScratchSlots => Momentum == 0f && WeightDecay != 0f ? 1 : 0;
+
+    /// <inheritdoc/>
+    protected override void Update(int index, int start, Span<float> param, ReadOnlySpan<float> grad)
     {
         if (Momentum == 0f)
         {
             if (WeightDecay != 0f)
             {
-                var decayed = Scratch(index);
+                var decayed = Scratch(index, start, param.Length);
                 TensorPrimitives.MultiplyAdd(param, WeightDecay, grad, decayed);
                 grad = decayed;
             }
@@ -60,7 +68,7 @@ public sealed class SGD : Optimizer
             return;
         }
 
-        var buffer = Buffer(index, "momentum_buffer", out var created);
-        SgdKernel.Update(param, grad, buffer, LearningRate, Momentum, Dampening, WeightDecay, Nesterov, created);
+        var buffer = Buffer(index, "momentum_buffer", start, param.Length);
+        SgdKernel.Update(param, grad, buffer, LearningRate, Momentum, Dampening, WeightDecay, Nesterov, IsFirstUpdate(index));
     }
 }
