@@ -39,6 +39,24 @@ public class ElementwiseKernelTests
     }
 
     [Fact]
+    public void NaNAndInfinityPropagateThroughElementwiseOps()
+    {
+        var x = Tensor.FromArray([float.NaN, float.PositiveInfinity, float.NegativeInfinity, 1f], 4);
+        var relu = x.Relu().ToArray();
+        Assert.True(float.IsNaN(relu[0]));
+        Assert.Equal(float.PositiveInfinity, relu[1]);
+        Assert.Equal(0f, relu[2]);
+        Assert.True(float.IsNaN(x.Exp().ToArray()[0]));
+        Assert.Equal(0f, x.Exp().ToArray()[2]);
+        Assert.True(float.IsNaN(x.Sigmoid().ToArray()[0]));
+        Assert.True(float.IsNaN(x.Gelu().ToArray()[0]));
+        Assert.True(float.IsNaN(x.Sum().Item()));
+        Assert.True(float.IsNaN(x.Softmax(0).ToArray()[3]));
+        Assert.True(float.IsNaN((x * 0f).ToArray()[1]));
+        Assert.True(float.IsNaN(x.Max().Item()));
+    }
+
+    [Fact]
     public void ErfMatchesKnownValues()
     {
         Assert.Equal(0f, Activations.Erf(0f), 6);

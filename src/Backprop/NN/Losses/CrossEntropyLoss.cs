@@ -1,8 +1,9 @@
 namespace Backprop.NN.Losses;
 
 /// <summary>
-/// Cross-entropy of logits [N, C] against class indices [N], through a stable log-softmax; with label
-/// smoothing ε the target distribution is (1 − ε) on the class plus ε/C everywhere, as in PyTorch.
+/// Cross-entropy of logits [N, C] against class indices [N], through a stable log-softmax fused with its
+/// backward (<see cref="Tensor.CrossEntropy"/>); with label smoothing ε the target distribution is
+/// (1 − ε) on the class plus ε/C everywhere, as in PyTorch.
 /// </summary>
 public sealed class CrossEntropyLoss : Loss
 {
@@ -27,14 +28,6 @@ public sealed class CrossEntropyLoss : Loss
     public override Tensor Forward(Tensor input, Tensor target)
     {
         RequireClassTargets("CrossEntropyLoss", input, target);
-        var logProbs = input.LogSoftmax(1);
-        var nll = -logProbs.Gather(1, target.Unsqueeze(1)).Squeeze(1);
-        if (LabelSmoothing > 0f)
-        {
-            var uniform = -logProbs.Mean(1);
-            nll = (nll * (1f - LabelSmoothing)) + (uniform * LabelSmoothing);
-        }
-
-        return Reduce(nll);
+        return Reduce(Tensor.CrossEntropy(input, target, LabelSmoothing));
     }
 }
