@@ -8,6 +8,8 @@ public partial class Tensor
 {
     private bool _requiresGrad;
     private bool _retainsGrad;
+    private Tensor? _grad;
+    private bool _gradOwned;
 
     /// <summary>The recorded op that produced this tensor, or null for a leaf.</summary>
     internal Node? GradFn { get; private set; }
@@ -37,7 +39,15 @@ public partial class Tensor
     public string? GradFnName => GradFn?.Op;
 
     /// <summary>dLoss/dThis after <see cref="Backward()"/>: kept for leaves, and for other tensors after <see cref="RetainGrad"/>.</summary>
-    public Tensor? Grad { get; set; }
+    public Tensor? Grad
+    {
+        get => _grad;
+        set
+        {
+            _grad = value;
+            _gradOwned = false;
+        }
+    }
 
     /// <summary>The inputs of the op that produced this tensor (empty for a leaf or a freed graph).</summary>
     public IReadOnlyList<Tensor> GradFnInputs => GradFn is null ? [] : GradFn.Inputs.ToArray();
@@ -109,35 +119,42 @@ public partial class Tensor
     /// <summary>Adds <paramref name="g"/> into <see cref="Grad"/>, creating it when absent.</summary>
     internal void AccumulateGrad(ReadOnlySpan<float> g)
     {
-        if (Grad is null)
+        if (_grad is null)
         {
-            Grad = new Tensor(g.ToArray(), Dims);
+            var data = BufferPool.Rent(g.Length);
+            g.CopyTo(data);
+            SetOwnedGrad(data);
         }
         else
         {
-            TensorPrimitives.Add(Grad.Data, g, Grad.Data);
+            TensorPrimitives.Add(_grad.Data, g, _grad.Data);
         }
     }
 
     /// <summary>Adds a freshly computed gradient into <see cref="Grad"/>, taking ownership of the array when Grad is absent.</summary>
     internal void AccumulateGradOwned(float[] g)
     {
-        if (Grad is null)
+        if (_grad is null)
         {
-            Grad = new Tensor(g, Dims);
+            SetOwnedGrad(g);
         }
         else
         {
-            TensorPrimitives.Add(Grad.Data, g, Grad.Data);
+            TensorPrimitives.Add(_grad.Data, g, _grad.Data);
+            BufferPool.Return(g);
         }
     }
 
     /// <summary>The span to accumulate a gradient into; <paramref name="fresh"/> tells whether it was just created (all zeros).</summary>
     internal Span<float> GradBuffer(out bool fresh)
     {
-        fresh = Grad is null;
-        Grad ??= new Tensor(new float[Data.Length], Dims);
-        return Grad.Data;
+        fresh = _grad is null;
+        if (fresh)
+        {
+            SetOwnedGrad(BufferPool.RentZeroed(Data.Length));
+        }
+
+        return _grad!.Data;
     }
 
     /// <summary>Releases the gradient of a non-leaf tensor once backward has used it, unless it was retained.</summary>
@@ -145,8 +162,20 @@ public partial class Tensor
     {
         if (GradFn is not null && !_retainsGrad)
         {
+            if (_gradOwned && _grad is not null)
+            {
+                BufferPool.Return(_grad.Data);
+            }
+
             Grad = null;
         }
+    }
+
+    /// <summary>Makes <paramref name="data"/> (which nothing else references) this tensor's gradient, owned by autograd.</summary>
+    private void SetOwnedGrad(float[] data)
+    {
+        _grad = new Tensor(data, Dims);
+        _gradOwned = true;
     }
 
     /// <summary>Whether an op with these inputs must record a graph node.</summary>

@@ -115,9 +115,10 @@ public partial class Tensor
                 SumGradInto(a, g.Data, shape);
                 if (b.RequiresGrad)
                 {
-                    var neg = new float[g.Data.Length];
+                    var neg = BufferPool.Rent(g.Data.Length);
                     TensorPrimitives.Negate(g.Data, neg);
                     SumGradInto(b, neg, shape);
+                    BufferPool.Return(neg);
                 }
             });
         }
@@ -138,12 +139,16 @@ public partial class Tensor
             {
                 if (a.RequiresGrad)
                 {
-                    SumGradInto(a, Broadcast<MulOp>(g.Data, shape, b), shape);
+                    var ga = Broadcast<MulOp>(g.Data, shape, b);
+                    SumGradInto(a, ga, shape);
+                    BufferPool.Return(ga);
                 }
 
                 if (b.RequiresGrad)
                 {
-                    SumGradInto(b, Broadcast<MulOp>(g.Data, shape, a), shape);
+                    var gb = Broadcast<MulOp>(g.Data, shape, a);
+                    SumGradInto(b, gb, shape);
+                    BufferPool.Return(gb);
                 }
             }, a, b);
         }
@@ -175,6 +180,8 @@ public partial class Tensor
                     TensorPrimitives.Negate(ga, ga);
                     SumGradInto(b, ga, shape);
                 }
+
+                BufferPool.Return(ga);
             }, b, result);
         }
 
@@ -188,7 +195,7 @@ public partial class Tensor
     public static Tensor AddScalar(Tensor a, float s)
     {
         ArgumentNullException.ThrowIfNull(a);
-        var result = new Tensor(new float[a.Numel], a.Dims);
+        var result = new Tensor(GC.AllocateUninitializedArray<float>(a.Numel), a.Dims);
         TensorPrimitives.Add(a.Data, s, result.Data);
         if (NeedsGrad(a))
         {
@@ -205,7 +212,7 @@ public partial class Tensor
     public static Tensor MulScalar(Tensor a, float s)
     {
         ArgumentNullException.ThrowIfNull(a);
-        var result = new Tensor(new float[a.Numel], a.Dims);
+        var result = new Tensor(GC.AllocateUninitializedArray<float>(a.Numel), a.Dims);
         TensorPrimitives.Multiply(a.Data, s, result.Data);
         if (NeedsGrad(a))
         {
@@ -252,16 +259,16 @@ public partial class Tensor
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         var shape = Shapes.Broadcast(op, a.Dims, b.Dims);
-        var result = new Tensor(new float[Shapes.Numel(shape)], shape);
+        var result = new Tensor(GC.AllocateUninitializedArray<float>(Shapes.Numel(shape)), shape);
         Broadcasting.Binary<TOp>(a.Data, a.Dims, b.Data, b.Dims, result.Data, shape);
         return (result, shape);
     }
 
-    /// <summary>op(g, other) where g has the broadcast shape and other broadcasts to it.</summary>
+    /// <summary>op(g, other) where g has the broadcast shape and other broadcasts to it, in a pooled array the caller returns.</summary>
     private static float[] Broadcast<TOp>(float[] g, int[] shape, Tensor other)
         where TOp : IBinaryOp
     {
-        var d = new float[g.Length];
+        var d = BufferPool.Rent(g.Length);
         Broadcasting.Binary<TOp>(g, shape, other.Data, other.Dims, d, shape);
         return d;
     }

@@ -32,7 +32,7 @@ public partial class Tensor
         var m = input.Numel / Math.Max(k, 1);
         var outShape = (int[])input.Dims.Clone();
         outShape[^1] = n;
-        var data = new float[m * n];
+        var data = GC.AllocateUninitializedArray<float>(m * n);
         if (bias is not null)
         {
             for (var i = 0; i < m; i++)

@@ -34,7 +34,7 @@ public partial class Tensor
             {
                 if (logits.RequiresGrad)
                 {
-                    var d = new float[n];
+                    var d = BufferPool.Rent(n);
                     for (var i = 0; i < n; i++)
                     {
                         d[i] = g.Data[i] * ((1f / (1f + MathF.Exp(-logits.Data[i]))) - targets.Data[i]);
@@ -45,7 +45,7 @@ public partial class Tensor
 
                 if (targets.RequiresGrad)
                 {
-                    var d = new float[n];
+                    var d = BufferPool.Rent(n);
                     for (var i = 0; i < n; i++)
                     {
                         d[i] = -g.Data[i] * logits.Data[i];

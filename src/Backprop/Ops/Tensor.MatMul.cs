@@ -40,7 +40,7 @@ public partial class Tensor
 
     private static Tensor MatMul2D(Tensor a, Tensor b, int m, int k, int n)
     {
-        var result = new Tensor(new float[m * n], [m, n]);
+        var result = new Tensor(GC.AllocateUninitializedArray<float>(m * n), [m, n]);
         Gemm.Multiply(a.Data, false, b.Data, false, result.Data, m, n, k, accumulate: false);
         if (NeedsGrad(a, b))
         {
@@ -73,7 +73,7 @@ public partial class Tensor
         var count = Shapes.Numel(batch);
         var aOffsets = BatchOffsets(aBatch, batch, m * k);
         var bOffsets = BatchOffsets(bBatch, batch, k * n);
-        var result = new Tensor(new float[count * m * n], [.. batch, m, n]);
+        var result = new Tensor(GC.AllocateUninitializedArray<float>(count * m * n), [.. batch, m, n]);
         for (var i = 0; i < count; i++)
         {
             Gemm.Multiply(a.Data.AsSpan(aOffsets[i], m * k), false, b.Data.AsSpan(bOffsets[i], k * n), false, result.Data.AsSpan(i * m * n, m * n), m, n, k, accumulate: false);

@@ -97,14 +97,14 @@ public partial class Tensor
             inverse[perm[i]] = i;
         }
 
-        var result = new Tensor(new float[Numel], outShape);
+        var result = new Tensor(GC.AllocateUninitializedArray<float>(Numel), outShape);
         Kernels.Permute.Apply(Data, Dims, perm, result.Data);
         if (NeedsGrad(this))
         {
             var input = this;
             result.Record("Permute", [input], g =>
             {
-                var d = new float[g.Numel];
+                var d = BufferPool.Rent(g.Numel);
                 Kernels.Permute.Apply(g.Data, outShape, inverse, d);
                 input.AccumulateGradOwned(d);
             });

@@ -20,7 +20,7 @@ public partial class Tensor
         var d = Shapes.NormalizeDim(op, dim, Rank);
         var (outer, size, inner) = Shapes.Split(Dims, d);
         var moved = inner == 1 ? Data : MoveToLast(Data, outer, size, inner);
-        var y = new float[Numel];
+        var y = GC.AllocateUninitializedArray<float>(Numel);
         var rows = outer * inner;
         for (var r = 0; r < rows; r++)
         {
@@ -48,7 +48,7 @@ public partial class Tensor
             result.Record(op, [input], g =>
             {
                 var gm = inner == 1 ? g.Data : MoveToLast(g.Data, outer, size, inner);
-                var dx = new float[gm.Length];
+                var dx = BufferPool.Rent(gm.Length);
                 for (var r = 0; r < rows; r++)
                 {
                     var gr = gm.AsSpan(r * size, size);
@@ -69,7 +69,15 @@ public partial class Tensor
                     }
                 }
 
-                input.AccumulateGradOwned(inner == 1 ? dx : MoveBack(dx, outer, size, inner));
+                if (inner == 1)
+                {
+                    input.AccumulateGradOwned(dx);
+                }
+                else
+                {
+                    input.AccumulateGradOwned(MoveBack(dx, outer, size, inner));
+                    BufferPool.Return(dx);
+                }
             }, result);
         }
 

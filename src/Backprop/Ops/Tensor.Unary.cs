@@ -101,14 +101,14 @@ public partial class Tensor
 
     private Tensor Unary(string op, UnaryForward forward, UnaryBackward backward, bool saveInput = true)
     {
-        var result = new Tensor(new float[Numel], Dims);
+        var result = new Tensor(GC.AllocateUninitializedArray<float>(Numel), Dims);
         forward(Data, result.Data);
         if (NeedsGrad(this))
         {
             var input = this;
             result.Record(op, [input], g =>
             {
-                var d = new float[input.Numel];
+                var d = BufferPool.Rent(input.Numel);
                 backward(input.Data, result.Data, g.Data, d);
                 input.AccumulateGradOwned(d);
             }, saveInput ? [input, result] : []);
