@@ -54,7 +54,8 @@ public partial class Tensor
     public Tensor ReluInPlace()
     {
         CheckInPlace("ReluInPlace");
-        Activations.Relu(Data, Data);
+        var data = Data;
+        Chunked.For(data.Length, (start, length) => Activations.Relu(data.AsSpan(start, length), data.AsSpan(start, length)));
         Version.Bump();
         return this;
     }

@@ -102,14 +102,33 @@ public partial class Tensor
     private Tensor Unary(string op, UnaryForward forward, UnaryBackward backward, bool saveInput = true)
     {
         var result = new Tensor(GC.AllocateUninitializedArray<float>(Numel), Dims);
-        forward(Data, result.Data);
+        var x = Data;
+        var y = result.Data;
+        if (x.Length < Chunked.ParallelMinimum)
+        {
+            forward(x, y);
+        }
+        else
+        {
+            Chunked.For(x.Length, (start, length) => forward(x.AsSpan(start, length), y.AsSpan(start, length)));
+        }
+
         if (NeedsGrad(this))
         {
             var input = this;
             result.Record(op, [input], g =>
             {
                 var d = BufferPool.Rent(input.Numel);
-                backward(input.Data, result.Data, g.Data, d);
+                var gd = g.Data;
+                if (d.Length < Chunked.ParallelMinimum)
+                {
+                    backward(x, y, gd, d);
+                }
+                else
+                {
+                    Chunked.For(d.Length, (start, length) => backward(x.AsSpan(start, length), y.AsSpan(start, length), gd.AsSpan(start, length), d.AsSpan(start, length)));
+                }
+
                 input.AccumulateGradOwned(d);
             }, saveInput ? [input, result] : []);
         }
