@@ -36,7 +36,7 @@ internal sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.
     {
         Threading.NumThreads = settings.Threads;
         var names = settings.Workloads.Length == 0 ? Workloads.Names : settings.Workloads.Select(w => w.ToLowerInvariant()).ToArray();
-        var mnist = settings.Data ?? Workloads.DefaultMnist();
+        var mnist = settings.Data ?? Training.TrainingData.DefaultMnistDirectory();
         var table = new Table().Border(TableBorder.Rounded).AddColumn("workload").AddColumn("result");
         foreach (var name in names)
         {

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Backprop.Cli.Training;
 using Backprop.Data;
 using Backprop.Kernels;
 using Backprop.NN;
@@ -316,7 +315,4 @@ internal static class Workloads
         process.Refresh();
         return new Figure("W6", [new("peak_rss_mib", process.PeakWorkingSet64 / (1024.0 * 1024)), new("startup_s", firstStep), new("alloc_bytes_per_step", allocated), new("gc_pause_pct", 100 * pause)]);
     }
-
-    /// <summary>The bundled MNIST directory, for the workloads that train on it.</summary>
-    public static string DefaultMnist() => TrainingData.DefaultMnistDirectory();
 }

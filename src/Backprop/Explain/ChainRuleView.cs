@@ -1,4 +1,5 @@
 using System.Globalization;
+using Backprop.Autograd;
 
 namespace Backprop.Explain;
 
@@ -18,7 +19,7 @@ public static class ChainRuleView
     public static IReadOnlyList<ChainStep> Explain(Tensor loss, IEnumerable<KeyValuePair<string, Tensor>>? names = null)
     {
         ArgumentNullException.ThrowIfNull(loss);
-        var order = GraphWalker.Topological(loss);
+        var order = GraphOrder.Topological(loss, includeLeaves: true);
         var nameOf = new Dictionary<Tensor, string>(ReferenceEqualityComparer.Instance);
         foreach (var (name, tensor) in names ?? [])
         {

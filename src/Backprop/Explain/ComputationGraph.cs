@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Backprop.Autograd;
 using Backprop.Kernels;
 
 namespace Backprop.Explain;
@@ -37,7 +38,7 @@ public sealed class ComputationGraph
             nameOf.TryAdd(tensor, name);
         }
 
-        var order = GraphWalker.Topological(root);
+        var order = GraphOrder.Topological(root, includeLeaves: true);
         var ids = new Dictionary<Tensor, string>(ReferenceEqualityComparer.Instance);
         var layers = new Dictionary<Tensor, int>(ReferenceEqualityComparer.Instance);
         foreach (var t in order)

@@ -117,8 +117,7 @@ public partial class Tensor
                 {
                     var neg = BufferPool.Rent(g.Data.Length);
                     TensorPrimitives.Negate(g.Data, neg);
-                    SumGradInto(b, neg, shape);
-                    BufferPool.Return(neg);
+                    SumGradIntoOwned(b, neg, shape);
                 }
             });
         }
@@ -139,16 +138,12 @@ public partial class Tensor
             {
                 if (a.RequiresGrad)
                 {
-                    var ga = Broadcast<MulOp>(g.Data, shape, b);
-                    SumGradInto(a, ga, shape);
-                    BufferPool.Return(ga);
+                    SumGradIntoOwned(a, Broadcast<MulOp>(g.Data, shape, b), shape);
                 }
 
                 if (b.RequiresGrad)
                 {
-                    var gb = Broadcast<MulOp>(g.Data, shape, a);
-                    SumGradInto(b, gb, shape);
-                    BufferPool.Return(gb);
+                    SumGradIntoOwned(b, Broadcast<MulOp>(g.Data, shape, a), shape);
                 }
             }, a, b);
         }
@@ -168,20 +163,18 @@ public partial class Tensor
             result.Record("Div", [a, b], g =>
             {
                 var ga = Broadcast<DivOp>(g.Data, shape, b);
-                if (a.RequiresGrad)
+                if (!b.RequiresGrad)
                 {
-                    SumGradInto(a, ga, shape);
+                    SumGradIntoOwned(a, ga, shape);
+                    return;
                 }
 
-                if (b.RequiresGrad)
-                {
-                    // d(a/b)/db = −(a/b)/b, so dL/db = −(g/b)·(a/b).
-                    TensorPrimitives.Multiply(ga, result.Data, ga);
-                    TensorPrimitives.Negate(ga, ga);
-                    SumGradInto(b, ga, shape);
-                }
+                SumGradInto(a, ga, shape);
 
-                BufferPool.Return(ga);
+                // d(a/b)/db = −(a/b)/b, so dL/db = −(g/b)·(a/b).
+                TensorPrimitives.Multiply(ga, result.Data, ga);
+                TensorPrimitives.Negate(ga, ga);
+                SumGradIntoOwned(b, ga, shape);
             }, b, result);
         }
 
@@ -264,13 +257,29 @@ public partial class Tensor
         return (result, shape);
     }
 
-    /// <summary>op(g, other) where g has the broadcast shape and other broadcasts to it, in a pooled array the caller returns.</summary>
+    /// <summary>op(g, other) where g has the broadcast shape and other broadcasts to it, in a pooled array the caller owns.</summary>
     private static float[] Broadcast<TOp>(float[] g, int[] shape, Tensor other)
         where TOp : IBinaryOp
     {
         var d = BufferPool.Rent(g.Length);
         Broadcasting.Binary<TOp>(g, shape, other.Data, other.Dims, d, shape);
         return d;
+    }
+
+    /// <summary>
+    /// <see cref="SumGradInto"/> for a gradient array that nothing else references: it becomes
+    /// <paramref name="t"/>'s gradient when it fits, and goes back to the pool otherwise.
+    /// </summary>
+    private static void SumGradIntoOwned(Tensor t, float[] g, int[] shape)
+    {
+        if (t.RequiresGrad && t.Numel == g.Length)
+        {
+            t.AccumulateGradOwned(g);
+            return;
+        }
+
+        SumGradInto(t, g, shape);
+        BufferPool.Return(g);
     }
 
     /// <summary>Adds a gradient of the broadcast shape into <paramref name="t"/>.Grad, summing over broadcast dimensions.</summary>
