@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using Backprop.Kernels;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -34,7 +33,7 @@ internal sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        Threading.NumThreads = settings.Threads;
+        Threads.Count = settings.Threads;
         var names = settings.Workloads.Length == 0 ? Workloads.Names : settings.Workloads.Select(w => w.ToLowerInvariant()).ToArray();
         var mnist = settings.Data ?? Training.TrainingData.DefaultMnistDirectory();
         var table = new Table().Border(TableBorder.Rounded).AddColumn("workload").AddColumn("result");

@@ -11,7 +11,7 @@ internal sealed record Figure(string Workload, List<Field> Fields)
 {
     public string ToJson()
     {
-        var values = new Dictionary<string, object> { ["fw"] = "backprop", ["wl"] = Workload };
+        var values = new Dictionary<string, object> { ["fw"] = "backprop", ["wl"] = Workload, ["path"] = Kernels.MicroKernel.Path };
         foreach (var field in Fields)
         {
             values[field.Key] = field.Value is double d ? Math.Round(d, 4) : field.Value;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Backprop.Data;
-using Backprop.Kernels;
 using Backprop.NN;
 using Backprop.NN.Losses;
 using Backprop.Optim;
@@ -214,7 +213,7 @@ internal static class Workloads
     /// <summary>W4: SGEMM, square sizes with all threads, n = 2048 with one, and the training shapes in three layouts.</summary>
     private static IEnumerable<Figure> W4()
     {
-        var threads = Threading.NumThreads;
+        var threads = Threads.Count;
         foreach (var n in new[] { 512, 1024, 2048, 4096 })
         {
             yield return Gemm("W4", n, n, n, false, false, threads, [new("n", n)]);
@@ -232,8 +231,8 @@ internal static class Workloads
 
     private static Figure Gemm(string workload, int m, int n, int k, bool transA, bool transB, int threads, List<Field> shape)
     {
-        var saved = Threading.NumThreads;
-        Threading.NumThreads = threads;
+        var saved = Threads.Count;
+        Threads.Count = threads;
         try
         {
             var g = new Generator(0);
@@ -263,7 +262,7 @@ internal static class Workloads
         }
         finally
         {
-            Threading.NumThreads = saved;
+            Threads.Count = saved;
         }
     }
 

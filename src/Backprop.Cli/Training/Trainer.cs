@@ -31,7 +31,7 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
     {
         if (options.Threads > 0)
         {
-            Backprop.Kernels.Threading.NumThreads = options.Threads;
+            Threads.Count = options.Threads;
         }
 
         var spec = MlpSpec.Parse(options.Layers, options.Activation);
@@ -183,7 +183,7 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
 
     private string Describe() => string.Create(
         CultureInfo.InvariantCulture,
-        $"{options.Optimizer} lr {options.LearningRate} ({options.Schedule}), {options.Loss}, batch {options.BatchSize}, {options.Epochs} epochs, seed {options.Seed}, {Backprop.Kernels.Threading.NumThreads} threads");
+        $"{options.Optimizer} lr {options.LearningRate} ({options.Schedule}), {options.Loss}, batch {options.BatchSize}, {options.Epochs} epochs, seed {options.Seed}, {Threads.Count} threads");
 
     private void SaveCheckpoint(Module model, Optimizer optimizer, int epoch, int batch, string generatorState, List<EpochRecord> history)
     {

@@ -1,4 +1,3 @@
-using Backprop.Kernels;
 
 namespace Backprop.Data;
 
@@ -40,7 +39,7 @@ public sealed class DataLoader : IEnumerable<Batch>
     }
 
     /// <summary>Whether the next batch is gathered in the background (decided when an epoch starts if not set).</summary>
-    public bool Prefetch => _prefetch ?? Environment.ProcessorCount > Threading.NumThreads;
+    public bool Prefetch => _prefetch ?? Environment.ProcessorCount > Threads.Count;
 
     /// <summary>The dataset.</summary>
     public Dataset Dataset { get; }

@@ -55,7 +55,7 @@ public partial class Tensor
     {
         CheckInPlace("ReluInPlace");
         var data = Data;
-        Chunked.For(data.Length, (start, length) => Activations.Relu(data.AsSpan(start, length), data.AsSpan(start, length)));
+        WorkSplitter.For(data.Length, WorkSplitter.ElementwiseMinimum, (start, length) => TensorPrimitives.Max(data.AsSpan(start, length), 0f, data.AsSpan(start, length)));
         Version.Bump();
         return this;
     }

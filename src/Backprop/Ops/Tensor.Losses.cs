@@ -1,4 +1,6 @@
+using System.Numerics.Tensors;
 using Backprop.Kernels;
+using Backprop.Kernels.Elementwise;
 
 namespace Backprop;
 
@@ -21,12 +23,8 @@ public partial class Tensor
         }
 
         var n = logits.Numel;
-        var result = new Tensor(new float[n], logits.Dims);
-        for (var i = 0; i < n; i++)
-        {
-            var x = logits.Data[i];
-            result.Data[i] = MathF.Max(x, 0f) - (x * targets.Data[i]) + MathF.Log(1f + MathF.Exp(-MathF.Abs(x)));
-        }
+        var result = new Tensor(GC.AllocateUninitializedArray<float>(n), logits.Dims);
+        Elementwise.Map(logits.Data, targets.Data, result.Data, default(BceWithLogitsOperator));
 
         if (NeedsGrad(logits, targets))
         {
@@ -35,10 +33,8 @@ public partial class Tensor
                 if (logits.RequiresGrad)
                 {
                     var d = BufferPool.Rent(n);
-                    for (var i = 0; i < n; i++)
-                    {
-                        d[i] = g.Data[i] * ((1f / (1f + MathF.Exp(-logits.Data[i]))) - targets.Data[i]);
-                    }
+                    Elementwise.Map(logits.Data, targets.Data, d, default(SigmoidMinusOperator));
+                    TensorPrimitives.Multiply(d, g.Data, d);
 
                     logits.AccumulateGradOwned(d);
                 }
@@ -46,10 +42,8 @@ public partial class Tensor
                 if (targets.RequiresGrad)
                 {
                     var d = BufferPool.Rent(n);
-                    for (var i = 0; i < n; i++)
-                    {
-                        d[i] = -g.Data[i] * logits.Data[i];
-                    }
+                    TensorPrimitives.Multiply(g.Data, logits.Data, d);
+                    TensorPrimitives.Negate(d, d);
 
                     targets.AccumulateGradOwned(d);
                 }

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using Backprop.Kernels;
+using Backprop.Kernels.Elementwise;
 
 namespace Backprop;
 
@@ -29,13 +30,7 @@ public partial class Tensor
 
     /// <summary>The absolute value of every element (its gradient at 0 is 0).</summary>
     /// <returns>The result.</returns>
-    public Tensor Abs() => Unary("Abs", TensorPrimitives.Abs, (x, y, g, d) =>
-    {
-        for (var i = 0; i < x.Length; i++)
-        {
-            d[i] = x[i] > 0 ? g[i] : x[i] < 0 ? -g[i] : 0f;
-        }
-    });
+    public Tensor Abs() => Unary("Abs", TensorPrimitives.Abs, (x, y, g, d) => Elementwise.Map(x, g, d, default(AbsBackwardOperator)));
 
     /// <summary>Limits every element to [min, max]; a null bound is no limit. The gradient flows where the bound does not bite.</summary>
     /// <param name="min">The lower bound, or null.</param>
@@ -54,26 +49,20 @@ public partial class Tensor
         {
             TensorPrimitives.Max(x, low, d);
             TensorPrimitives.Min(d, high, d);
-        }, (x, y, g, d) =>
-        {
-            for (var i = 0; i < x.Length; i++)
-            {
-                d[i] = x[i] >= low && x[i] <= high ? g[i] : 0f;
-            }
-        });
+        }, (x, y, g, d) => Elementwise.Map(x, g, d, new ClampBackwardOperator(low, high)));
     }
 
     /// <summary>The rectified linear unit, max(x, 0).</summary>
     /// <returns>The result.</returns>
-    public Tensor Relu() => Unary("Relu", Activations.Relu, (x, y, g, d) => Activations.ReluBackward(x, g, d));
+    public Tensor Relu() => Unary("Relu", (x, d) => TensorPrimitives.Max(x, 0f, d), (x, y, g, d) => Elementwise.Map(x, g, d, default(ReluBackwardOperator)));
 
     /// <summary>The leaky rectified linear unit: x for x &gt; 0, slope·x otherwise.</summary>
     /// <param name="negativeSlope">The slope for negative inputs (PyTorch's default 0.01).</param>
     /// <returns>The result.</returns>
     public Tensor LeakyRelu(float negativeSlope = 0.01f) => Unary(
         "LeakyRelu",
-        (x, d) => Activations.LeakyRelu(x, negativeSlope, d),
-        (x, y, g, d) => Activations.LeakyReluBackward(x, g, negativeSlope, d));
+        (x, d) => Elementwise.Map(x, d, new LeakyReluOperator(negativeSlope)),
+        (x, y, g, d) => Elementwise.Map(x, g, d, new LeakyReluBackwardOperator(negativeSlope)));
 
     /// <summary>The logistic sigmoid, 1 / (1 + e^−x).</summary>
     /// <returns>The result.</returns>
@@ -97,20 +86,20 @@ public partial class Tensor
 
     /// <summary>The Gaussian error linear unit, exact form x·Φ(x).</summary>
     /// <returns>The result.</returns>
-    public Tensor Gelu() => Unary("Gelu", Activations.Gelu, (x, y, g, d) => Activations.GeluBackward(x, g, d));
+    public Tensor Gelu() => Unary("Gelu", (x, d) => Elementwise.Map(x, d, default(GeluOperator)), (x, y, g, d) => Elementwise.Map(x, g, d, default(GeluBackwardOperator)));
 
     private Tensor Unary(string op, UnaryForward forward, UnaryBackward backward, bool saveInput = true)
     {
         var result = new Tensor(GC.AllocateUninitializedArray<float>(Numel), Dims);
         var x = Data;
         var y = result.Data;
-        if (x.Length < Chunked.ParallelMinimum)
+        if (x.Length < WorkSplitter.ElementwiseMinimum)
         {
             forward(x, y);
         }
         else
         {
-            Chunked.For(x.Length, (start, length) => forward(x.AsSpan(start, length), y.AsSpan(start, length)));
+            WorkSplitter.For(x.Length, WorkSplitter.ElementwiseMinimum, (start, length) => forward(x.AsSpan(start, length), y.AsSpan(start, length)));
         }
 
         if (NeedsGrad(this))
@@ -120,13 +109,13 @@ public partial class Tensor
             {
                 var d = BufferPool.Rent(input.Numel);
                 var gd = g.Data;
-                if (d.Length < Chunked.ParallelMinimum)
+                if (d.Length < WorkSplitter.ElementwiseMinimum)
                 {
                     backward(x, y, gd, d);
                 }
                 else
                 {
-                    Chunked.For(d.Length, (start, length) => backward(x.AsSpan(start, length), y.AsSpan(start, length), gd.AsSpan(start, length), d.AsSpan(start, length)));
+                    WorkSplitter.For(d.Length, WorkSplitter.ElementwiseMinimum, (start, length) => backward(x.AsSpan(start, length), y.AsSpan(start, length), gd.AsSpan(start, length), d.AsSpan(start, length)));
                 }
 
                 input.AccumulateGradOwned(d);

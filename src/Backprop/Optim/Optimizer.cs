@@ -1,4 +1,5 @@
 using System.Globalization;
+using Backprop.Kernels;
 using Backprop.NN;
 
 namespace Backprop.Optim;
@@ -95,17 +96,7 @@ public abstract class Optimizer
 
             EnsureState(i);
             var index = i;
-            var parts = Math.Min(Kernels.Threading.NumThreads, p.Numel / ParallelMinimum);
-            if (parts < 2 || !Kernels.WorkerPool.TryRun(parts, part =>
-            {
-                var start = (int)((long)p.Numel * part / parts);
-                var end = (int)((long)p.Numel * (part + 1) / parts);
-                Update(index, start, p.Data.AsSpan(start, end - start), p.Grad.Data.AsSpan(start, end - start));
-            }))
-            {
-                Update(i, 0, p.Data, p.Grad.Data);
-            }
-
+            WorkSplitter.For(p.Numel, ParallelMinimum, (start, length) => Update(index, start, p.Data.AsSpan(start, length), p.Grad.Data.AsSpan(start, length)));
             _fresh[i] = false;
             p.Version.Bump();
         }

@@ -1,5 +1,5 @@
 using System.Numerics.Tensors;
-using Backprop.Kernels;
+using Backprop.Kernels.Elementwise;
 using Backprop.NN;
 
 namespace Backprop.Optim;
@@ -69,6 +69,7 @@ public sealed class SGD : Optimizer
         }
 
         var buffer = Buffer(index, "momentum_buffer", start, param.Length);
-        SgdKernel.Update(param, grad, buffer, LearningRate, Momentum, Dampening, WeightDecay, Nesterov, IsFirstUpdate(index));
+        var first = IsFirstUpdate(index);
+        Elementwise.Update(param, grad, buffer, new SgdMomentumOperator(LearningRate, Momentum, WeightDecay, first ? 0f : Momentum, first ? 1f : 1f - Dampening, Nesterov));
     }
 }

@@ -16,28 +16,6 @@ public class ElementwiseKernelTests
         return a;
     }
 
-    [Theory]
-    [InlineData(1)]
-    [InlineData(3)]
-    [InlineData(17)]
-    [InlineData(33)]
-    [InlineData(257)]
-    public void ReluAndItsBackwardMatchReference(int n)
-    {
-        var x = Random(n, 1);
-        var g = Random(n, 2);
-        x[0] = 0f;
-        var y = new float[n];
-        var d = new float[n];
-        Activations.Relu(x, y);
-        Activations.ReluBackward(x, g, d);
-        for (var i = 0; i < n; i++)
-        {
-            Assert.Equal(x[i] > 0 ? x[i] : 0f, y[i]);
-            Assert.Equal(x[i] > 0 ? g[i] : 0f, d[i]);
-        }
-    }
-
     [Fact]
     public void NaNAndInfinityPropagateThroughElementwiseOps()
     {
@@ -54,16 +32,6 @@ public class ElementwiseKernelTests
         Assert.True(float.IsNaN(x.Softmax(0).ToArray()[3]));
         Assert.True(float.IsNaN((x * 0f).ToArray()[1]));
         Assert.True(float.IsNaN(x.Max().Item()));
-    }
-
-    [Fact]
-    public void ErfMatchesKnownValues()
-    {
-        Assert.Equal(0f, Activations.Erf(0f), 6);
-        Assert.Equal(0.8427007929f, Activations.Erf(1f), 6);
-        Assert.Equal(-0.9953222650f, Activations.Erf(-2f), 6);
-        Assert.Equal(0.5204998778f, Activations.Erf(0.5f), 6);
-        Assert.True(float.IsNaN(Activations.Erf(float.NaN)));
     }
 
     [Theory]

@@ -61,12 +61,12 @@ public class GemmTests
     [MemberData(nameof(Sizes))]
     public void MatchesReferenceInEveryLayoutAndThreadCount(int m, int n, int k)
     {
-        var saved = Threading.NumThreads;
+        var saved = Threads.Count;
         try
         {
             foreach (var threads in new[] { 1, 2 })
             {
-                Threading.NumThreads = threads;
+                Threads.Count = threads;
                 foreach (var (ta, tb) in new[] { (false, false), (true, false), (false, true), (true, true) })
                 {
                     foreach (var accumulate in new[] { false, true })
@@ -86,7 +86,7 @@ public class GemmTests
         }
         finally
         {
-            Threading.NumThreads = saved;
+            Threads.Count = saved;
         }
     }
 
@@ -120,14 +120,15 @@ public class GemmTests
         Assert.Equal([0f, 0f, 0f, 0f], c);
     }
 
-    public static TheoryData<string> MicroKernels => new() { "vector512", "vector256", "scalar" };
+    public static TheoryData<string> MicroKernels => new() { "vector512", "vector256", "vector128", "scalar" };
 
     /// <summary>Every micro-kernel (whichever this CPU would pick) against the plain loop, on a packed A panel and on A read in place.</summary>
     [Theory]
     [MemberData(nameof(MicroKernels))]
     public unsafe void EveryMicroKernelMatchesTheReference(string kernel)
     {
-        if ((kernel == "vector512" && !System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) || (kernel == "vector256" && !System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated))
+        if ((kernel == "vector512" && !System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) || (kernel == "vector256" && !System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            || (kernel == "vector128" && !System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated))
         {
             return;
         }
@@ -161,14 +162,16 @@ public class GemmTests
                         switch (kernel)
                         {
                             case "vector512":
-                                Gemm.MicroKernel(kc, pa, rs, cs, pb, pc, 40, load);
+                                MicroKernel512.Run(kc, pa, rs, cs, pb, pc, 40, load);
                                 break;
                             case "vector256":
-                                Gemm.MicroKernel256(kc, pa, rs, cs, pb, pc, 40, load);
-                                Gemm.MicroKernel256(kc, pa, rs, cs, pb + 16, pc + 16, 40, load);
+                                MicroKernel256.Run(kc, pa, rs, cs, pb, pc, 40, load);
+                                break;
+                            case "vector128":
+                                MicroKernel128.Run(kc, pa, rs, cs, pb, pc, 40, load);
                                 break;
                             default:
-                                Gemm.ScalarMicroKernel(kc, pa, rs, cs, pb, pc, 40, load);
+                                MicroKernelScalar.Run(kc, pa, rs, cs, pb, pc, 40, load);
                                 break;
                         }
                     }
@@ -182,6 +185,22 @@ public class GemmTests
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>CI reruns the kernel tests with AVX-512, AVX or all intrinsics switched off; each run must really take that path.</summary>
+    [Fact]
+    public void TheKernelPathFollowsTheRuntimeSwitches()
+    {
+        static bool Off(string name) => Environment.GetEnvironmentVariable("DOTNET_" + name) == "0";
+        var expected = Off("EnableHWIntrinsic") ? "portable" : Off("EnableAVX") ? "vector128" : Off("EnableAVX512") ? "avx2" : null;
+        if (expected is null)
+        {
+            Assert.Contains(MicroKernel.Path, new[] { "avx512", "avx2", "vector128", "portable" });
+        }
+        else
+        {
+            Assert.Equal(expected, MicroKernel.Path);
         }
     }
 }

@@ -1,4 +1,3 @@
-using Backprop.Kernels;
 using Backprop.NN;
 using Backprop.Optim;
 
@@ -10,8 +9,8 @@ public class ParallelStepTests
 {
     private static float[] Train(Func<Parameter[], Optimizer> make, int threads)
     {
-        var saved = Threading.NumThreads;
-        Threading.NumThreads = threads;
+        var saved = Threads.Count;
+        Threads.Count = threads;
         try
         {
             var p = new Parameter(Tensor.Randn([300_001], new Generator(1)));
@@ -28,7 +27,7 @@ public class ParallelStepTests
         }
         finally
         {
-            Threading.NumThreads = saved;
+            Threads.Count = saved;
         }
     }
 

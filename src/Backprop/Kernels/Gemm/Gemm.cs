@@ -1,0 +1,280 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+
+namespace Backprop.Kernels;
+
+/// <summary>
+/// Single-precision matrix multiply, C (+)= op(A)·op(B), BLIS-shaped: panels of A (6 rows) and B
+/// (32 columns) are packed for each block of K, and a 6×32 register tile of FMAs computes C.
+/// Transposed operands are read by the packing, never copied whole. This file holds the loops around
+/// the micro-kernel (BLIS's five loops and the two threading strategies); <see cref="GemmPacking"/> the
+/// packing; MicroKernel512/256/128/Scalar one register tile per vector width.
+/// </summary>
+internal static unsafe class Gemm
+{
+    /// <summary>Rows of C in one register tile.</summary>
+    internal const int MR = 6;
+
+    /// <summary>Columns of C in one register tile (two Vector512 of floats).</summary>
+    internal const int NR = 32;
+
+    /// <summary>The depth of one packed block of A and B.</summary>
+    internal const int KC = 256;
+
+    /// <summary>Rows of A packed together, to stay in L2 while B's panels stream past.</summary>
+    private const int MC = 240;
+
+    /// <summary>The column length from which a transposed A is packed rather than read in place.</summary>
+    private const int PackTransposedAFrom = 512;
+
+    /// <summary>Multiply-adds up to which a plain loop beats packing (tiny matrices, as in the seed network).</summary>
+    private const long SmallLimit = 4096;
+
+    /// <summary>Multiply-adds below which one thread does the whole product.</summary>
+    private const long ParallelThreshold = 1L << 19;
+
+    /// <summary>Multiply-adds from which threads share packed panels (synchronising per block) instead of packing privately.</summary>
+    private const long SharedThreshold = 1L << 27;
+
+    /// <summary>
+    /// C[m×n] = op(A)·op(B), or C += op(A)·op(B) with <paramref name="accumulate"/>. op(A) is m×k:
+    /// A is stored m×k, or k×m when <paramref name="transA"/>. op(B) is k×n: B is stored k×n, or n×k
+    /// when <paramref name="transB"/>. All three are dense and row-major. The result does not depend on
+    /// the thread count: every element of C is summed in the same order.
+    /// </summary>
+    /// <param name="a">A, dense row-major.</param>
+    /// <param name="transA">Whether A is stored k×m (use its transpose).</param>
+    /// <param name="b">B, dense row-major.</param>
+    /// <param name="transB">Whether B is stored n×k (use its transpose).</param>
+    /// <param name="c">C, m×n, dense row-major.</param>
+    /// <param name="m">Rows of C.</param>
+    /// <param name="n">Columns of C.</param>
+    /// <param name="k">The inner dimension.</param>
+    /// <param name="accumulate">Add the product to C instead of overwriting it.</param>
+    public static void Multiply(ReadOnlySpan<float> a, bool transA, ReadOnlySpan<float> b, bool transB, Span<float> c, int m, int n, int k, bool accumulate)
+    {
+        if (m < 0 || n < 0 || k < 0 || a.Length < (long)m * k || b.Length < (long)k * n || c.Length < (long)m * n)
+        {
+            throw new ArgumentException($"Gemm.Multiply: m={m}, n={n}, k={k} need A of {(long)m * k}, B of {(long)k * n} and C of {(long)m * n} elements; got {a.Length}, {b.Length} and {c.Length}.");
+        }
+
+        if (m == 0 || n == 0)
+        {
+            return;
+        }
+
+        if (k == 0)
+        {
+            if (!accumulate)
+            {
+                c[..(m * n)].Clear();
+            }
+
+            return;
+        }
+
+        var work = (long)m * n * k;
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            var job = new GemmJob
+            {
+                A = pa,
+                B = pb,
+                C = pc,
+                M = m,
+                N = n,
+                K = k,
+                TransA = transA,
+                TransB = transB,
+                Accumulate = accumulate,
+                RowPanels = (m + MR - 1) / MR,
+                ColPanels = (n + NR - 1) / NR,
+            };
+            if (work <= SmallLimit)
+            {
+                Small(ref job);
+                return;
+            }
+
+            var threads = work < ParallelThreshold ? 1 : Math.Min(Threads.Count, Math.Max(job.RowPanels, job.ColPanels));
+            var handle = (nint)(&job);
+            var ran = threads > 1 && (work >= SharedThreshold
+                ? Shared(ref job, threads)
+                : WorkSplitter.TryRun(threads, t => Private(ref *(GemmJob*)handle, t, threads)));
+            if (!ran)
+            {
+                Private(ref job, 0, 1);
+            }
+        }
+    }
+
+    /// <summary>A plain loop for tiny products, where packing would cost more than it saves.</summary>
+    private static void Small(ref GemmJob job)
+    {
+        int m = job.M, n = job.N, k = job.K;
+        for (var i = 0; i < m; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                var sum = job.Accumulate ? job.C[(i * n) + j] : 0f;
+                for (var p = 0; p < k; p++)
+                {
+                    var av = job.TransA ? job.A[(p * m) + i] : job.A[(i * k) + p];
+                    var bv = job.TransB ? job.B[(j * k) + p] : job.B[(p * n) + j];
+                    sum = MathF.FusedMultiplyAdd(av, bv, sum);
+                }
+
+                job.C[(i * n) + j] = sum;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Thread <paramref name="part"/> of <paramref name="parts"/> computes its share of C on its own: it packs
+    /// the rows (or columns) of its share and all of the smaller operand, so no thread waits for another.
+    /// </summary>
+    private static void Private(ref GemmJob job, int part, int parts)
+    {
+        var splitColumns = (long)job.M * job.K <= (long)job.K * job.N;
+        int r0 = 0, r1 = job.RowPanels, c0 = 0, c1 = job.ColPanels;
+        if (splitColumns)
+        {
+            (c0, c1) = WorkSplitter.Range(job.ColPanels, part, parts);
+        }
+        else
+        {
+            (r0, r1) = WorkSplitter.Range(job.RowPanels, part, parts);
+        }
+
+        if (r0 >= r1 || c0 >= c1)
+        {
+            return;
+        }
+
+        var kc = Math.Min(KC, job.K);
+        var aBuffer = ArrayPool<float>.Shared.Rent(MC * kc);
+        var bBuffer = ArrayPool<float>.Shared.Rent((c1 - c0) * NR * kc);
+        try
+        {
+            fixed (float* aBlock = aBuffer, bPack = bBuffer)
+            {
+                for (var p0 = 0; p0 < job.K; p0 += KC)
+                {
+                    var block = job.Block(p0, KC);
+                    GemmPacking.PackB(ref block, c0, c1, bPack);
+                    Compute(ref block, aBlock, r0, r1, bPack, c0, c0, c1);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(aBuffer);
+            ArrayPool<float>.Shared.Return(bBuffer);
+        }
+    }
+
+    /// <summary>
+    /// For large products: the threads pack the shared panels of B together (each its own share), wait for
+    /// each other, then compute their own tiles, block of K after block of K. False when the worker pool is
+    /// busy (the caller then works alone).
+    /// </summary>
+    private static bool Shared(ref GemmJob job, int threads)
+    {
+        var kc = Math.Min(KC, job.K);
+        var aBuffer = ArrayPool<float>.Shared.Rent(threads * MC * kc);
+        var bBuffer = ArrayPool<float>.Shared.Rent(job.ColPanels * NR * kc);
+        try
+        {
+            fixed (float* aBlocks = aBuffer, bPack = bBuffer)
+            {
+                using var barrier = new Barrier(threads);
+                var handle = (nint)Unsafe.AsPointer(ref job);
+                nint aHandle = (nint)aBlocks, bHandle = (nint)bPack;
+                return WorkSplitter.TryRun(threads, t =>
+                {
+                    ref var shared = ref *(GemmJob*)handle;
+                    var (bc0, bc1) = WorkSplitter.Range(shared.ColPanels, t, threads);
+                    var splitRows = shared.RowPanels >= shared.ColPanels;
+                    var (r0, r1) = splitRows ? WorkSplitter.Range(shared.RowPanels, t, threads) : (0, shared.RowPanels);
+                    var (c0, c1) = splitRows ? (0, shared.ColPanels) : (bc0, bc1);
+                    for (var p0 = 0; p0 < shared.K; p0 += KC)
+                    {
+                        var block = shared.Block(p0, KC);
+                        GemmPacking.PackB(ref block, bc0, bc1, (float*)bHandle + ((long)bc0 * NR * block.Kc));
+                        barrier.SignalAndWait();
+                        Compute(ref block, (float*)aHandle + ((long)t * MC * kc), r0, r1, (float*)bHandle, 0, c0, c1);
+                        barrier.SignalAndWait();
+                    }
+                });
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(aBuffer);
+            ArrayPool<float>.Shared.Return(bBuffer);
+        }
+    }
+
+    /// <summary>
+    /// The tiles of row panels r0..r1 and column panels c0..c1, MC rows of A at a time (they stay in L2
+    /// while B's packed panels, starting at panel bBase, pass). A is read where it lies, through its row
+    /// and column strides, unless it is transposed with long columns (which would touch a new page every
+    /// step): then, like a partial last panel, it is packed into <paramref name="aBlock"/> first.
+    /// </summary>
+    private static void Compute(ref GemmJob job, float* aBlock, int r0, int r1, float* bPack, int bBase, int c0, int c1)
+    {
+        nint rowStride = job.TransA ? 1 : job.K, colStride = job.TransA ? job.M : 1;
+        var packAll = job.TransA && job.M >= PackTransposedAFrom;
+        var tile = stackalloc float[MR * NR];
+        const int PanelsPerBlock = MC / MR;
+        for (var rb = r0; rb < r1; rb += PanelsPerBlock)
+        {
+            var rbEnd = Math.Min(r1, rb + PanelsPerBlock);
+            GemmPacking.PackA(ref job, rb, rbEnd, aBlock, packAll);
+            for (var jr = c0; jr < c1; jr++)
+            {
+                var bPanel = bPack + ((long)(jr - bBase) * NR * job.Kc);
+                var cols = Math.Min(NR, job.N - (jr * NR));
+                for (var ir = rb; ir < rbEnd; ir++)
+                {
+                    var rows = Math.Min(MR, job.M - (ir * MR));
+                    float* aPanel;
+                    nint rs, cs;
+                    if (rows == MR && !packAll)
+                    {
+                        aPanel = job.A + (ir * MR * rowStride) + (job.P0 * colStride);
+                        (rs, cs) = (rowStride, colStride);
+                    }
+                    else
+                    {
+                        aPanel = aBlock + ((long)(ir - rb) * MR * job.Kc);
+                        (rs, cs) = (1, MR);
+                    }
+
+                    var cTile = job.C + ((long)ir * MR * job.N) + (jr * NR);
+                    if (rows == MR && cols == NR)
+                    {
+                        MicroKernel.Run(job.Kc, aPanel, rs, cs, bPanel, cTile, job.N, job.Load);
+                        continue;
+                    }
+
+                    new Span<float>(tile, MR * NR).Clear();
+                    if (job.Load)
+                    {
+                        for (var r = 0; r < rows; r++)
+                        {
+                            new ReadOnlySpan<float>(cTile + ((long)r * job.N), cols).CopyTo(new Span<float>(tile + (r * NR), cols));
+                        }
+                    }
+
+                    MicroKernel.Run(job.Kc, aPanel, rs, cs, bPanel, tile, NR, true);
+                    for (var r = 0; r < rows; r++)
+                    {
+                        new ReadOnlySpan<float>(tile + (r * NR), cols).CopyTo(new Span<float>(cTile + ((long)r * job.N), cols));
+                    }
+                }
+            }
+        }
+    }
+
+}

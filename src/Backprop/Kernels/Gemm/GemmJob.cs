@@ -1,0 +1,19 @@
+namespace Backprop.Kernels;
+
+/// <summary>The operands of one GEMM, and the block of K being worked on.</summary>
+internal unsafe struct GemmJob
+{
+    public float* A, B, C;
+    public int M, N, K, P0, Kc, RowPanels, ColPanels;
+    public bool TransA, TransB, Accumulate, Load;
+
+    /// <summary>This job restricted to the block of K starting at <paramref name="p0"/>, <paramref name="kc"/> deep at most.</summary>
+    public readonly GemmJob Block(int p0, int kc)
+    {
+        var block = this;
+        block.P0 = p0;
+        block.Kc = Math.Min(kc, K - p0);
+        block.Load = Accumulate || p0 > 0;
+        return block;
+    }
+}

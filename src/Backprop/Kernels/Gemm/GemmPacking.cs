@@ -1,0 +1,141 @@
+using System.Runtime.Intrinsics.X86;
+
+namespace Backprop.Kernels;
+
+/// <summary>
+/// GEMM's packing: copies a block of A (MR rows at a time) and of B (NR columns at a time) into the
+/// panel layout the micro-kernels stream through, reading transposed operands in place.
+/// </summary>
+internal static unsafe class GemmPacking
+{
+    private const int MR = Gemm.MR;
+    private const int NR = Gemm.NR;
+
+    /// <summary>
+    /// Packs row panels r0..r1 of op(A)[:, p0:p0+kc] into <paramref name="dst"/> (panel[p·MR + r] =
+    /// op(A)[panel·MR + r, p0 + p], zero-padded): all of them with <paramref name="all"/>, else only a partial
+    /// last panel, since full panels are read in place.
+    /// </summary>
+    public static void PackA(ref GemmJob job, int r0, int r1, float* dst, bool all)
+    {
+        int m = job.M, k = job.K, kc = job.Kc, p0 = job.P0;
+        for (var ir = r0; ir < r1; ir++)
+        {
+            var i0 = ir * MR;
+            var rows = Math.Min(MR, m - i0);
+            if (rows == MR && !all)
+            {
+                continue;
+            }
+
+            var panel = dst + ((long)(ir - r0) * MR * kc);
+            if (rows < MR)
+            {
+                new Span<float>(panel, MR * kc).Clear();
+            }
+
+            if (job.TransA)
+            {
+                for (var p = 0; p < kc; p++)
+                {
+                    new ReadOnlySpan<float>(job.A + ((long)(p0 + p) * m) + i0, rows).CopyTo(new Span<float>(panel + (p * MR), rows));
+                }
+            }
+            else
+            {
+                for (var r = 0; r < rows; r++)
+                {
+                    var src = job.A + ((long)(i0 + r) * k) + p0;
+                    for (var p = 0; p < kc; p++)
+                    {
+                        panel[(p * MR) + r] = src[p];
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Packs column panels c0..c1 of op(B)[p0:p0+kc, :]: panel[p·NR + c] = op(B)[p0 + p, panel·NR + c], zero-padded.</summary>
+    public static void PackB(ref GemmJob job, int c0, int c1, float* dst)
+    {
+        int n = job.N, k = job.K, kc = job.Kc, p0 = job.P0;
+        for (var jr = c0; jr < c1; jr++, dst += NR * kc)
+        {
+            var j0 = jr * NR;
+            var cols = Math.Min(NR, n - j0);
+            if (cols < NR)
+            {
+                new Span<float>(dst, NR * kc).Clear();
+            }
+
+            if (job.TransB)
+            {
+                var src = job.B + ((long)j0 * k) + p0;
+                var p = 0;
+                if (Avx.IsSupported && cols == NR)
+                {
+                    for (; p + 8 <= kc; p += 8)
+                    {
+                        for (var c = 0; c < NR; c += 8)
+                        {
+                            Transpose8x8(src + ((long)c * k) + p, k, dst + (p * NR) + c, NR);
+                        }
+                    }
+                }
+
+                for (; p < kc; p++)
+                {
+                    var row = dst + (p * NR);
+                    for (var c = 0; c < cols; c++)
+                    {
+                        row[c] = src[((long)c * k) + p];
+                    }
+                }
+            }
+            else
+            {
+                for (var p = 0; p < kc; p++)
+                {
+                    new ReadOnlySpan<float>(job.B + ((long)(p0 + p) * n) + j0, cols).CopyTo(new Span<float>(dst + (p * NR), cols));
+                }
+            }
+        }
+    }
+
+    /// <summary>Writes the transpose of the 8×8 block at <paramref name="src"/> (rows srcStride apart) to <paramref name="dst"/> (rows dstStride apart).</summary>
+    private static void Transpose8x8(float* src, nint srcStride, float* dst, nint dstStride)
+    {
+        var r0 = Avx.LoadVector256(src);
+        var r1 = Avx.LoadVector256(src + srcStride);
+        var r2 = Avx.LoadVector256(src + (2 * srcStride));
+        var r3 = Avx.LoadVector256(src + (3 * srcStride));
+        var r4 = Avx.LoadVector256(src + (4 * srcStride));
+        var r5 = Avx.LoadVector256(src + (5 * srcStride));
+        var r6 = Avx.LoadVector256(src + (6 * srcStride));
+        var r7 = Avx.LoadVector256(src + (7 * srcStride));
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44);
+        var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44);
+        var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44);
+        var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44);
+        var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(dst + dstStride, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(dst + (2 * dstStride), Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(dst + (3 * dstStride), Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(dst + (4 * dstStride), Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(dst + (5 * dstStride), Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(dst + (6 * dstStride), Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(dst + (7 * dstStride), Avx.Permute2x128(u3, u7, 0x31));
+    }
+}

@@ -1,0 +1,34 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Backprop.Kernels;
+
+/// <summary>Picks the micro-kernel of the widest vector width the CPU accelerates (the checks are JIT-time constants).</summary>
+internal static unsafe class MicroKernel
+{
+    /// <summary>The kernel path this process runs: "avx512", "avx2", "vector128" or "portable".</summary>
+    public static string Path =>
+        Vector512.IsHardwareAccelerated ? "avx512" : Vector256.IsHardwareAccelerated ? "avx2" : Vector128.IsHardwareAccelerated ? "vector128" : "portable";
+
+    /// <summary>C[6×32] (+)= A[6×kc]·Bpanel; see <see cref="MicroKernel512.Run"/> for the operands.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Run(int kc, float* a, nint rs, nint cs, float* b, float* c, int ldc, bool load)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            MicroKernel512.Run(kc, a, rs, cs, b, c, ldc, load);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            MicroKernel256.Run(kc, a, rs, cs, b, c, ldc, load);
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            MicroKernel128.Run(kc, a, rs, cs, b, c, ldc, load);
+        }
+        else
+        {
+            MicroKernelScalar.Run(kc, a, rs, cs, b, c, ldc, load);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+namespace Backprop.Kernels;
+
+/// <summary>
+/// The one way kernels split work across threads: into contiguous, nearly equal shares, run at the same
+/// time on the kernel worker pool. Elementwise passes, optimizer steps and the GEMM all split through it.
+/// </summary>
+internal static class WorkSplitter
+{
+    /// <summary>Elements from which splitting an elementwise pass across threads pays for the hand-off.</summary>
+    public const int ElementwiseMinimum = 1 << 20;
+
+    /// <summary>Share <paramref name="part"/> of <paramref name="parts"/> of 0..total-1, as [Begin, End).</summary>
+    public static (int Begin, int End) Range(int total, int part, int parts) =>
+        ((int)((long)total * part / parts), (int)((long)total * (part + 1) / parts));
+
+    /// <summary>
+    /// Runs body(0) … body(parts − 1) at the same time on <paramref name="parts"/> threads, the caller being
+    /// one; false, with nothing run, when the pool is busy with another caller's work.
+    /// </summary>
+    public static bool TryRun(int parts, Action<int> body) => WorkerPool.TryRun(parts, body);
+
+    /// <summary>
+    /// Calls body(start, length) over 0..length-1: in one piece when the work is small or the pool is busy,
+    /// else in one share per thread, each at least <paramref name="minimumPerPart"/> long. The shares
+    /// never overlap, so body may write its share of an output.
+    /// </summary>
+    public static void For(int length, int minimumPerPart, Action<int, int> body)
+    {
+        var parts = Math.Min(Threads.Count, length / minimumPerPart);
+        if (parts < 2 || !TryRun(parts, part =>
+        {
+            var (begin, end) = Range(length, part, parts);
+            body(begin, end - begin);
+        }))
+        {
+            body(0, length);
+        }
+    }
+}
