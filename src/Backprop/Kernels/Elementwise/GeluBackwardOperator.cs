@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Backprop.Kernels.Elementwise;
@@ -7,8 +8,10 @@ internal readonly struct GeluBackwardOperator : IBinaryOperator
 {
     private const double InvSqrt2Pi = 0.39894228040143268;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float Invoke(float x, float g) => (float)(g * Slope(x));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector128<float> Invoke(Vector128<float> x, Vector128<float> g)
     {
         var (xl, xh) = Vector128.Widen(x);
@@ -16,6 +19,7 @@ internal readonly struct GeluBackwardOperator : IBinaryOperator
         return Vector128.Narrow(gl * Slope(xl), gh * Slope(xh));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<float> Invoke(Vector256<float> x, Vector256<float> g)
     {
         var (xl, xh) = Vector256.Widen(x);
@@ -23,6 +27,7 @@ internal readonly struct GeluBackwardOperator : IBinaryOperator
         return Vector256.Narrow(gl * Slope(xl), gh * Slope(xh));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector512<float> Invoke(Vector512<float> x, Vector512<float> g)
     {
         var (xl, xh) = Vector512.Widen(x);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Backprop.Kernels.Elementwise;
@@ -15,6 +16,7 @@ namespace Backprop.Kernels.Elementwise;
 /// <param name="nesterov">Whether to take the Nesterov step.</param>
 internal readonly struct SgdMomentumOperator(float lr, float momentum, float weightDecay, float keep, float scale, bool nesterov) : IUpdateOperator
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref float p, float grad, ref float s)
     {
         var g = MathF.FusedMultiplyAdd(weightDecay, p, grad);
@@ -22,6 +24,7 @@ internal readonly struct SgdMomentumOperator(float lr, float momentum, float wei
         p = MathF.FusedMultiplyAdd(-lr, nesterov ? MathF.FusedMultiplyAdd(momentum, s, g) : s, p);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref Vector128<float> p, Vector128<float> grad, ref Vector128<float> s)
     {
         var g = Vector128.FusedMultiplyAdd(Vector128.Create(weightDecay), p, grad);
@@ -29,6 +32,7 @@ internal readonly struct SgdMomentumOperator(float lr, float momentum, float wei
         p = Vector128.FusedMultiplyAdd(Vector128.Create(-lr), nesterov ? Vector128.FusedMultiplyAdd(Vector128.Create(momentum), s, g) : s, p);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref Vector256<float> p, Vector256<float> grad, ref Vector256<float> s)
     {
         var g = Vector256.FusedMultiplyAdd(Vector256.Create(weightDecay), p, grad);
@@ -36,6 +40,7 @@ internal readonly struct SgdMomentumOperator(float lr, float momentum, float wei
         p = Vector256.FusedMultiplyAdd(Vector256.Create(-lr), nesterov ? Vector256.FusedMultiplyAdd(Vector256.Create(momentum), s, g) : s, p);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref Vector512<float> p, Vector512<float> grad, ref Vector512<float> s)
     {
         var g = Vector512.FusedMultiplyAdd(Vector512.Create(weightDecay), p, grad);
