@@ -12,7 +12,7 @@ internal static class BackwardEngine
             t.GradFn!.ThrowIfFreed(t);
         }
 
-        root.AccumulateGrad(gradient.Data);
+        root.DepositGrad(gradient.Data, root.Dims, owned: false);
         for (var i = order.Count - 1; i >= 0; i--)
         {
             var t = order[i];

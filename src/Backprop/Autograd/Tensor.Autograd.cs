@@ -116,37 +116,13 @@ public partial class Tensor
         BackwardEngine.Run(this, gradient, retainGraph);
     }
 
-    /// <summary>Adds <paramref name="g"/> into <see cref="Grad"/>, creating it when absent.</summary>
-    internal void AccumulateGrad(ReadOnlySpan<float> g)
-    {
-        if (_grad is null)
-        {
-            var data = BufferPool.Rent(g.Length);
-            g.CopyTo(data);
-            SetOwnedGrad(data);
-        }
-        else
-        {
-            TensorPrimitives.Add(_grad.Data, g, _grad.Data);
-        }
-    }
-
-    /// <summary>Adds a freshly computed gradient into <see cref="Grad"/>, taking ownership of the array when Grad is absent.</summary>
-    internal void AccumulateGradOwned(float[] g)
-    {
-        if (_grad is null)
-        {
-            SetOwnedGrad(g);
-        }
-        else
-        {
-            TensorPrimitives.Add(_grad.Data, g, _grad.Data);
-            BufferPool.Return(g);
-        }
-    }
-
-    /// <summary>The span to accumulate a gradient into; <paramref name="fresh"/> tells whether it was just created (all zeros).</summary>
-    internal Span<float> GradBuffer(out bool fresh)
+    /// <summary>
+    /// The first of the two ways a backward closure hands this tensor its gradient: the span of
+    /// <see cref="Grad"/> for a kernel that adds into its output in place (the GEMM with accumulate, a
+    /// scatter-add). <paramref name="fresh"/> tells whether it was just created, all zeros, so that a kernel
+    /// able to overwrite may skip the add.
+    /// </summary>
+    internal Span<float> GradAccumulator(out bool fresh)
     {
         fresh = _grad is null;
         if (fresh)
@@ -156,6 +132,52 @@ public partial class Tensor
 
         return _grad!.Data;
     }
+
+    /// <summary>
+    /// The second way: adds a gradient <paramref name="g"/> computed in <paramref name="shape"/> (this
+    /// tensor's shape, or one it was broadcast to) into <see cref="Grad"/>, summing over the broadcast
+    /// dimensions. Nothing happens when this tensor requires no grad. With <paramref name="owned"/> the
+    /// caller gives the array up (one from <see cref="RentGradArray"/>, or one it allocated and nothing else
+    /// references): it becomes Grad when it can, and goes to the pool otherwise.
+    /// </summary>
+    internal void DepositGrad(float[] g, int[] shape, bool owned)
+    {
+        if (_requiresGrad && g.Length == Data.Length && _grad is null)
+        {
+            if (!owned)
+            {
+                var copy = BufferPool.Rent(g.Length);
+                g.CopyTo(copy, 0);
+                g = copy;
+            }
+
+            SetOwnedGrad(g);
+            return;
+        }
+
+        if (_requiresGrad && g.Length == Data.Length)
+        {
+            TensorPrimitives.Add(_grad!.Data, g, _grad.Data);
+        }
+        else if (_requiresGrad)
+        {
+            Broadcasting.SumInto(g, shape, GradAccumulator(out _), Dims);
+        }
+
+        if (owned)
+        {
+            BufferPool.Return(g);
+        }
+    }
+
+    /// <summary>
+    /// A scratch array of <paramref name="length"/> elements (contents undefined) for a backward closure.
+    /// Every rented array ends in <see cref="DepositGrad"/> with owned set, or in <see cref="ReturnGradArray"/>.
+    /// </summary>
+    internal static float[] RentGradArray(int length) => BufferPool.Rent(length);
+
+    /// <summary>Gives back a rented scratch array that was not deposited.</summary>
+    internal static void ReturnGradArray(float[] array) => BufferPool.Return(array);
 
     /// <summary>Releases the gradient of a non-leaf tensor once backward has used it, unless it was retained.</summary>
     internal void ReleaseIntermediateGrad()

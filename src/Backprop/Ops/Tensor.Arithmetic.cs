@@ -93,8 +93,8 @@ public partial class Tensor
         {
             result.Record("Add", [a, b], g =>
             {
-                SumGradInto(a, g.Data, shape);
-                SumGradInto(b, g.Data, shape);
+                a.DepositGrad(g.Data, shape, owned: false);
+                b.DepositGrad(g.Data, shape, owned: false);
             });
         }
 
@@ -112,12 +112,12 @@ public partial class Tensor
         {
             result.Record("Sub", [a, b], g =>
             {
-                SumGradInto(a, g.Data, shape);
+                a.DepositGrad(g.Data, shape, owned: false);
                 if (b.RequiresGrad)
                 {
-                    var neg = BufferPool.Rent(g.Data.Length);
+                    var neg = RentGradArray(g.Data.Length);
                     TensorPrimitives.Negate(g.Data, neg);
-                    SumGradIntoOwned(b, neg, shape);
+                    b.DepositGrad(neg, shape, owned: true);
                 }
             });
         }
@@ -138,12 +138,12 @@ public partial class Tensor
             {
                 if (a.RequiresGrad)
                 {
-                    SumGradIntoOwned(a, Broadcast<MulOp>(g.Data, shape, b), shape);
+                    a.DepositGrad(Broadcast<MulOp>(g.Data, shape, b), shape, owned: true);
                 }
 
                 if (b.RequiresGrad)
                 {
-                    SumGradIntoOwned(b, Broadcast<MulOp>(g.Data, shape, a), shape);
+                    b.DepositGrad(Broadcast<MulOp>(g.Data, shape, a), shape, owned: true);
                 }
             }, a, b);
         }
@@ -165,16 +165,16 @@ public partial class Tensor
                 var ga = Broadcast<DivOp>(g.Data, shape, b);
                 if (!b.RequiresGrad)
                 {
-                    SumGradIntoOwned(a, ga, shape);
+                    a.DepositGrad(ga, shape, owned: true);
                     return;
                 }
 
-                SumGradInto(a, ga, shape);
+                a.DepositGrad(ga, shape, owned: false);
 
                 // d(a/b)/db = −(a/b)/b, so dL/db = −(g/b)·(a/b).
                 TensorPrimitives.Multiply(ga, result.Data, ga);
                 TensorPrimitives.Negate(ga, ga);
-                SumGradIntoOwned(b, ga, shape);
+                b.DepositGrad(ga, shape, owned: true);
             }, b, result);
         }
 
@@ -192,7 +192,7 @@ public partial class Tensor
         TensorPrimitives.Add(a.Data, s, result.Data);
         if (NeedsGrad(a))
         {
-            result.Record("AddScalar", [a], g => a.AccumulateGrad(g.Data));
+            result.Record("AddScalar", [a], g => a.DepositGrad(g.Data, a.Dims, owned: false));
         }
 
         return result;
@@ -211,7 +211,7 @@ public partial class Tensor
         {
             result.Record("MulScalar", [a], g =>
             {
-                var grad = a.GradBuffer(out _);
+                var grad = a.GradAccumulator(out _);
                 TensorPrimitives.MultiplyAdd(g.Data, s, grad, grad);
             });
         }
@@ -261,42 +261,8 @@ public partial class Tensor
     private static float[] Broadcast<TOp>(float[] g, int[] shape, Tensor other)
         where TOp : IBinaryOp
     {
-        var d = BufferPool.Rent(g.Length);
+        var d = RentGradArray(g.Length);
         Broadcasting.Binary<TOp>(g, shape, other.Data, other.Dims, d, shape);
         return d;
-    }
-
-    /// <summary>
-    /// <see cref="SumGradInto"/> for a gradient array that nothing else references: it becomes
-    /// <paramref name="t"/>'s gradient when it fits, and goes back to the pool otherwise.
-    /// </summary>
-    private static void SumGradIntoOwned(Tensor t, float[] g, int[] shape)
-    {
-        if (t.RequiresGrad && t.Numel == g.Length)
-        {
-            t.AccumulateGradOwned(g);
-            return;
-        }
-
-        SumGradInto(t, g, shape);
-        BufferPool.Return(g);
-    }
-
-    /// <summary>Adds a gradient of the broadcast shape into <paramref name="t"/>.Grad, summing over broadcast dimensions.</summary>
-    private static void SumGradInto(Tensor t, float[] g, int[] shape)
-    {
-        if (!t.RequiresGrad)
-        {
-            return;
-        }
-
-        if (t.Numel == g.Length)
-        {
-            t.AccumulateGrad(g);
-        }
-        else
-        {
-            Broadcasting.SumInto(g, shape, t.GradBuffer(out _), t.Dims);
-        }
     }
 }

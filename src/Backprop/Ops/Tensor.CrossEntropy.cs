@@ -60,7 +60,7 @@ public partial class Tensor
         {
             result.Record("CrossEntropy", [logits], g =>
             {
-                var grad = logits.GradBuffer(out _);
+                var grad = logits.GradAccumulator(out _);
                 for (var i = 0; i < n; i++)
                 {
                     var gi = g.Data[i];

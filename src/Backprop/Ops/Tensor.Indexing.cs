@@ -64,7 +64,7 @@ public partial class Tensor
                     var block = t.Dims[d] * inner;
                     if (t.RequiresGrad)
                     {
-                        var grad = t.GradBuffer(out _);
+                        var grad = t.GradAccumulator(out _);
                         for (var o = 0; o < outer; o++)
                         {
                             var dst = grad.Slice(o * block, block);
@@ -197,7 +197,7 @@ public partial class Tensor
             var input = this;
             result.Record("Gather", [input], g =>
             {
-                var grad = input.GradBuffer(out _);
+                var grad = input.GradAccumulator(out _);
                 for (var k = 0; k < positions.Length; k++)
                 {
                     grad[positions[k]] += g.Data[k];
@@ -227,7 +227,7 @@ public partial class Tensor
             var input = this;
             result.Record(op, [input], g =>
             {
-                var grad = input.GradBuffer(out _);
+                var grad = input.GradAccumulator(out _);
                 for (var o = 0; o < outer; o++)
                 {
                     for (var j = 0; j < indices.Length; j++)

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using Backprop.Kernels;
 
 namespace Backprop;
@@ -48,28 +47,8 @@ public partial class Tensor
             Tensor[] inputs = bias is null ? [input, weight] : [input, weight, bias];
             result.Record("Linear", inputs, g =>
             {
-                if (input.RequiresGrad)
-                {
-                    // dX = G·W
-                    var gx = input.GradBuffer(out var fresh);
-                    Gemm.Multiply(g.Data, false, weight.Data, false, gx, m, k, n, accumulate: !fresh);
-                }
-
-                if (weight.RequiresGrad)
-                {
-                    // dW = Gᵀ·X
-                    var gw = weight.GradBuffer(out var fresh);
-                    Gemm.Multiply(g.Data, true, input.Data, false, gw, n, k, m, accumulate: !fresh);
-                }
-
-                if (bias is not null && bias.RequiresGrad)
-                {
-                    var gb = bias.GradBuffer(out _);
-                    for (var i = 0; i < m; i++)
-                    {
-                        TensorPrimitives.Add(gb, g.Data.AsSpan(i * n, n), gb);
-                    }
-                }
+                MatMulBackward(input, weight, transB: true, g.Data, m, k, n);
+                bias?.DepositGrad(g.Data, outShape, owned: false);
             }, input, weight);
         }
 

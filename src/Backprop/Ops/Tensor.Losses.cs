@@ -32,20 +32,20 @@ public partial class Tensor
             {
                 if (logits.RequiresGrad)
                 {
-                    var d = BufferPool.Rent(n);
+                    var d = RentGradArray(n);
                     Elementwise.Map(logits.Data, targets.Data, d, default(SigmoidMinusOperator));
                     TensorPrimitives.Multiply(d, g.Data, d);
 
-                    logits.AccumulateGradOwned(d);
+                    logits.DepositGrad(d, logits.Dims, owned: true);
                 }
 
                 if (targets.RequiresGrad)
                 {
-                    var d = BufferPool.Rent(n);
+                    var d = RentGradArray(n);
                     TensorPrimitives.Multiply(g.Data, logits.Data, d);
                     TensorPrimitives.Negate(d, d);
 
-                    targets.AccumulateGradOwned(d);
+                    targets.DepositGrad(d, targets.Dims, owned: true);
                 }
             }, logits, targets);
         }

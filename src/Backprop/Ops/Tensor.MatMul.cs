@@ -44,25 +44,37 @@ public partial class Tensor
         Gemm.Multiply(a.Data, false, b.Data, false, result.Data, m, n, k, accumulate: false);
         if (NeedsGrad(a, b))
         {
-            result.Record("MatMul", [a, b], g =>
-            {
-                if (a.RequiresGrad)
-                {
-                    // dA = G·Bᵀ
-                    var ga = a.GradBuffer(out var fresh);
-                    Gemm.Multiply(g.Data, false, b.Data, true, ga, m, k, n, accumulate: !fresh);
-                }
-
-                if (b.RequiresGrad)
-                {
-                    // dB = Aᵀ·G
-                    var gb = b.GradBuffer(out var fresh);
-                    Gemm.Multiply(a.Data, true, g.Data, false, gb, k, n, m, accumulate: !fresh);
-                }
-            }, a, b);
+            result.Record("MatMul", [a, b], g => MatMulBackward(a, b, transB: false, g.Data, m, k, n), a, b);
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The backward of C = A·op(B), with A [m, k] and op(B) [k, n], B stored [k, n] or, with
+    /// <paramref name="transB"/>, [n, k] (Linear's weight): dA = G·op(B)ᵀ and dB = Aᵀ·G (or Gᵀ·A for a
+    /// stored transpose), each accumulated straight into the gradient by the GEMM.
+    /// </summary>
+    private static void MatMulBackward(Tensor a, Tensor b, bool transB, float[] g, int m, int k, int n)
+    {
+        if (a.RequiresGrad)
+        {
+            var ga = a.GradAccumulator(out var fresh);
+            Gemm.Multiply(g, false, b.Data, !transB, ga, m, k, n, accumulate: !fresh);
+        }
+
+        if (b.RequiresGrad)
+        {
+            var gb = b.GradAccumulator(out var fresh);
+            if (transB)
+            {
+                Gemm.Multiply(g, true, a.Data, false, gb, n, k, m, accumulate: !fresh);
+            }
+            else
+            {
+                Gemm.Multiply(a.Data, true, g, false, gb, k, n, m, accumulate: !fresh);
+            }
+        }
     }
 
     private static Tensor BatchedMatMul(Tensor a, Tensor b, int m, int k, int n)
@@ -83,8 +95,8 @@ public partial class Tensor
         {
             result.Record("MatMul", [a, b], g =>
             {
-                var ga = a.RequiresGrad ? a.GradBuffer(out _) : default;
-                var gb = b.RequiresGrad ? b.GradBuffer(out _) : default;
+                var ga = a.RequiresGrad ? a.GradAccumulator(out _) : default;
+                var gb = b.RequiresGrad ? b.GradAccumulator(out _) : default;
                 for (var i = 0; i < count; i++)
                 {
                     var gi = g.Data.AsSpan(i * m * n, m * n);

@@ -92,7 +92,7 @@ public partial class Tensor
             var input = this;
             result.Record(op, [input], g =>
             {
-                var grad = input.GradBuffer(out _);
+                var grad = input.GradAccumulator(out _);
                 TensorPrimitives.Add(grad, g.Data[0] * scale, grad);
             });
         }
@@ -119,7 +119,7 @@ public partial class Tensor
         if (NeedsGrad(this))
         {
             var input = this;
-            result.Record(op, [input], g => Reductions.Expand(g.Data, outer, size, inner, scale, input.GradBuffer(out _)));
+            result.Record(op, [input], g => Reductions.Expand(g.Data, outer, size, inner, scale, input.GradAccumulator(out _)));
         }
 
         return result;
@@ -141,7 +141,7 @@ public partial class Tensor
             var input = this;
             result.Record(op, [input], g =>
             {
-                var grad = input.GradBuffer(out _);
+                var grad = input.GradAccumulator(out _);
                 for (var o = 0; o < outer; o++)
                 {
                     for (var i = 0; i < inner; i++)

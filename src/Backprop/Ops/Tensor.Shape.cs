@@ -15,7 +15,7 @@ public partial class Tensor
         if (NeedsGrad(this))
         {
             var input = this;
-            result.Record("Reshape", [input], g => input.AccumulateGrad(g.Data));
+            result.Record("Reshape", [input], g => input.DepositGrad(g.Data, g.Dims, owned: false));
         }
 
         return result;
@@ -104,9 +104,9 @@ public partial class Tensor
             var input = this;
             result.Record("Permute", [input], g =>
             {
-                var d = BufferPool.Rent(g.Numel);
+                var d = RentGradArray(g.Numel);
                 Kernels.Permute.Apply(g.Data, outShape, inverse, d);
-                input.AccumulateGradOwned(d);
+                input.DepositGrad(d, input.Dims, owned: true);
             });
         }
 

@@ -48,7 +48,7 @@ public partial class Tensor
             result.Record(op, [input], g =>
             {
                 var gm = inner == 1 ? g.Data : MoveToLast(g.Data, outer, size, inner);
-                var dx = BufferPool.Rent(gm.Length);
+                var dx = RentGradArray(gm.Length);
                 for (var r = 0; r < rows; r++)
                 {
                     var gr = gm.AsSpan(r * size, size);
@@ -71,12 +71,12 @@ public partial class Tensor
 
                 if (inner == 1)
                 {
-                    input.AccumulateGradOwned(dx);
+                    input.DepositGrad(dx, input.Dims, owned: true);
                 }
                 else
                 {
-                    input.AccumulateGradOwned(MoveBack(dx, outer, size, inner));
-                    BufferPool.Return(dx);
+                    input.DepositGrad(MoveBack(dx, outer, size, inner), input.Dims, owned: true);
+                    ReturnGradArray(dx);
                 }
             }, result);
         }

@@ -107,7 +107,7 @@ public partial class Tensor
             var input = this;
             result.Record(op, [input], g =>
             {
-                var d = BufferPool.Rent(input.Numel);
+                var d = RentGradArray(input.Numel);
                 var gd = g.Data;
                 if (d.Length < WorkSplitter.ElementwiseMinimum)
                 {
@@ -118,7 +118,7 @@ public partial class Tensor
                     WorkSplitter.For(d.Length, WorkSplitter.ElementwiseMinimum, (start, length) => backward(x.AsSpan(start, length), y.AsSpan(start, length), gd.AsSpan(start, length), d.AsSpan(start, length)));
                 }
 
-                input.AccumulateGradOwned(d);
+                input.DepositGrad(d, input.Dims, owned: true);
             }, saveInput ? [input, result] : []);
         }
 

@@ -37,7 +37,7 @@ public class GradCheckTests
                     d[i] = 2.2f * x.Data[i] * g.Data[i];
                 }
 
-                x.AccumulateGradOwned(d);
+                x.DepositGrad(d, x.Dims, owned: true);
             });
         }
 

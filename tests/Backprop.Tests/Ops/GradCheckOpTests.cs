@@ -42,6 +42,19 @@ public class GradCheckOpTests
         { new[] { 17 }, Array.Empty<int>() },
     };
 
+    /// <summary>Linear shares MatMul's backward; batched, single-row and reused inputs (gradients accumulate) included.</summary>
+    [Theory]
+    [InlineData(new[] { 4, 3 }, 5)]
+    [InlineData(new[] { 1, 3 }, 2)]
+    [InlineData(new[] { 2, 3, 7 }, 1)]
+    [InlineData(new[] { 7 }, 4)]
+    public void LinearWithAndWithoutBias(int[] inputShape, int outFeatures)
+    {
+        var inFeatures = inputShape[^1];
+        Check(x => Tensor.Linear(x[0], x[1], x[2]), Input(40, inputShape), Input(41, outFeatures, inFeatures), Input(42, outFeatures));
+        Check(x => Tensor.Linear(x[0], x[1], null) * Tensor.Linear(x[0], x[1], x[2]), Input(43, inputShape), Input(44, outFeatures, inFeatures), Input(45, outFeatures));
+    }
+
     [Theory]
     [MemberData(nameof(BroadcastShapes))]
     public void Add(int[] a, int[] b) => Check(x => x[0] + x[1], Input(1, a), Input(2, b));
