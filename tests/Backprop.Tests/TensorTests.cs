@@ -149,4 +149,15 @@ public class TensorTests
         var sums = Tensor.Randn([4, 7], new Generator(3)).Softmax(0).Sum(0).ToArray();
         Assert.All(sums, s => Assert.Equal(1f, s, 5));
     }
+
+    [Fact]
+    public void OneHotPlacesOneOnePerIndexAndRefusesNonClasses()
+    {
+        var hot = Tensor.OneHot(Tensor.FromArray([2f, 0f, 1f, 2f], 2, 2), 3);
+        Assert.Equal([2, 2, 3], hot.Shape);
+        Assert.Equal([0f, 0f, 1f, 1f, 0f, 0f, 0f, 1f, 0f, 0f, 0f, 1f], hot.ToArray());
+        var e = Assert.Throws<ArgumentException>(() => Tensor.OneHot(Tensor.FromArray([0f, 1.5f], 2), 3));
+        Assert.Contains("index 1.5 at position 1", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => Tensor.OneHot(Tensor.FromArray([3f], 1), 3));
+    }
 }

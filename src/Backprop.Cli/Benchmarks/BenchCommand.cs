@@ -14,7 +14,7 @@ internal sealed class BenchCommand(IAnsiConsole console) : Command<BenchCommand.
         public string[] Workloads { get; init; } = [];
 
         [CommandOption("--threads <N>")]
-        [Description("Threads for the kernels (default 2, as the standard workloads specify).")]
+        [Description("Threads for the kernels (the standard workloads specify 2).")]
         [DefaultValue(2)]
         public int Threads { get; init; } = 2;
 

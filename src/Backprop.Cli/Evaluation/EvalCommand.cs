@@ -83,7 +83,7 @@ internal sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Se
 
         console.Write(confusion);
         var png = settings.Out ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.Model!))!, "confusion.png");
-        Charts.SaveConfusionMatrix(png, matrix.Counts);
+        png = Charts.SaveConfusionMatrix(png, matrix.Counts);
         console.MarkupLine($"Wrote {Markup.Escape(png)}.");
         return 0;
     }

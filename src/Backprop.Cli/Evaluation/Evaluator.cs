@@ -1,3 +1,4 @@
+using Backprop.Cli.Models;
 using Backprop.Data;
 using Backprop.NN;
 using Backprop.NN.Losses;
@@ -22,10 +23,10 @@ internal static class Evaluator
             {
                 var output = model.Forward(batch.Input);
                 totalLoss += loss(output, batch.Target).Item() * batch.Target.Size(0);
-                var rows = Argmax(output);
+                var rows = output.Argmax(1).Span;
                 for (var i = 0; i < rows.Length; i++)
                 {
-                    predictions[index] = rows[i];
+                    predictions[index] = (int)rows[i];
                     targets[index] = (int)batch.Target.Span[i];
                     index++;
                 }
@@ -43,45 +44,11 @@ internal static class Evaluator
         return new EvaluationResult(totalLoss / n, correct / (double)n, predictions, targets);
     }
 
-    /// <summary>The index of the largest score in each row of [N, C] scores.</summary>
-    public static int[] Argmax(Tensor scores)
-    {
-        int rows = scores.Size(0), columns = scores.Size(1);
-        var result = new int[rows];
-        var data = scores.Span;
-        for (var r = 0; r < rows; r++)
-        {
-            result[r] = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(data.Slice(r * columns, columns));
-        }
-
-        return result;
-    }
-
     /// <summary>The loss function for a loss name, taking class-index targets (one-hot for the squared errors).</summary>
-    public static Func<Tensor, Tensor, Tensor> LossFunction(string name, int classes, float labelSmoothing) => name switch
+    public static Func<Tensor, Tensor, Tensor> LossFunction(string name, int classes, float labelSmoothing) => Names.Loss(name) switch
     {
         "cross-entropy" => new CrossEntropyLoss(labelSmoothing: labelSmoothing).Forward,
-        "mse" => (output, target) => new MSELoss().Forward(output, OneHot(target, classes)),
-        "half-squared" => (output, target) => new HalfSquaredError().Forward(output, OneHot(target, classes)),
-        _ => throw new ArgumentException($"--loss: '{name}' is not one of cross-entropy, mse, half-squared."),
+        "mse" => (output, target) => new MSELoss().Forward(output, Tensor.OneHot(target, classes)),
+        _ => (output, target) => new HalfSquaredError().Forward(output, Tensor.OneHot(target, classes)),
     };
-
-    /// <summary>[N] class indices as [N, C] one-hot rows.</summary>
-    public static Tensor OneHot(Tensor target, int classes)
-    {
-        var n = target.Size(0);
-        var data = new float[n * classes];
-        for (var i = 0; i < n; i++)
-        {
-            var label = target.Span[i];
-            if (label < 0 || label >= classes || label != MathF.Floor(label))
-            {
-                throw new ArgumentException($"OneHot: target {label} at position {i} is not a class index in [0, {classes}).");
-            }
-
-            data[(i * classes) + (int)label] = 1f;
-        }
-
-        return Tensor.FromArray(data, n, classes);
-    }
 }

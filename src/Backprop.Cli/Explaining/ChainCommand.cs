@@ -13,7 +13,7 @@ internal sealed class ChainCommand(IAnsiConsole console) : Command<ChainCommand.
     internal sealed class Settings : CommandSettings
     {
         [CommandOption("--example <NAME>")]
-        [Description("neuron (default: L = (tanh(w·x + b) − y)²), mul (L = (x·y)²), add (L = (x + y)²), div (L = (x / y)²).")]
+        [Description("neuron (L = (tanh(w·x + b) − y)²), mul (L = (x·y)²), add (L = (x + y)²), div (L = (x / y)²).")]
         [DefaultValue("neuron")]
         public string Example { get; init; } = "neuron";
 

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using Backprop.Explain;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -11,22 +10,22 @@ internal sealed class ExplainCommand(IAnsiConsole console) : Command<ExplainComm
     internal class NetworkSettings : CommandSettings
     {
         [CommandOption("--layers <SIZES>")]
-        [Description("Layer sizes, input first (default 1,2,2: the seed network).")]
+        [Description("Layer sizes, input first (1,2,2 is the seed network).")]
         [DefaultValue("1,2,2")]
         public string Layers { get; init; } = "1,2,2";
 
         [CommandOption("--activation <NAME>")]
-        [Description("relu (default), sigmoid, tanh, leaky-relu.")]
+        [Description("relu, leaky-relu, sigmoid or tanh.")]
         [DefaultValue("relu")]
         public string Activation { get; init; } = "relu";
 
         [CommandOption("--loss <NAME>")]
-        [Description("half-squared (default: ½·Σ(ŷ−y)²), mse, cross-entropy.")]
+        [Description("half-squared (½·Σ(ŷ−y)², the seed network's cost), mse or cross-entropy.")]
         [DefaultValue("half-squared")]
         public string Loss { get; init; } = "half-squared";
 
         [CommandOption("--seed <N>")]
-        [Description("Seed of the He-scaled random weights (default 20).")]
+        [Description("Seed of the He-scaled random weights.")]
         [DefaultValue(20UL)]
         public ulong Seed { get; init; } = 20;
 
@@ -42,17 +41,17 @@ internal sealed class ExplainCommand(IAnsiConsole console) : Command<ExplainComm
     internal sealed class Settings : NetworkSettings
     {
         [CommandOption("--steps <N>")]
-        [Description("Training steps to show (default 3).")]
+        [Description("Training steps to show.")]
         [DefaultValue(3)]
         public int Steps { get; init; } = 3;
 
         [CommandOption("--lr <RATE>")]
-        [Description("Learning rate (default 0.1).")]
+        [Description("Learning rate.")]
         [DefaultValue(0.1f)]
         public float LearningRate { get; init; } = 0.1f;
 
         [CommandOption("--format <FORMAT>")]
-        [Description("text (default), markdown or json.")]
+        [Description("text, markdown or json.")]
         [DefaultValue("text")]
         public string Format { get; init; } = "text";
 

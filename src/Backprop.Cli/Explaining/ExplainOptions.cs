@@ -1,5 +1,5 @@
 using System.Globalization;
-using Backprop.Explain;
+using Backprop.Cli.Models;
 
 namespace Backprop.Cli.Explaining;
 
@@ -21,21 +21,22 @@ internal static class ExplainOptions
         return sizes.Length >= 2 ? sizes : throw new ArgumentException($"--layers: '{text}' needs at least an input and an output size (like 1,2,2).");
     }
 
-    public static ExplainActivation Activation(string text) => text.Trim().ToLowerInvariant() switch
+    /// <summary>The hand-derived activation for a name from <see cref="Names.Activations"/>.</summary>
+    public static ExplainActivation Activation(string text) => Names.Activation(text) switch
     {
         "relu" => ExplainActivation.Relu,
         "sigmoid" => ExplainActivation.Sigmoid,
         "tanh" => ExplainActivation.Tanh,
-        "leaky-relu" or "leakyrelu" or "leaky_relu" => ExplainActivation.LeakyRelu,
-        _ => throw new ArgumentException($"--activation: '{text}' is not one of relu, sigmoid, tanh, leaky-relu."),
+        "leaky-relu" => ExplainActivation.LeakyRelu,
+        var other => throw new ArgumentException($"--activation: explain derives relu, leaky-relu, sigmoid and tanh by hand, not {other}."),
     };
 
-    public static ExplainLoss Loss(string text) => text.Trim().ToLowerInvariant() switch
+    /// <summary>The hand-derived cost for a name from <see cref="Names.Losses"/>.</summary>
+    public static ExplainLoss Loss(string text) => Names.Loss(text) switch
     {
         "half-squared" => ExplainLoss.HalfSquared,
         "mse" => ExplainLoss.Mse,
-        "cross-entropy" => ExplainLoss.CrossEntropy,
-        _ => throw new ArgumentException($"--loss: '{text}' is not one of half-squared, mse, cross-entropy."),
+        _ => ExplainLoss.CrossEntropy,
     };
 
     public static float[] Numbers(string option, string text)

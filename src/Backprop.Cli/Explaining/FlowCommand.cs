@@ -26,27 +26,27 @@ internal sealed class FlowCommand(IAnsiConsole console) : Command<FlowCommand.Se
         public string? Activation { get; init; }
 
         [CommandOption("--init <NAME>")]
-        [Description("With --activation: he (default), xavier, or large (3× He).")]
+        [Description("With --activation: he, xavier, or large (3× He).")]
         [DefaultValue("he")]
         public string Init { get; init; } = "he";
 
         [CommandOption("--depth <N>")]
-        [Description("Linear layers (default 10, the tutorial's deep case).")]
+        [Description("Linear layers (10 is the tutorial's deep case).")]
         [DefaultValue(10)]
         public int Depth { get; init; } = 10;
 
         [CommandOption("--width <N>")]
-        [Description("Hidden layer width (default 64).")]
+        [Description("Hidden layer width.")]
         [DefaultValue(64)]
         public int Width { get; init; } = 64;
 
         [CommandOption("--steps <N>")]
-        [Description("SGD steps to take (default 5); the table shows the first.")]
+        [Description("SGD steps to take; the table shows the first.")]
         [DefaultValue(5)]
         public int Steps { get; init; } = 5;
 
         [CommandOption("--out <PNG>")]
-        [Description("Where to write the plot (default flow.png).")]
+        [Description("Where to write the plot (.png is added when the name has no extension).")]
         [DefaultValue("flow.png")]
         public string Out { get; init; } = "flow.png";
 
@@ -75,8 +75,8 @@ internal sealed class FlowCommand(IAnsiConsole console) : Command<FlowCommand.Se
             curves.Add((scenario.Label, first.Select(f => f.WeightGradNorm).ToArray()));
         }
 
-        Charts.SaveGradientFlow(settings.Out, curves);
-        console.MarkupLine($"Wrote {Markup.Escape(settings.Out)}: ‖dL/dW‖ per layer at the first step, one line per network.");
+        var png = Charts.SaveGradientFlow(settings.Out, curves);
+        console.MarkupLine($"Wrote {Markup.Escape(png)}: ‖dL/dW‖ per layer at the first step, one line per network.");
         return 0;
     }
 

@@ -12,7 +12,7 @@ internal sealed class GraphCommand(IAnsiConsole console) : Command<GraphCommand.
     internal sealed class Settings : ExplainCommand.NetworkSettings
     {
         [CommandOption("--out <PATH>")]
-        [Description("Where to write PATH.svg, PATH.dot and PATH.mmd (default: graph).")]
+        [Description("Where to write PATH.svg, PATH.dot and PATH.mmd.")]
         [DefaultValue("graph")]
         public string Out { get; init; } = "graph";
     }

@@ -9,9 +9,6 @@ namespace Backprop.Cli.Models;
 /// </summary>
 internal sealed record MlpSpec(int[] Layers, string Activation)
 {
-    /// <summary>The activations a spec may name.</summary>
-    public static readonly string[] Activations = ["relu", "leaky-relu", "sigmoid", "tanh", "gelu"];
-
     /// <summary>The number of inputs.</summary>
     public int Inputs => Layers[0];
 
@@ -36,18 +33,7 @@ internal sealed record MlpSpec(int[] Layers, string Activation)
             throw new ArgumentException($"--layers: '{layers}' needs at least an input and an output size (like 784,10).");
         }
 
-        var name = (activation ?? string.Empty).Trim().ToLowerInvariant().Replace('_', '-');
-        if (name == "leakyrelu")
-        {
-            name = "leaky-relu";
-        }
-
-        if (!Activations.Contains(name))
-        {
-            throw new ArgumentException($"--activation: '{activation}' is not one of {string.Join(", ", Activations)}.");
-        }
-
-        return new MlpSpec(sizes, name);
+        return new MlpSpec(sizes, Names.Activation(activation));
     }
 
     /// <summary>The spec stored in a model file's metadata ("layers", "activation"), if present.</summary>
@@ -83,13 +69,13 @@ internal sealed record MlpSpec(int[] Layers, string Activation)
     }
 
     /// <summary>A module for an activation name.</summary>
-    public static Module CreateActivation(string name) => name switch
+    public static Module CreateActivation(string name) => Names.Activation(name) switch
     {
         "relu" => new ReLU(),
         "leaky-relu" => new LeakyReLU(),
         "sigmoid" => new Sigmoid(),
         "tanh" => new Tanh(),
         "gelu" => new GELU(),
-        _ => throw new ArgumentException($"--activation: '{name}' is not one of {string.Join(", ", Activations)}."),
+        var other => throw new InvalidOperationException($"MlpSpec: the activation '{other}' has no module."),
     };
 }

@@ -5,11 +5,15 @@ using ScottPlot;
 
 namespace Backprop.Cli.Plots;
 
-/// <summary>The PNG pictures the commands write (ScottPlot), each written atomically.</summary>
+/// <summary>
+/// The PNG pictures the commands write (ScottPlot), each written atomically; a path without an extension
+/// gets ".png", and every method returns the path it wrote. Integer axes (epochs, layers) get integer ticks,
+/// and legends sit outside the data.
+/// </summary>
 internal static class Charts
 {
     /// <summary>Loss (left axis) and accuracy (right axis) per epoch, for training and test data.</summary>
-    public static void SaveTrainingCurves(string path, IReadOnlyList<EpochRecord> history, string testName)
+    public static string SaveTrainingCurves(string path, IReadOnlyList<EpochRecord> history, string testName)
     {
         var plot = new Plot();
         var epochs = history.Select(h => (double)h.Epoch).ToArray();
@@ -29,12 +33,13 @@ internal static class Charts
         plot.XLabel("epoch");
         plot.YLabel("loss");
         plot.Axes.Right.Label.Text = "accuracy (%)";
-        plot.ShowLegend(Alignment.MiddleRight);
-        Save(plot, path, 900, 540);
+        IntegerTicks(plot.Axes.Bottom);
+        plot.ShowLegend(Edge.Right);
+        return Save(plot, path, 1100, 540);
     }
 
     /// <summary>A confusion matrix as a heatmap: rows are true classes, columns predicted classes, each cell labelled with its count.</summary>
-    public static void SaveConfusionMatrix(string path, int[,] counts)
+    public static string SaveConfusionMatrix(string path, int[,] counts)
     {
         var classes = counts.GetLength(0);
         var intensities = new double[classes, classes];
@@ -66,11 +71,11 @@ internal static class Charts
         plot.Title("Confusion matrix");
         plot.XLabel("predicted class");
         plot.YLabel("true class");
-        Save(plot, path, 720, 640);
+        return Save(plot, path, 720, 640);
     }
 
     /// <summary>log10 of ‖dL/dW‖ against layer depth, one line per network.</summary>
-    public static void SaveGradientFlow(string path, IReadOnlyList<(string Label, double[] Values)> curves)
+    public static string SaveGradientFlow(string path, IReadOnlyList<(string Label, double[] Values)> curves)
     {
         var plot = new Plot();
         foreach (var (label, values) in curves)
@@ -83,13 +88,18 @@ internal static class Charts
         plot.Title("Gradient flow: size of dL/dW per layer");
         plot.XLabel("layer (1 = input side)");
         plot.YLabel("log10 ‖dL/dW‖");
-        plot.ShowLegend(Alignment.MiddleRight);
-        Save(plot, path, 900, 540);
+        IntegerTicks(plot.Axes.Bottom);
+        plot.ShowLegend(Edge.Right);
+        return Save(plot, path, 1100, 540);
     }
 
-    private static void Save(Plot plot, string path, int width, int height)
+    private static void IntegerTicks(IAxis axis) => axis.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+
+    private static string Save(Plot plot, string path, int width, int height)
     {
+        path = Path.HasExtension(path) ? path : path + ".png";
         var bytes = plot.GetImageBytes(width, height, ImageFormat.Png);
         AtomicFile.Write(path, stream => stream.Write(bytes));
+        return path;
     }
 }

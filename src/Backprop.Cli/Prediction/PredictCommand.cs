@@ -22,7 +22,7 @@ internal sealed class PredictCommand(IAnsiConsole console) : Command<PredictComm
         public string? Label { get; init; }
 
         [CommandOption("--count <N>")]
-        [Description("How many inputs of an IDX or CSV file to classify (default 10).")]
+        [Description("How many inputs of an IDX or CSV file to classify.")]
         [DefaultValue(10)]
         public int Count { get; init; } = 10;
 

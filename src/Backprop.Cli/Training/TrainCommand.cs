@@ -13,32 +13,39 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
     internal sealed class Settings : CommandSettings
     {
         [CommandOption("--layers <SIZES>")]
-        [Description("Layer sizes, input first: 784,256,128,10.")]
-        public string? Layers { get; init; }
+        [Description("Layer sizes, input first.")]
+        [DefaultValue("784,256,128,10")]
+        public string Layers { get; init; } = "784,256,128,10";
 
         [CommandOption("--activation <NAME>")]
         [Description("Hidden activation: relu, leaky-relu, sigmoid, tanh, gelu.")]
-        public string? Activation { get; init; }
+        [DefaultValue("relu")]
+        public string Activation { get; init; } = "relu";
 
         [CommandOption("--loss <NAME>")]
-        [Description("cross-entropy (default), mse or half-squared (one-hot targets).")]
-        public string? Loss { get; init; }
+        [Description("cross-entropy, mse or half-squared (one-hot targets).")]
+        [DefaultValue("cross-entropy")]
+        public string Loss { get; init; } = "cross-entropy";
 
         [CommandOption("--label-smoothing <EPS>")]
-        [Description("Label smoothing for cross-entropy, in [0, 1].")]
-        public float? LabelSmoothing { get; init; }
+        [Description("Label smoothing for cross-entropy, from 0 to 1.")]
+        [DefaultValue(0f)]
+        public float LabelSmoothing { get; init; } = 0f;
 
         [CommandOption("--optimizer <NAME>")]
-        [Description("sgd (default), adam, adamw, rmsprop.")]
-        public string? Optimizer { get; init; }
+        [Description("sgd, adam, adamw, rmsprop.")]
+        [DefaultValue("sgd")]
+        public string Optimizer { get; init; } = "sgd";
 
         [CommandOption("--lr <RATE>")]
-        [Description("Learning rate (default 0.05).")]
-        public float? LearningRate { get; init; }
+        [Description("Learning rate.")]
+        [DefaultValue(0.05f)]
+        public float LearningRate { get; init; } = 0.05f;
 
         [CommandOption("--momentum <M>")]
-        [Description("Momentum for sgd and rmsprop (default 0.9).")]
-        public float? Momentum { get; init; }
+        [Description("Momentum for sgd and rmsprop.")]
+        [DefaultValue(0.9f)]
+        public float Momentum { get; init; } = 0.9f;
 
         [CommandOption("--nesterov")]
         [Description("Nesterov momentum for sgd.")]
@@ -46,31 +53,38 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
 
         [CommandOption("--weight-decay <WD>")]
         [Description("Weight decay (L2 for sgd/adam/rmsprop, decoupled for adamw).")]
-        public float? WeightDecay { get; init; }
+        [DefaultValue(0f)]
+        public float WeightDecay { get; init; } = 0f;
 
         [CommandOption("--schedule <NAME>")]
-        [Description("Learning-rate schedule: cosine (default), none, step, exponential, onecycle.")]
-        public string? Schedule { get; init; }
+        [Description("Learning-rate schedule: cosine, none, step, exponential, onecycle.")]
+        [DefaultValue("cosine")]
+        public string Schedule { get; init; } = "cosine";
 
         [CommandOption("--warmup-steps <N>")]
         [Description("Linear warm-up over the first N batches.")]
-        public int? WarmupSteps { get; init; }
+        [DefaultValue(0)]
+        public int WarmupSteps { get; init; } = 0;
 
         [CommandOption("--clip-grad-norm <NORM>")]
-        [Description("Clip the global gradient norm to NORM.")]
-        public float? ClipGradNorm { get; init; }
+        [Description("Clip the global gradient norm to NORM (0: no clipping).")]
+        [DefaultValue(0f)]
+        public float ClipGradNorm { get; init; } = 0f;
 
         [CommandOption("--batch-size <N>")]
-        [Description("Samples per batch (default 128).")]
-        public int? BatchSize { get; init; }
+        [Description("Samples per batch.")]
+        [DefaultValue(128)]
+        public int BatchSize { get; init; } = 128;
 
         [CommandOption("--epochs <N>")]
-        [Description("Passes over the training data (default 10).")]
-        public int? Epochs { get; init; }
+        [Description("Passes over the training data.")]
+        [DefaultValue(10)]
+        public int Epochs { get; init; } = 10;
 
         [CommandOption("--seed <N>")]
-        [Description("Seed of every random choice (default 1); the same seed gives the same losses.")]
-        public ulong? Seed { get; init; }
+        [Description("Seed of every random choice; the same seed gives the same losses.")]
+        [DefaultValue(1UL)]
+        public ulong Seed { get; init; } = 1UL;
 
         [CommandOption("--data <PATH>")]
         [Description("An MNIST directory (default: the bundled copy) or a CSV file.")]
@@ -81,16 +95,19 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
         public string? Label { get; init; }
 
         [CommandOption("--val-fraction <F>")]
-        [Description("Fraction of a CSV file held out for validation (default 0.2).")]
-        public float? ValidationFraction { get; init; }
+        [Description("Fraction of a CSV file held out for validation.")]
+        [DefaultValue(0.2f)]
+        public float ValidationFraction { get; init; } = 0.2f;
 
         [CommandOption("--limit <N>")]
-        [Description("Train on the first N samples only (a quick run).")]
-        public int? Limit { get; init; }
+        [Description("Train on the first N samples only, a quick run (0: all).")]
+        [DefaultValue(0)]
+        public int Limit { get; init; } = 0;
 
         [CommandOption("--threads <N>")]
-        [Description("Threads for the kernels (default: all cores).")]
-        public int? Threads { get; init; }
+        [Description("Threads for the kernels (0: all cores).")]
+        [DefaultValue(0)]
+        public int Threads { get; init; } = 0;
 
         [CommandOption("--out <DIR>")]
         [Description("Output folder (default: a new folder under runs/).")]
@@ -100,73 +117,89 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
         [Description("Continue the run saved in a checkpoint.safetensors.")]
         public string? Resume { get; init; }
 
-        public TrainOptions ToOptions(TrainOptions defaults) => defaults with
+        /// <summary>The options this command line sets.</summary>
+        public TrainOptions ToOptions() => new()
         {
-            Layers = Layers ?? defaults.Layers,
-            Activation = Activation ?? defaults.Activation,
-            Loss = Loss ?? defaults.Loss,
-            LabelSmoothing = LabelSmoothing ?? defaults.LabelSmoothing,
-            Optimizer = Optimizer ?? defaults.Optimizer,
-            LearningRate = LearningRate ?? defaults.LearningRate,
-            Momentum = Momentum ?? defaults.Momentum,
-            Nesterov = Nesterov || defaults.Nesterov,
-            WeightDecay = WeightDecay ?? defaults.WeightDecay,
-            Schedule = Schedule ?? defaults.Schedule,
-            WarmupSteps = WarmupSteps ?? defaults.WarmupSteps,
-            ClipGradNorm = ClipGradNorm ?? defaults.ClipGradNorm,
-            BatchSize = BatchSize ?? defaults.BatchSize,
-            Epochs = Epochs ?? defaults.Epochs,
-            Seed = Seed ?? defaults.Seed,
-            Data = Data ?? defaults.Data,
-            Label = Label ?? defaults.Label,
-            ValidationFraction = ValidationFraction ?? defaults.ValidationFraction,
-            Limit = Limit ?? defaults.Limit,
-            Threads = Threads ?? defaults.Threads,
+            Layers = Layers,
+            Activation = Activation,
+            Loss = Loss,
+            LabelSmoothing = LabelSmoothing,
+            Optimizer = Optimizer,
+            LearningRate = LearningRate,
+            Momentum = Momentum,
+            Nesterov = Nesterov,
+            WeightDecay = WeightDecay,
+            Schedule = Schedule,
+            WarmupSteps = WarmupSteps,
+            ClipGradNorm = ClipGradNorm,
+            BatchSize = BatchSize,
+            Epochs = Epochs,
+            Seed = Seed,
+            Data = Data,
+            Label = Label,
+            ValidationFraction = ValidationFraction,
+            Limit = Limit,
+            Threads = Threads,
         };
 
         public override ValidationResult Validate()
         {
-            if (BatchSize is <= 0 || Epochs is <= 0 || Limit is < 0 || Threads is < 0 || WarmupSteps is < 0)
+            if (BatchSize <= 0 || Epochs <= 0 || Limit < 0 || Threads < 0 || WarmupSteps < 0)
             {
                 return ValidationResult.Error("--batch-size and --epochs must be positive; --limit, --threads and --warmup-steps must not be negative.");
             }
 
-            if (LearningRate is { } lr && !(lr > 0f && float.IsFinite(lr)))
+            if (!(LearningRate > 0f && float.IsFinite(LearningRate)))
             {
-                return ValidationResult.Error($"--lr must be a positive number, got {lr}.");
+                return ValidationResult.Error($"--lr must be a positive number, got {LearningRate}.");
             }
 
-            if (ValidationFraction is { } f && !(f > 0f && f < 1f))
+            if (!(ValidationFraction > 0f && ValidationFraction < 1f))
             {
-                return ValidationResult.Error($"--val-fraction must be between 0 and 1, got {f}.");
+                return ValidationResult.Error($"--val-fraction must be between 0 and 1, got {ValidationFraction}.");
             }
 
             return ValidationResult.Success();
         }
     }
 
+    /// <summary>The options a resumed run may still set; the checkpoint fixes every other.</summary>
+    private static readonly string[] ResumeOptions = ["--resume", "--epochs", "--threads", "--out"];
+
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         Checkpoint? resume = null;
-        var defaults = new TrainOptions();
+        TrainOptions options;
         string outDir;
         if (settings.Resume is not null)
         {
+            var fixedByCheckpoint = context.Arguments.Where(a => a.StartsWith("--", StringComparison.Ordinal)).Select(a => a.Split('=')[0]).Except(ResumeOptions).ToArray();
+            if (fixedByCheckpoint.Length > 0)
+            {
+                throw new ArgumentException($"--resume continues the run as its checkpoint saved it, so {string.Join(", ", fixedByCheckpoint)} cannot change it; with --resume only {string.Join(", ", ResumeOptions.Skip(1))} may be given. Start a new run to change the others.");
+            }
+
             resume = Checkpoint.Load(settings.Resume);
             if (!resume.Metadata.TryGetValue("options", out var saved) || !resume.Metadata.ContainsKey("epoch"))
             {
                 throw new ArgumentException($"--resume: {settings.Resume} is not a training checkpoint (its metadata has no options or epoch).");
             }
 
-            defaults = JsonSerializer.Deserialize<TrainOptions>(saved) ?? defaults;
+            var given = context.Arguments.ToHashSet(StringComparer.Ordinal);
+            var checkpointOptions = JsonSerializer.Deserialize<TrainOptions>(saved) ?? throw new ArgumentException($"--resume: {settings.Resume} holds no training options.");
+            options = checkpointOptions with
+            {
+                Epochs = given.Contains("--epochs") ? settings.Epochs : checkpointOptions.Epochs,
+                Threads = given.Contains("--threads") ? settings.Threads : checkpointOptions.Threads,
+            };
             outDir = settings.Out ?? Path.GetDirectoryName(Path.GetFullPath(settings.Resume))!;
         }
         else
         {
+            options = settings.ToOptions();
             outDir = settings.Out ?? NewRunDirectory();
         }
 
-        var options = resume is null ? settings.ToOptions(defaults) : defaults with { Epochs = settings.Epochs ?? defaults.Epochs, Threads = settings.Threads ?? defaults.Threads };
         var result = new Trainer(console, options, outDir, cancellationToken).Run(resume);
         return result.Interrupted ? 130 : 0;
     }

@@ -1,45 +1,48 @@
 namespace Backprop.Cli.Training;
 
-/// <summary>Everything that defines a training run; saved in checkpoints so that --resume continues the same run.</summary>
+/// <summary>
+/// Everything that defines a training run; saved in checkpoints so that --resume continues the same run.
+/// Its defaults are stated once, on the options of <see cref="TrainCommand.Settings"/>.
+/// </summary>
 internal sealed record TrainOptions
 {
-    public string Layers { get; init; } = "784,256,128,10";
+    public required string Layers { get; init; }
 
-    public string Activation { get; init; } = "relu";
+    public required string Activation { get; init; }
 
-    public string Loss { get; init; } = "cross-entropy";
+    public required string Loss { get; init; }
 
-    public float LabelSmoothing { get; init; }
+    public required float LabelSmoothing { get; init; }
 
-    public string Optimizer { get; init; } = "sgd";
+    public required string Optimizer { get; init; }
 
-    public float LearningRate { get; init; } = 0.05f;
+    public required float LearningRate { get; init; }
 
-    public float Momentum { get; init; } = 0.9f;
+    public required float Momentum { get; init; }
 
-    public bool Nesterov { get; init; }
+    public required bool Nesterov { get; init; }
 
-    public float WeightDecay { get; init; }
+    public required float WeightDecay { get; init; }
 
-    public string Schedule { get; init; } = "cosine";
+    public required string Schedule { get; init; }
 
-    public int WarmupSteps { get; init; }
+    public required int WarmupSteps { get; init; }
 
-    public float ClipGradNorm { get; init; }
+    public required float ClipGradNorm { get; init; }
 
-    public int BatchSize { get; init; } = 128;
+    public required int BatchSize { get; init; }
 
-    public int Epochs { get; init; } = 10;
+    public required int Epochs { get; init; }
 
-    public ulong Seed { get; init; } = 1;
+    public required ulong Seed { get; init; }
 
     public string? Data { get; init; }
 
     public string? Label { get; init; }
 
-    public float ValidationFraction { get; init; } = 0.2f;
+    public required float ValidationFraction { get; init; }
 
-    public int Limit { get; init; }
+    public required int Limit { get; init; }
 
-    public int Threads { get; init; }
+    public required int Threads { get; init; }
 }

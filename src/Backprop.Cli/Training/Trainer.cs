@@ -116,10 +116,10 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
                     batchLosses.Add(value);
                     lossSum += value * n;
                     seen += n;
-                    var predicted = Evaluator.Argmax(output);
+                    var predicted = output.Argmax(1).Span;
                     for (var i = 0; i < n; i++)
                     {
-                        correct += predicted[i] == (int)batch.Target.Span[i] ? 1 : 0;
+                        correct += predicted[i] == batch.Target.Span[i] ? 1 : 0;
                     }
 
                     b++;

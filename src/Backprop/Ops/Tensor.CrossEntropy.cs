@@ -14,27 +14,42 @@ public partial class Tensor
     /// <param name="targets">The class indices, [N], stored as floats.</param>
     /// <param name="labelSmoothing">ε in [0, 1].</param>
     /// <returns>The loss of every sample, [N].</returns>
-    public static Tensor CrossEntropy(Tensor logits, Tensor targets, float labelSmoothing = 0f)
+    public static Tensor CrossEntropy(Tensor logits, Tensor targets, float labelSmoothing = 0f) => CrossEntropy("CrossEntropy", logits, targets, labelSmoothing);
+
+    /// <summary>
+    /// Checks that <paramref name="scores"/> is [N, C] and <paramref name="targets"/> is [N] whole class indices
+    /// in [0, C), the one scan of the targets that every class-index loss makes, and returns them as integers.
+    /// </summary>
+    internal static int[] ClassIndices(string op, Tensor scores, Tensor targets)
     {
-        ArgumentNullException.ThrowIfNull(logits);
+        ArgumentNullException.ThrowIfNull(scores);
         ArgumentNullException.ThrowIfNull(targets);
-        if (logits.Rank != 2 || targets.Rank != 1 || targets.Dims[0] != logits.Dims[0])
+        if (scores.Rank != 2 || targets.Rank != 1 || targets.Dims[0] != scores.Dims[0])
         {
-            throw new ArgumentException($"CrossEntropy: logits must be [N, C] and targets [N]; got {Shapes.Format(logits.Dims)} and {Shapes.Format(targets.Dims)}.", nameof(targets));
+            throw new ArgumentException($"{op}: input must be [N, C] and target [N] class indices; got input {Shapes.Format(scores.Dims)} and target {Shapes.Format(targets.Dims)}.", nameof(targets));
         }
 
-        int n = logits.Dims[0], c = logits.Dims[1];
-        var classes = new int[n];
-        for (var i = 0; i < n; i++)
+        var c = scores.Dims[1];
+        var classes = new int[targets.Numel];
+        for (var i = 0; i < classes.Length; i++)
         {
             var v = targets.Data[i];
             if (v != MathF.Floor(v) || v < 0 || v >= c)
             {
-                throw new ArgumentException($"CrossEntropy: target {v} at position {i} is not a class index in [0, {c}).", nameof(targets));
+                throw new ArgumentException($"{op}: target {v} at position {i} is not a class index in [0, {c}).", nameof(targets));
             }
 
             classes[i] = (int)v;
         }
+
+        return classes;
+    }
+
+    /// <summary><see cref="CrossEntropy(Tensor, Tensor, float)"/>, naming <paramref name="op"/> in its errors.</summary>
+    internal static Tensor CrossEntropy(string op, Tensor logits, Tensor targets, float labelSmoothing)
+    {
+        var classes = ClassIndices(op, logits, targets);
+        int n = logits.Dims[0], c = logits.Dims[1];
 
         // Keep log-softmax for backward: softmax = exp(logProbs).
         var logProbs = new float[n * c];

@@ -241,4 +241,30 @@ public partial class Tensor
 
         return result;
     }
+
+    /// <summary>
+    /// One-hot rows for class indices, as torch.nn.functional.one_hot: [N] indices give [N, classes] with a 1 in
+    /// each row's class column. The indices are float values until tensors carry an integer type.
+    /// </summary>
+    /// <param name="indices">Class indices, any shape; each a whole number in [0, classes).</param>
+    /// <param name="classes">The number of classes.</param>
+    /// <returns>The one-hot tensor, shaped [..indices, classes].</returns>
+    public static Tensor OneHot(Tensor indices, int classes)
+    {
+        ArgumentNullException.ThrowIfNull(indices);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
+        var data = new float[indices.Numel * classes];
+        for (var i = 0; i < indices.Numel; i++)
+        {
+            var label = indices.Data[i];
+            if (!(label >= 0 && label < classes) || label != MathF.Floor(label))
+            {
+                throw new ArgumentException($"OneHot: index {label} at position {i} of {Shapes.Format(indices.Dims)} is not a class index in [0, {classes}).", nameof(indices));
+            }
+
+            data[(i * classes) + (int)label] = 1f;
+        }
+
+        return new Tensor(data, [.. indices.Dims, classes]);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Backprop.Cli.Explaining;
 using Backprop.Explain;
 
 namespace Backprop.Tests.Explain;

@@ -2,7 +2,7 @@ namespace Backprop.NN.Losses;
 
 /// <summary>
 /// Cross-entropy of logits [N, C] against class indices [N], through a stable log-softmax fused with its
-/// backward (<see cref="Tensor.CrossEntropy"/>); with label smoothing ε the target distribution is
+/// backward (<see cref="Tensor.CrossEntropy(Tensor, Tensor, float)"/>); with label smoothing ε the target distribution is
 /// (1 − ε) on the class plus ε/C everywhere, as in PyTorch.
 /// </summary>
 public sealed class CrossEntropyLoss : Loss
@@ -27,7 +27,6 @@ public sealed class CrossEntropyLoss : Loss
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input, Tensor target)
     {
-        RequireClassTargets("CrossEntropyLoss", input, target);
-        return Reduce(Tensor.CrossEntropy(input, target, LabelSmoothing));
+        return Reduce(Tensor.CrossEntropy("CrossEntropyLoss", input, target, LabelSmoothing));
     }
 }

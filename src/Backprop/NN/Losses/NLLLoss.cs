@@ -7,7 +7,7 @@ public sealed class NLLLoss(Reduction reduction = Reduction.Mean) : Loss(reducti
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input, Tensor target)
     {
-        RequireClassTargets("NLLLoss", input, target);
+        Tensor.ClassIndices("NLLLoss", input, target);
         return Reduce(-input.Gather(1, target.Unsqueeze(1)).Squeeze(1));
     }
 }

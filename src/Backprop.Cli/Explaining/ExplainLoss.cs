@@ -1,7 +1,7 @@
-namespace Backprop.Explain;
+namespace Backprop.Cli.Explaining;
 
 /// <summary>The costs the step-by-step explanation can derive by hand.</summary>
-public enum ExplainLoss
+internal enum ExplainLoss
 {
     /// <summary>C = ½·Σ(ŷ − y)², the seed network's cost; dC/dŷ = ŷ − y.</summary>
     HalfSquared,

@@ -1,18 +1,18 @@
-using Backprop.Explain;
+using Backprop.Cli.Explaining;
 
-namespace Backprop.Tests.Explain;
+namespace Backprop.Tests.Cli;
 
 public class HandDerivedMlpTests
 {
-    public static TheoryData<int[], ExplainActivation, ExplainLoss> Cases()
+    public static TheoryData<int[], string, string> Cases()
     {
-        var data = new TheoryData<int[], ExplainActivation, ExplainLoss>();
+        var data = new TheoryData<int[], string, string>();
         foreach (var activation in Enum.GetValues<ExplainActivation>())
         {
             foreach (var loss in Enum.GetValues<ExplainLoss>())
             {
-                data.Add([1, 2, 2], activation, loss);
-                data.Add([3, 5, 4, 4, 3], activation, loss);
+                data.Add([1, 2, 2], activation.ToString(), loss.ToString());
+                data.Add([3, 5, 4, 4, 3], activation.ToString(), loss.ToString());
             }
         }
 
@@ -21,8 +21,10 @@ public class HandDerivedMlpTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void HandDerivedGradientsAgreeWithAutogradEveryStep(int[] layers, ExplainActivation activation, ExplainLoss loss)
+    public void HandDerivedGradientsAgreeWithAutogradEveryStep(int[] layers, string activationName, string lossName)
     {
+        var activation = Enum.Parse<ExplainActivation>(activationName);
+        var loss = Enum.Parse<ExplainLoss>(lossName);
         var network = new HandDerivedMlp(layers, activation, loss, new Generator(20));
         var x = Tensor.Uniform([1, layers[0]], -1f, 1f, new Generator(2));
         var y = loss == ExplainLoss.CrossEntropy ? Tensor.FromArray([1f], 1) : Tensor.Uniform([1, layers[^1]], 0f, 1f, new Generator(3));

@@ -1,11 +1,11 @@
-namespace Backprop.Explain;
+namespace Backprop.Cli.Explaining;
 
 /// <summary>
 /// A small MLP trained by the tutorial's hand-derived formulas, Z = A·W + B with W stored [in, out]:
 /// forward, then the errors E layer by layer from the output back, dW = Aᵀ·E, dB = E, and
 /// W ← W − lr·dW. Each step also lets autograd compute the same gradients, and reports the difference.
 /// </summary>
-public sealed class HandDerivedMlp
+internal sealed class HandDerivedMlp
 {
     private readonly Tensor[] _weights;
     private readonly Tensor[] _biases;

@@ -1,4 +1,4 @@
-namespace Backprop.Explain;
+namespace Backprop.Cli.Explaining;
 
 /// <summary>Everything one training step computed, in order: forward, cost, backward, updates, and the check against autograd.</summary>
 /// <param name="Step">The step number, from 1.</param>
@@ -7,4 +7,4 @@ namespace Backprop.Explain;
 /// <param name="Backward">The backward pass, output layer first.</param>
 /// <param name="Updates">The parameter updates.</param>
 /// <param name="MaxDifference">The largest |hand-derived − autograd| over every parameter gradient.</param>
-public sealed record StepTrace(int Step, IReadOnlyList<TraceLine> Forward, TraceLine Cost, IReadOnlyList<TraceLine> Backward, IReadOnlyList<UpdateLine> Updates, double MaxDifference);
+internal sealed record StepTrace(int Step, IReadOnlyList<TraceLine> Forward, TraceLine Cost, IReadOnlyList<TraceLine> Backward, IReadOnlyList<UpdateLine> Updates, double MaxDifference);

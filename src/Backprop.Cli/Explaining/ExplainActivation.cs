@@ -1,7 +1,7 @@
-namespace Backprop.Explain;
+namespace Backprop.Cli.Explaining;
 
 /// <summary>The activations the step-by-step explanation can derive by hand.</summary>
-public enum ExplainActivation
+internal enum ExplainActivation
 {
     /// <summary>max(z, 0); derivative 1 where z &gt; 0.</summary>
     Relu,
