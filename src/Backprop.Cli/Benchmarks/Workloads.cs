@@ -7,7 +7,7 @@ using Backprop.Optim;
 namespace Backprop.Cli.Benchmarks;
 
 /// <summary>
-/// The standard workloads W0–W6 (shared/BENCHMARKS.md), written as the peers write them, through
+/// The standard workloads W0–W6 (defined in docs/performance.md), written as the peers write them, through
 /// Backprop's public API. Each reports one or more figures.
 /// </summary>
 internal static class Workloads

@@ -22,11 +22,6 @@ public abstract class Module
     /// <returns>The output.</returns>
     public abstract Tensor Forward(Tensor input);
 
-    /// <summary>Calls <see cref="Forward"/>.</summary>
-    /// <param name="input">The input.</param>
-    /// <returns>The output.</returns>
-    public Tensor Call(Tensor input) => Forward(input);
-
     /// <summary>Every parameter of this module and its descendants, depth first.</summary>
     /// <returns>The parameters.</returns>
     public IEnumerable<Parameter> Parameters()
