@@ -203,4 +203,27 @@ public class GemmTests
             Assert.Equal(expected, MicroKernel.Path);
         }
     }
+
+    [Theory]
+    [InlineData("1024K", 1 << 20)]
+    [InlineData("2M\n", 2 << 20)]
+    [InlineData("65536", 65536)]
+    [InlineData("lots", null)]
+    [InlineData("0K", null)]
+    [InlineData("99999999M", null)]
+    public void CacheSizesParseAsSysfsWritesThem(string text, int? bytes) => Assert.Equal(bytes, GemmBlocking.ParseSize(text));
+
+    [Fact]
+    public void BlocksOfKAreEqualAndNoDeeperThanKC()
+    {
+        Assert.InRange(GemmBlocking.KC, 256, 1024);
+        Assert.Equal(0, GemmBlocking.MC % Gemm.MR);
+        foreach (var k in new[] { 1, 7, GemmBlocking.KC, GemmBlocking.KC + 1, 784, 2048, 4097 })
+        {
+            var depth = GemmBlocking.BlockDepth(k);
+            var blocks = (k + depth - 1) / depth;
+            Assert.InRange(depth, 1, GemmBlocking.KC);
+            Assert.True(k - ((blocks - 1) * depth) > depth - blocks, $"k={k}: the last of {blocks} blocks of {depth} is a sliver");
+        }
+    }
 }

@@ -18,11 +18,7 @@ internal static unsafe class Gemm
     /// <summary>Columns of C in one register tile (two Vector512 of floats).</summary>
     internal const int NR = 32;
 
-    /// <summary>The depth of one packed block of A and B.</summary>
-    internal const int KC = 256;
 
-    /// <summary>Rows of A packed together, to stay in L2 while B's panels stream past.</summary>
-    private const int MC = 240;
 
     /// <summary>The column length from which a transposed A is packed rather than read in place.</summary>
     private const int PackTransposedAFrom = 512;
@@ -89,6 +85,7 @@ internal static unsafe class Gemm
                 Accumulate = accumulate,
                 RowPanels = (m + MR - 1) / MR,
                 ColPanels = (n + NR - 1) / NR,
+                BlockDepth = GemmBlocking.BlockDepth(k),
             };
             if (work <= SmallLimit)
             {
@@ -151,16 +148,16 @@ internal static unsafe class Gemm
             return;
         }
 
-        var kc = Math.Min(KC, job.K);
-        var aBuffer = ArrayPool<float>.Shared.Rent(MC * kc);
+        var kc = job.BlockDepth;
+        var aBuffer = ArrayPool<float>.Shared.Rent(GemmBlocking.MC * kc);
         var bBuffer = ArrayPool<float>.Shared.Rent((c1 - c0) * NR * kc);
         try
         {
             fixed (float* aBlock = aBuffer, bPack = bBuffer)
             {
-                for (var p0 = 0; p0 < job.K; p0 += KC)
+                for (var p0 = 0; p0 < job.K; p0 += kc)
                 {
-                    var block = job.Block(p0, KC);
+                    var block = job.Block(p0);
                     GemmPacking.PackB(ref block, c0, c1, bPack);
                     Compute(ref block, aBlock, r0, r1, bPack, c0, c0, c1);
                 }
@@ -180,8 +177,8 @@ internal static unsafe class Gemm
     /// </summary>
     private static bool Shared(ref GemmJob job, int threads)
     {
-        var kc = Math.Min(KC, job.K);
-        var aBuffer = ArrayPool<float>.Shared.Rent(threads * MC * kc);
+        var kc = job.BlockDepth;
+        var aBuffer = ArrayPool<float>.Shared.Rent(threads * GemmBlocking.MC * kc);
         var bBuffer = ArrayPool<float>.Shared.Rent(job.ColPanels * NR * kc);
         try
         {
@@ -197,12 +194,12 @@ internal static unsafe class Gemm
                     var splitRows = shared.RowPanels >= shared.ColPanels;
                     var (r0, r1) = splitRows ? WorkSplitter.Range(shared.RowPanels, t, threads) : (0, shared.RowPanels);
                     var (c0, c1) = splitRows ? (0, shared.ColPanels) : (bc0, bc1);
-                    for (var p0 = 0; p0 < shared.K; p0 += KC)
+                    for (var p0 = 0; p0 < shared.K; p0 += kc)
                     {
-                        var block = shared.Block(p0, KC);
+                        var block = shared.Block(p0);
                         GemmPacking.PackB(ref block, bc0, bc1, (float*)bHandle + ((long)bc0 * NR * block.Kc));
                         barrier.SignalAndWait();
-                        Compute(ref block, (float*)aHandle + ((long)t * MC * kc), r0, r1, (float*)bHandle, 0, c0, c1);
+                        Compute(ref block, (float*)aHandle + ((long)t * GemmBlocking.MC * kc), r0, r1, (float*)bHandle, 0, c0, c1);
                         barrier.SignalAndWait();
                     }
                 });
@@ -226,10 +223,10 @@ internal static unsafe class Gemm
         nint rowStride = job.TransA ? 1 : job.K, colStride = job.TransA ? job.M : 1;
         var packAll = job.TransA && job.M >= PackTransposedAFrom;
         var tile = stackalloc float[MR * NR];
-        const int PanelsPerBlock = MC / MR;
-        for (var rb = r0; rb < r1; rb += PanelsPerBlock)
+        var panelsPerBlock = GemmBlocking.MC / MR;
+        for (var rb = r0; rb < r1; rb += panelsPerBlock)
         {
-            var rbEnd = Math.Min(r1, rb + PanelsPerBlock);
+            var rbEnd = Math.Min(r1, rb + panelsPerBlock);
             GemmPacking.PackA(ref job, rb, rbEnd, aBlock, packAll);
             for (var jr = c0; jr < c1; jr++)
             {

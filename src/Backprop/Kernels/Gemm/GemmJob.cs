@@ -4,15 +4,15 @@ namespace Backprop.Kernels;
 internal unsafe struct GemmJob
 {
     public float* A, B, C;
-    public int M, N, K, P0, Kc, RowPanels, ColPanels;
+    public int M, N, K, P0, Kc, BlockDepth, RowPanels, ColPanels;
     public bool TransA, TransB, Accumulate, Load;
 
-    /// <summary>This job restricted to the block of K starting at <paramref name="p0"/>, <paramref name="kc"/> deep at most.</summary>
-    public readonly GemmJob Block(int p0, int kc)
+    /// <summary>This job restricted to the block of K starting at <paramref name="p0"/> (<see cref="BlockDepth"/> deep, or what remains).</summary>
+    public readonly GemmJob Block(int p0)
     {
         var block = this;
         block.P0 = p0;
-        block.Kc = Math.Min(kc, K - p0);
+        block.Kc = Math.Min(BlockDepth, K - p0);
         block.Load = Accumulate || p0 > 0;
         return block;
     }
