@@ -19,6 +19,9 @@ public class GemmTests
         data.Add(7, 257, 513);
         data.Add(600, 65, 257);
         data.Add(1030, 40, 70);
+
+        // Wide enough (16+ column panels per thread) that the AVX2 and Vector128 paths pack A.
+        data.Add(13, 1100, 37);
         return data;
     }
 
