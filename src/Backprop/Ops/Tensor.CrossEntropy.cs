@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 using Backprop.Kernels;
+using Backprop.Kernels.Elementwise;
 
 namespace Backprop;
 
@@ -55,20 +57,18 @@ public partial class Tensor
         var logProbs = new float[n * c];
         var losses = new float[n];
         var smooth = labelSmoothing / c;
+        var exps = ArrayPool<float>.Shared.Rent(c);
         for (var i = 0; i < n; i++)
         {
             var row = logits.Data.AsSpan(i * c, c);
             var dst = logProbs.AsSpan(i * c, c);
             TensorPrimitives.Subtract(row, TensorPrimitives.Max(row), dst);
-            var sumExp = 0f;
-            foreach (var v in dst)
-            {
-                sumExp += MathF.Exp(v);
-            }
-
-            TensorPrimitives.Subtract(dst, MathF.Log(sumExp), dst);
+            TensorPrimitives.Exp(dst, exps.AsSpan(0, c));
+            TensorPrimitives.Subtract(dst, MathF.Log(TensorPrimitives.Sum(exps.AsSpan(0, c))), dst);
             losses[i] = -(((1f - labelSmoothing) * dst[classes[i]]) + (smooth * TensorPrimitives.Sum(dst)));
         }
+
+        ArrayPool<float>.Shared.Return(exps);
 
         var result = new Tensor(losses, [n]);
         if (NeedsGrad(logits))
@@ -79,13 +79,9 @@ public partial class Tensor
                 for (var i = 0; i < n; i++)
                 {
                     var gi = g.Data[i];
-                    var src = logProbs.AsSpan(i * c, c);
                     var dst = grad.Slice(i * c, c);
-                    for (var j = 0; j < c; j++)
-                    {
-                        var target = (j == classes[i] ? 1f - labelSmoothing : 0f) + smooth;
-                        dst[j] += gi * (MathF.Exp(src[j]) - target);
-                    }
+                    Elementwise.Map(logProbs.AsSpan(i * c, c), dst, dst, new SoftmaxGradientOperator(gi, smooth));
+                    dst[classes[i]] -= gi * (1f - labelSmoothing);
                 }
             }, logits);
         }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 using Backprop.Kernels;
 
@@ -22,23 +23,28 @@ public partial class Tensor
         var moved = inner == 1 ? Data : MoveToLast(Data, outer, size, inner);
         var y = GC.AllocateUninitializedArray<float>(Numel);
         var rows = outer * inner;
+        var scratch = log ? ArrayPool<float>.Shared.Rent(size) : null;
         for (var r = 0; r < rows; r++)
         {
             var x = moved.AsSpan(r * size, size);
             var dst = y.AsSpan(r * size, size);
             var max = TensorPrimitives.Max(x);
             TensorPrimitives.Subtract(x, max, dst);
-            if (log)
+            if (scratch is not null)
             {
-                var scratch = new float[size];
-                TensorPrimitives.Exp(dst, scratch);
-                TensorPrimitives.Subtract(dst, MathF.Log(TensorPrimitives.Sum(scratch)), dst);
+                TensorPrimitives.Exp(dst, scratch.AsSpan(0, size));
+                TensorPrimitives.Subtract(dst, MathF.Log(TensorPrimitives.Sum(scratch.AsSpan(0, size))), dst);
             }
             else
             {
                 TensorPrimitives.Exp(dst, dst);
                 TensorPrimitives.Divide(dst, TensorPrimitives.Sum(dst), dst);
             }
+        }
+
+        if (scratch is not null)
+        {
+            ArrayPool<float>.Shared.Return(scratch);
         }
 
         var result = new Tensor(inner == 1 ? y : MoveBack(y, outer, size, inner), Dims);

@@ -106,6 +106,20 @@ public class ElementwiseOperatorTests
 
     [Theory]
     [MemberData(nameof(Lengths))]
+    public void SoftmaxGradientMatchesTheReference(int n)
+    {
+        var logProbs = Random(n, 10).Select(v => v - 4f).ToArray();
+        var grad = Random(n, 11);
+        var d = new float[n];
+        Elementwise.Map(logProbs, grad, d, new SoftmaxGradientOperator(0.7f, 0.01f));
+        for (var i = 0; i < n; i++)
+        {
+            Near(grad[i] + (0.7 * (Math.Exp(logProbs[i]) - 0.01)), d[i], 1e-6, "softmax gradient", i);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
     public void SgdMomentumStepMatchesTheReferenceBitForBit(int n)
     {
         foreach (var nesterov in new[] { false, true })
