@@ -13,7 +13,6 @@ internal sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Se
 {
     internal sealed class Settings : ModelSettings
     {
-
         [CommandOption("--data <PATH>")]
         [Description("An MNIST directory (its test set; default: the bundled copy) or a CSV file.")]
         public string? Data { get; init; }
@@ -22,12 +21,9 @@ internal sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Se
         [Description("The label column of a CSV file.")]
         public string? Label { get; init; }
 
-
-
         [CommandOption("--out <PNG>")]
         [Description("Where to write the confusion-matrix heatmap (default: confusion.png beside the model).")]
         public string? Out { get; init; }
-
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)

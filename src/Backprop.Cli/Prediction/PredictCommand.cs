@@ -12,7 +12,6 @@ internal sealed class PredictCommand(IAnsiConsole console) : Command<PredictComm
 {
     internal sealed class Settings : ModelSettings
     {
-
         [CommandOption("--input <FILE>")]
         [Description("An IDX image file (.gz or plain), a CSV file of features, or a PNG/JPEG of a digit.")]
         public string? Input { get; init; }
@@ -25,8 +24,6 @@ internal sealed class PredictCommand(IAnsiConsole console) : Command<PredictComm
         [Description("How many inputs of an IDX or CSV file to classify.")]
         [DefaultValue(10)]
         public int Count { get; init; } = 10;
-
-
 
         public override ValidationResult Validate() =>
             Model is null ? base.Validate()
