@@ -10,16 +10,38 @@ namespace Backprop;
 public partial class Tensor
 {
     internal readonly int[] Dims;
-    internal readonly float[] Data;
-    internal readonly VersionCounter Version;
+    private readonly float[] _data;
+
+    /// <summary>Counts in-place changes; made on first use (shared with views), since most op outputs never need one.</summary>
+    private VersionCounter? _version;
+
+    /// <summary>For a view (a reshape, a detached tensor, a parameter), the tensor that owns the storage it shares.</summary>
+    private readonly Tensor? _base;
+
+    /// <summary>True once a <see cref="TensorScope"/> gave this tensor's storage back to the pool.</summary>
+    private bool _released;
 
     /// <summary>Wraps an array as a tensor without copying. The caller gives up the array.</summary>
-    internal Tensor(float[] data, int[] dims, VersionCounter? version = null)
+    internal Tensor(float[] data, int[] dims)
     {
-        Data = data;
+        _data = data;
         Dims = dims;
-        Version = version ?? new VersionCounter();
     }
+
+    /// <summary>A view: the same storage and version counter as <paramref name="viewOf"/>, with its own shape.</summary>
+    private protected Tensor(Tensor viewOf, int[] dims)
+    {
+        _data = viewOf.Data;
+        Dims = dims;
+        _version = viewOf.Version;
+        _base = viewOf._base ?? viewOf;
+    }
+
+    /// <summary>The counter of in-place changes, shared by a tensor and its views.</summary>
+    internal VersionCounter Version => _version ??= new VersionCounter();
+
+    /// <summary>The elements, row-major. Throws once the storage went back to the pool with its scope.</summary>
+    internal float[] Data => _released || (_base is not null && _base._released) ? throw ReleasedError() : _data;
 
     /// <summary>The size of each dimension (a copy; an empty array for a scalar).</summary>
     public int[] Shape => (int[])Dims.Clone();
@@ -28,7 +50,7 @@ public partial class Tensor
     public int Rank => Dims.Length;
 
     /// <summary>The number of elements.</summary>
-    public int Numel => Data.Length;
+    public int Numel => _data.Length;
 
     /// <summary>The size of one dimension; negative dimensions count from the end.</summary>
     /// <param name="dim">The dimension.</param>
@@ -69,9 +91,52 @@ public partial class Tensor
         }
     }
 
+    /// <summary>Opens a <see cref="TensorScope"/> on this thread: the op outputs made until it is disposed reuse pooled storage.</summary>
+    /// <returns>The scope; dispose it (a using statement) to release its tensors.</returns>
+    public static TensorScope NewScope() => new();
+
+    /// <summary>True once the <see cref="TensorScope"/> this tensor (or the tensor it views) was made in has been disposed.</summary>
+    public bool IsReleased => _released || (_base is not null && _base._released);
+
     /// <summary>Formats the tensor like PyTorch's printout: nested brackets, aligned numbers.</summary>
     /// <returns>The text.</returns>
-    public override string ToString() => TensorFormatter.Format(this);
+    public override string ToString() => IsReleased ? $"tensor(released, shape {Shapes.Format(Dims)})" : TensorFormatter.Format(this);
+
+    /// <summary>
+    /// A new tensor of shape <paramref name="dims"/> for an op's output, with undefined contents (or zeros
+    /// with <paramref name="zeroed"/>), its storage taken from the pool when the pool has an array of that
+    /// length (one a disposed <see cref="TensorScope"/> gave back). Inside a scope the tensor belongs to it
+    /// and its storage goes back to the pool when the scope is disposed.
+    /// </summary>
+    internal static Tensor NewOutput(int[] dims, bool zeroed = false)
+    {
+        var length = Shapes.Numel(dims);
+        var tensor = new Tensor(zeroed ? BufferPool<float>.RentZeroed(length) : BufferPool<float>.Rent(length), dims);
+        TensorScope.Current?.Add(tensor);
+        return tensor;
+    }
+
+    /// <summary>Gives this tensor's storage back to the pool (a view only marks itself); it refuses every use afterwards.</summary>
+    internal void Release()
+    {
+        if (_released)
+        {
+            return;
+        }
+
+        _released = true;
+        if (_base is null)
+        {
+            BufferPool<float>.Return(_data);
+        }
+    }
+
+    /// <summary>The tensor that owns this one's storage: its base for a view, else itself.</summary>
+    internal Tensor StorageOwner => _base ?? this;
+
+    private InvalidOperationException ReleasedError() => new(
+        $"The tensor of shape {Shapes.Format(Dims)} was made inside a TensorScope that has been disposed, and its storage went back to the pool. " +
+        "Use it before the scope ends, or keep it with scope.Keep(tensor).");
 
     private int FlatIndex(int[] index)
     {

@@ -145,6 +145,9 @@ internal static class Workloads
             var pauseBefore = GC.GetTotalPauseDuration();
             foreach (var batch in loader)
             {
+                using var scope = Tensor.NewScope();
+                scope.Attach(batch.Input);
+                scope.Attach(batch.Target);
                 var l = loss.Forward(model.Forward(batch.Input), batch.Target);
                 optimizer.ZeroGrad();
                 l.Backward();
@@ -188,6 +191,7 @@ internal static class Workloads
         var loss = new CrossEntropyLoss();
         void Step()
         {
+            using var scope = Tensor.NewScope();
             var l = loss.Forward(model.Forward(data.Inputs), data.Targets);
             optimizer.ZeroGrad();
             l.Backward();

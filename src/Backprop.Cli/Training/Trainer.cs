@@ -91,6 +91,10 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
                         continue;
                     }
 
+                    // The step's tensors (the batch included) give their storage back to the pool at the end of it.
+                    using var scope = Tensor.NewScope();
+                    scope.Attach(batch.Input);
+                    scope.Attach(batch.Target);
                     var output = model.Forward(batch.Input);
                     var loss = lossFn(output, batch.Target);
                     var value = loss.Item();

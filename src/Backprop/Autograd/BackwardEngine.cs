@@ -3,16 +3,39 @@ namespace Backprop.Autograd;
 /// <summary>Walks a recorded graph in reverse topological order, applying the chain rule at each node.</summary>
 internal static class BackwardEngine
 {
-    public static void Run(Tensor root, Tensor gradient, bool retainGraph)
+    /// <summary>The working sets of the graph walk, reused by the next backward pass on this thread (null while one runs).</summary>
+    [ThreadStatic]
+    private static Walk? t_walk;
+
+    /// <summary>Backpropagates <paramref name="gradient"/> (dLoss/dRoot, shaped like the root) through the graph.</summary>
+    public static void Run(Tensor root, float[] gradient, bool retainGraph)
     {
-        // A freed node has no inputs left, so the walk stops there; refuse before changing anything.
-        var order = GraphOrder.Topological(root, includeLeaves: false);
+        var walk = t_walk ?? new Walk();
+        t_walk = null;
+        try
+        {
+            Run(root, gradient, retainGraph, walk.Order, walk);
+        }
+        finally
+        {
+            walk.Order.Clear();
+            walk.Visited.Clear();
+            walk.Stack.Clear();
+            t_walk = walk;
+        }
+    }
+
+    private static void Run(Tensor root, float[] gradient, bool retainGraph, List<Tensor> order, Walk walk)
+    {
+        // A freed node has no inputs left, so the walk stops there; refuse (as for storage a scope released) before changing anything.
+        GraphOrder.Topological(root, includeLeaves: false, order, walk.Visited, walk.Stack);
         foreach (var t in order)
         {
             t.GradFn!.ThrowIfFreed(t);
+            t.GradFn.ThrowIfReleased(t);
         }
 
-        root.DepositGrad(gradient.Data, root.Dims, owned: false);
+        root.DepositGrad(gradient, root.Dims, owned: false);
         for (var i = order.Count - 1; i >= 0; i--)
         {
             var t = order[i];
@@ -28,5 +51,15 @@ internal static class BackwardEngine
                 node.Free();
             }
         }
+    }
+
+    /// <summary>The lists a graph walk fills.</summary>
+    private sealed class Walk
+    {
+        public List<Tensor> Order { get; } = [];
+
+        public HashSet<Tensor> Visited { get; } = new(ReferenceEqualityComparer.Instance);
+
+        public Stack<(Tensor Tensor, int Next)> Stack { get; } = new();
     }
 }

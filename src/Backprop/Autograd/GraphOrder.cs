@@ -10,8 +10,17 @@ internal static class GraphOrder
     public static List<Tensor> Topological(Tensor root, bool includeLeaves)
     {
         var order = new List<Tensor>();
-        var visited = new HashSet<Tensor>(ReferenceEqualityComparer.Instance) { root };
-        var stack = new Stack<(Tensor Tensor, int Next)>();
+        Topological(root, includeLeaves, order, new HashSet<Tensor>(ReferenceEqualityComparer.Instance), new Stack<(Tensor, int)>());
+        return order;
+    }
+
+    /// <summary>
+    /// <see cref="Topological(Tensor, bool)"/> into <paramref name="order"/>, with the caller's (empty) working
+    /// sets, so that a caller that orders a graph every step can reuse them.
+    /// </summary>
+    public static void Topological(Tensor root, bool includeLeaves, List<Tensor> order, HashSet<Tensor> visited, Stack<(Tensor Tensor, int Next)> stack)
+    {
+        visited.Add(root);
         stack.Push((root, 0));
         while (stack.Count > 0)
         {
@@ -35,7 +44,5 @@ internal static class GraphOrder
                 order.Add(t);
             }
         }
-
-        return order;
     }
 }

@@ -51,6 +51,28 @@ internal sealed class Node
         }
     }
 
+    /// <summary>Throws when a tensor this node's backward reads (its output, inputs or saved values) went back to the pool with its <see cref="TensorScope"/>.</summary>
+    public void ThrowIfReleased(Tensor output)
+    {
+        var released = output.IsReleased ? output : null;
+        foreach (var t in Inputs)
+        {
+            released ??= t.IsReleased ? t : null;
+        }
+
+        foreach (var t in _saved ?? [])
+        {
+            released ??= t.IsReleased ? t : null;
+        }
+
+        if (released is not null)
+        {
+            throw new InvalidOperationException(
+                $"Backward: '{Op}' needs a tensor of shape {Kernels.Shapes.Format(released.Dims)} that was made inside a TensorScope that has been disposed. " +
+                "Call Backward() before the scope ends.");
+        }
+    }
+
     /// <summary>Runs the backward closure after checking that no saved value changed in place.</summary>
     public void Run(Tensor output, Tensor grad)
     {

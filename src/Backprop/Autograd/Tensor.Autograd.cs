@@ -6,6 +6,9 @@ namespace Backprop;
 
 public partial class Tensor
 {
+    /// <summary>dLoss/dLoss for a one-element root; backward copies it, never changes it.</summary>
+    private static readonly float[] s_one = [1f];
+
     private bool _requiresGrad;
     private bool _retainsGrad;
     private Tensor? _grad;
@@ -78,7 +81,7 @@ public partial class Tensor
 
     /// <summary>A tensor sharing this one's values, cut from the graph, that requires no grad.</summary>
     /// <returns>The detached tensor.</returns>
-    public Tensor Detach() => new(Data, Dims, Version);
+    public Tensor Detach() => new(this, Dims);
 
     /// <summary>Clears <see cref="Grad"/>.</summary>
     public void ZeroGrad() => Grad = null;
@@ -106,14 +109,15 @@ public partial class Tensor
                 throw new InvalidOperationException($"Backward: without a gradient argument the tensor must have one element, but it has shape {Shapes.Format(Dims)}. Pass dLoss/dThis as Backward(gradient).");
             }
 
-            gradient = new Tensor([1f], []);
+            BackwardEngine.Run(this, s_one, retainGraph);
+            return;
         }
         else if (!gradient.Dims.AsSpan().SequenceEqual(Dims))
         {
             throw new ArgumentException($"Backward: the gradient has shape {Shapes.Format(gradient.Dims)} but the tensor has shape {Shapes.Format(Dims)}.", nameof(gradient));
         }
 
-        BackwardEngine.Run(this, gradient, retainGraph);
+        BackwardEngine.Run(this, gradient.Data, retainGraph);
     }
 
     /// <summary>
@@ -127,7 +131,7 @@ public partial class Tensor
         fresh = _grad is null;
         if (fresh)
         {
-            SetOwnedGrad(BufferPool.RentZeroed(Data.Length));
+            SetOwnedGrad(BufferPool<float>.RentZeroed(Data.Length));
         }
 
         return _grad!.Data;
@@ -146,7 +150,7 @@ public partial class Tensor
         {
             if (!owned)
             {
-                var copy = BufferPool.Rent(g.Length);
+                var copy = BufferPool<float>.Rent(g.Length);
                 g.CopyTo(copy, 0);
                 g = copy;
             }
@@ -166,7 +170,7 @@ public partial class Tensor
 
         if (owned)
         {
-            BufferPool.Return(g);
+            BufferPool<float>.Return(g);
         }
     }
 
@@ -174,10 +178,10 @@ public partial class Tensor
     /// A scratch array of <paramref name="length"/> elements (contents undefined) for a backward closure.
     /// Every rented array ends in <see cref="DepositGrad"/> with owned set, or in <see cref="ReturnGradArray"/>.
     /// </summary>
-    internal static float[] RentGradArray(int length) => BufferPool.Rent(length);
+    internal static float[] RentGradArray(int length) => BufferPool<float>.Rent(length);
 
     /// <summary>Gives back a rented scratch array that was not deposited.</summary>
-    internal static void ReturnGradArray(float[] array) => BufferPool.Return(array);
+    internal static void ReturnGradArray(float[] array) => BufferPool<float>.Return(array);
 
     /// <summary>Releases the gradient of a non-leaf tensor once backward has used it, unless it was retained.</summary>
     internal void ReleaseIntermediateGrad()
@@ -186,7 +190,7 @@ public partial class Tensor
         {
             if (_gradOwned && _grad is not null)
             {
-                BufferPool.Return(_grad.Data);
+                BufferPool<float>.Return(_grad.Data);
             }
 
             Grad = null;

@@ -69,22 +69,24 @@ public sealed class DataLoader : IEnumerable<Batch>
 
         if (!Prefetch)
         {
+            var indices = new int[BatchSize];
             for (var b = 0; b < count; b++)
             {
-                yield return Load(order, b);
+                yield return Load(order, b, indices);
             }
 
             yield break;
         }
 
-        var next = Task.Run(() => Load(order, 0));
+        var buffer = new int[BatchSize];
+        var next = Task.Run(() => Load(order, 0, buffer));
         for (var b = 0; b < count; b++)
         {
             var batch = next.GetAwaiter().GetResult();
             if (b + 1 < count)
             {
                 var index = b + 1;
-                next = Task.Run(() => Load(order, index));
+                next = Task.Run(() => Load(order, index, buffer));
             }
 
             yield return batch;
@@ -93,13 +95,16 @@ public sealed class DataLoader : IEnumerable<Batch>
 
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 
-    private Batch Load(int[] order, int batchIndex)
+    /// <summary>Gathers one batch; <paramref name="buffer"/> (BatchSize long) holds its indices for full batches, one load at a time.</summary>
+    private Batch Load(int[] order, int batchIndex, int[] buffer)
     {
         var start = batchIndex * BatchSize;
         var length = Math.Min(BatchSize, order.Length - start);
+        var indices = length == buffer.Length ? buffer : new int[length];
+        Array.Copy(order, start, indices, 0, length);
         using (Tensor.NoGrad())
         {
-            return Dataset.GetBatch(order[start..(start + length)]);
+            return Dataset.GetBatch(indices);
         }
     }
 }

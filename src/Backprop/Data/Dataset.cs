@@ -7,7 +7,7 @@ public abstract class Dataset
     public abstract int Count { get; }
 
     /// <summary>The inputs and targets of the samples at <paramref name="indices"/>, stacked along a new first dimension.</summary>
-    /// <param name="indices">Sample indices in [0, Count).</param>
+    /// <param name="indices">Sample indices in [0, Count); the loader reuses the array for the next batch, so copy what must be kept.</param>
     /// <returns>The batch.</returns>
     public abstract Batch GetBatch(int[] indices);
 

@@ -1,32 +1,35 @@
 namespace Backprop.Kernels;
 
 /// <summary>
-/// Reuses the float arrays that backward propagation allocates and frees every step (gradients of
-/// intermediate tensors, temporaries of backward closures), so that steady-state training churns the
-/// GC less. Per thread, keyed by exact length (a tensor's storage is exactly its element count).
+/// Reuses the arrays of element type <typeparamref name="T"/> (float today; the other dtypes' storage
+/// when tensors gain them) that training allocates and frees every step: gradients of intermediate
+/// tensors and temporaries of backward closures (returned by the backward engine), and op outputs
+/// (returned when their <see cref="TensorScope"/> is disposed), so that steady-state training does not
+/// churn the GC. Per thread, keyed by exact length (a tensor's storage is exactly its element count).
 /// Only arrays that nothing else references may be returned.
 /// </summary>
-internal static class BufferPool
+internal static class BufferPool<T>
+    where T : unmanaged
 {
-    private const int MinimumLength = 256;
-    private const int MaxPerLength = 8;
+    private const int MinimumLength = 64;
+    private const int MaxPerLength = 16;
 
     [ThreadStatic]
-    private static Dictionary<int, Stack<float[]>>? t_free;
+    private static Dictionary<int, Stack<T[]>>? t_free;
 
     /// <summary>An array of exactly <paramref name="length"/> elements with undefined contents.</summary>
-    public static float[] Rent(int length)
+    public static T[] Rent(int length)
     {
         if (length >= MinimumLength && t_free is not null && t_free.TryGetValue(length, out var stack) && stack.TryPop(out var array))
         {
             return array;
         }
 
-        return GC.AllocateUninitializedArray<float>(length);
+        return GC.AllocateUninitializedArray<T>(length);
     }
 
     /// <summary>An array of exactly <paramref name="length"/> zeros.</summary>
-    public static float[] RentZeroed(int length)
+    public static T[] RentZeroed(int length)
     {
         var array = Rent(length);
         array.AsSpan().Clear();
@@ -34,7 +37,7 @@ internal static class BufferPool
     }
 
     /// <summary>Gives back an array that nothing references any more.</summary>
-    public static void Return(float[] array)
+    public static void Return(T[] array)
     {
         if (array.Length < MinimumLength)
         {
@@ -44,7 +47,7 @@ internal static class BufferPool
         t_free ??= [];
         if (!t_free.TryGetValue(array.Length, out var stack))
         {
-            t_free[array.Length] = stack = new Stack<float[]>();
+            t_free[array.Length] = stack = new Stack<T[]>();
         }
 
         if (stack.Count < MaxPerLength)

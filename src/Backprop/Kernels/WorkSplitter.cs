@@ -24,16 +24,27 @@ internal static class WorkSplitter
     /// else in one share per thread, each at least <paramref name="minimumPerPart"/> long. The shares
     /// never overlap, so body may write its share of an output.
     /// </summary>
-    public static void For(int length, int minimumPerPart, Action<int, int> body)
+    public static void For(int length, int minimumPerPart, Action<int, int> body) =>
+        For(length, minimumPerPart, body, static (b, start, count) => b(start, count));
+
+    /// <summary>
+    /// <see cref="For(int, int, Action{int, int})"/> with the body's state passed along, so that a static
+    /// lambda can serve and nothing is allocated when the work stays on the caller's thread.
+    /// </summary>
+    public static void For<TState>(int length, int minimumPerPart, TState state, Action<TState, int, int> body)
     {
         var parts = Math.Min(Threads.Count, length / minimumPerPart);
-        if (parts < 2 || !TryRun(parts, part =>
+        if (parts < 2 || !TryRunShares(length, parts, state, body))
         {
-            var (begin, end) = Range(length, part, parts);
-            body(begin, end - begin);
-        }))
-        {
-            body(0, length);
+            body(state, 0, length);
         }
     }
+
+    /// <summary>The shares on the pool, apart so that their closure is made only when the work is split.</summary>
+    private static bool TryRunShares<TState>(int length, int parts, TState state, Action<TState, int, int> body) =>
+        TryRun(parts, part =>
+        {
+            var (begin, end) = Range(length, part, parts);
+            body(state, begin, end - begin);
+        });
 }

@@ -6,5 +6,5 @@ public sealed class Parameter : Tensor
     /// <summary>Makes a parameter holding (sharing) the values of <paramref name="data"/>.</summary>
     /// <param name="data">The initial values.</param>
     public Parameter(Tensor data)
-        : base((data ?? throw new ArgumentNullException(nameof(data))).Data, data.Dims, data.Version) => RequiresGrad = true;
+        : base(data ?? throw new ArgumentNullException(nameof(data)), data.Dims) => RequiresGrad = true;
 }

@@ -188,7 +188,7 @@ public partial class Tensor
     public static Tensor AddScalar(Tensor a, float s)
     {
         ArgumentNullException.ThrowIfNull(a);
-        var result = new Tensor(GC.AllocateUninitializedArray<float>(a.Numel), a.Dims);
+        var result = NewOutput(a.Dims);
         TensorPrimitives.Add(a.Data, s, result.Data);
         if (NeedsGrad(a))
         {
@@ -205,7 +205,7 @@ public partial class Tensor
     public static Tensor MulScalar(Tensor a, float s)
     {
         ArgumentNullException.ThrowIfNull(a);
-        var result = new Tensor(GC.AllocateUninitializedArray<float>(a.Numel), a.Dims);
+        var result = NewOutput(a.Dims);
         TensorPrimitives.Multiply(a.Data, s, result.Data);
         if (NeedsGrad(a))
         {
@@ -252,7 +252,7 @@ public partial class Tensor
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         var shape = Shapes.Broadcast(op, a.Dims, b.Dims);
-        var result = new Tensor(GC.AllocateUninitializedArray<float>(Shapes.Numel(shape)), shape);
+        var result = NewOutput(shape);
         Broadcasting.Binary<TOp>(a.Data, a.Dims, b.Data, b.Dims, result.Data, shape);
         return (result, shape);
     }

@@ -20,9 +20,10 @@ public partial class Tensor
 
     /// <summary>
     /// Checks that <paramref name="scores"/> is [N, C] and <paramref name="targets"/> is [N] whole class indices
-    /// in [0, C), the one scan of the targets that every class-index loss makes, and returns them as integers.
+    /// in [0, C), the one scan of the targets that every class-index loss makes; afterwards the loss reads
+    /// each index as (int)targets[i].
     /// </summary>
-    internal static int[] ClassIndices(string op, Tensor scores, Tensor targets)
+    internal static void ClassIndices(string op, Tensor scores, Tensor targets)
     {
         ArgumentNullException.ThrowIfNull(scores);
         ArgumentNullException.ThrowIfNull(targets);
@@ -32,30 +33,29 @@ public partial class Tensor
         }
 
         var c = scores.Dims[1];
-        var classes = new int[targets.Numel];
-        for (var i = 0; i < classes.Length; i++)
+        var data = targets.Data;
+        for (var i = 0; i < targets.Numel; i++)
         {
-            var v = targets.Data[i];
+            var v = data[i];
             if (v != MathF.Floor(v) || v < 0 || v >= c)
             {
                 throw new ArgumentException($"{op}: target {v} at position {i} is not a class index in [0, {c}).", nameof(targets));
             }
-
-            classes[i] = (int)v;
         }
-
-        return classes;
     }
 
     /// <summary><see cref="CrossEntropy(Tensor, Tensor, float)"/>, naming <paramref name="op"/> in its errors.</summary>
     internal static Tensor CrossEntropy(string op, Tensor logits, Tensor targets, float labelSmoothing)
     {
-        var classes = ClassIndices(op, logits, targets);
+        ClassIndices(op, logits, targets);
+        var classes = targets.Data;
         int n = logits.Dims[0], c = logits.Dims[1];
 
         // Keep log-softmax for backward: softmax = exp(logProbs).
-        var logProbs = new float[n * c];
-        var losses = new float[n];
+        var logProbsTensor = NewOutput([n, c]);
+        var logProbs = logProbsTensor.Data;
+        var result = NewOutput([n]);
+        var losses = result.Data;
         var smooth = labelSmoothing / c;
         var exps = ArrayPool<float>.Shared.Rent(c);
         for (var i = 0; i < n; i++)
@@ -65,12 +65,11 @@ public partial class Tensor
             TensorPrimitives.Subtract(row, TensorPrimitives.Max(row), dst);
             TensorPrimitives.Exp(dst, exps.AsSpan(0, c));
             TensorPrimitives.Subtract(dst, MathF.Log(TensorPrimitives.Sum(exps.AsSpan(0, c))), dst);
-            losses[i] = -(((1f - labelSmoothing) * dst[classes[i]]) + (smooth * TensorPrimitives.Sum(dst)));
+            losses[i] = -(((1f - labelSmoothing) * dst[(int)classes[i]]) + (smooth * TensorPrimitives.Sum(dst)));
         }
 
         ArrayPool<float>.Shared.Return(exps);
 
-        var result = new Tensor(losses, [n]);
         if (NeedsGrad(logits))
         {
             result.Record("CrossEntropy", [logits], g =>
@@ -81,9 +80,9 @@ public partial class Tensor
                     var gi = g.Data[i];
                     var dst = grad.Slice(i * c, c);
                     Elementwise.Map(logProbs.AsSpan(i * c, c), dst, dst, new SoftmaxGradientOperator(gi, smooth));
-                    dst[classes[i]] -= gi * (1f - labelSmoothing);
+                    dst[(int)classes[i]] -= gi * (1f - labelSmoothing);
                 }
-            }, logits);
+            }, logits, targets, logProbsTensor);
         }
 
         return result;

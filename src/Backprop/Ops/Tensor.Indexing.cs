@@ -40,7 +40,7 @@ public partial class Tensor
         }
 
         var (outer, total, inner) = Shapes.Split(shape, d);
-        var result = new Tensor(new float[Shapes.Numel(shape)], shape);
+        var result = NewOutput(shape);
         var offset = 0;
         foreach (var t in tensors)
         {
@@ -186,7 +186,7 @@ public partial class Tensor
             positions[k] = (((o * size) + (int)v) * inner) + i;
         }
 
-        var result = new Tensor(new float[positions.Length], (int[])index.Dims.Clone());
+        var result = NewOutput((int[])index.Dims.Clone());
         for (var k = 0; k < positions.Length; k++)
         {
             result.Data[k] = Data[positions[k]];
@@ -213,7 +213,7 @@ public partial class Tensor
         var (outer, size, inner) = Shapes.Split(Dims, d);
         var shape = (int[])Dims.Clone();
         shape[d] = indices.Length;
-        var result = new Tensor(new float[Shapes.Numel(shape)], shape);
+        var result = NewOutput(shape);
         for (var o = 0; o < outer; o++)
         {
             for (var j = 0; j < indices.Length; j++)

@@ -31,7 +31,8 @@ public partial class Tensor
         var m = input.Numel / Math.Max(k, 1);
         var outShape = (int[])input.Dims.Clone();
         outShape[^1] = n;
-        var data = GC.AllocateUninitializedArray<float>(m * n);
+        var result = NewOutput(outShape);
+        var data = result.Data;
         if (bias is not null)
         {
             for (var i = 0; i < m; i++)
@@ -41,7 +42,6 @@ public partial class Tensor
         }
 
         Gemm.Multiply(input.Data, false, weight.Data, true, data, m, n, k, accumulate: bias is not null);
-        var result = new Tensor(data, outShape);
         if (NeedsGrad(input, weight) || (bias is not null && NeedsGrad(bias)))
         {
             Tensor[] inputs = bias is null ? [input, weight] : [input, weight, bias];

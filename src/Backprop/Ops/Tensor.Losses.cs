@@ -23,7 +23,7 @@ public partial class Tensor
         }
 
         var n = logits.Numel;
-        var result = new Tensor(GC.AllocateUninitializedArray<float>(n), logits.Dims);
+        var result = NewOutput(logits.Dims);
         Elementwise.Map(logits.Data, targets.Data, result.Data, default(BceWithLogitsOperator));
 
         if (NeedsGrad(logits, targets))

@@ -40,7 +40,7 @@ public partial class Tensor
 
     private static Tensor MatMul2D(Tensor a, Tensor b, int m, int k, int n)
     {
-        var result = new Tensor(GC.AllocateUninitializedArray<float>(m * n), [m, n]);
+        var result = NewOutput([m, n]);
         Gemm.Multiply(a.Data, false, b.Data, false, result.Data, m, n, k, accumulate: false);
         if (NeedsGrad(a, b))
         {
@@ -85,7 +85,7 @@ public partial class Tensor
         var count = Shapes.Numel(batch);
         var aOffsets = BatchOffsets(aBatch, batch, m * k);
         var bOffsets = BatchOffsets(bBatch, batch, k * n);
-        var result = new Tensor(GC.AllocateUninitializedArray<float>(count * m * n), [.. batch, m, n]);
+        var result = NewOutput([.. batch, m, n]);
         for (var i = 0; i < count; i++)
         {
             Gemm.Multiply(a.Data.AsSpan(aOffsets[i], m * k), false, b.Data.AsSpan(bOffsets[i], k * n), false, result.Data.AsSpan(i * m * n, m * n), m, n, k, accumulate: false);

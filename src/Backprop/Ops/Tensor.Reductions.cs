@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 using Backprop.Kernels;
 
@@ -60,16 +61,20 @@ public partial class Tensor
     public Tensor Argmax(int dim, bool keepDim = false)
     {
         var (outShape, outer, size, inner) = ReducedShape("Argmax", dim, keepDim);
-        var values = new float[outer * inner];
-        var indices = new int[outer * inner];
-        Reductions.ArgExtreme(Data, outer, size, inner, false, values, indices);
-        var result = new float[indices.Length];
-        for (var i = 0; i < indices.Length; i++)
+        var count = outer * inner;
+        var values = ArrayPool<float>.Shared.Rent(count);
+        var indices = ArrayPool<int>.Shared.Rent(count);
+        Reductions.ArgExtreme(Data, outer, size, inner, false, values.AsSpan(0, count), indices.AsSpan(0, count));
+        var result = NewOutput(outShape);
+        var data = result.Data;
+        for (var i = 0; i < count; i++)
         {
-            result[i] = indices[i];
+            data[i] = indices[i];
         }
 
-        return new Tensor(result, outShape);
+        ArrayPool<float>.Shared.Return(values);
+        ArrayPool<int>.Shared.Return(indices);
+        return result;
     }
 
     /// <summary>The index of the largest element of the flattened tensor.</summary>
@@ -86,7 +91,8 @@ public partial class Tensor
 
     private Tensor ReduceAll(string op, float value, float scale)
     {
-        var result = new Tensor([value], []);
+        var result = NewOutput([]);
+        result.Data[0] = value;
         if (NeedsGrad(this))
         {
             var input = this;
@@ -108,7 +114,7 @@ public partial class Tensor
             throw new InvalidOperationException($"{op}: dimension {dim} of shape {Shapes.Format(Dims)} is empty.");
         }
 
-        var result = new Tensor(new float[outer * inner], outShape);
+        var result = NewOutput(outShape);
         Reductions.Sum(Data, outer, size, inner, result.Data);
         var scale = mean ? 1f / size : 1f;
         if (mean)
@@ -133,7 +139,7 @@ public partial class Tensor
             throw new InvalidOperationException($"{op}: the dimension to reduce is empty (shape {Shapes.Format(Dims)}).");
         }
 
-        var result = new Tensor(new float[outer * inner], outShape);
+        var result = NewOutput(outShape);
         var indices = new int[outer * inner];
         Reductions.ArgExtreme(Data, outer, size, inner, min, result.Data, indices);
         if (NeedsGrad(this))

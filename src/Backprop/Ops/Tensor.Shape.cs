@@ -11,7 +11,7 @@ public partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(shape);
         var dims = InferShape("Reshape", shape);
-        var result = new Tensor(Data, dims, Version);
+        var result = new Tensor(this, dims);
         if (NeedsGrad(this))
         {
             var input = this;
@@ -97,7 +97,7 @@ public partial class Tensor
             inverse[perm[i]] = i;
         }
 
-        var result = new Tensor(GC.AllocateUninitializedArray<float>(Numel), outShape);
+        var result = NewOutput(outShape);
         Kernels.Permute.Apply(Data, Dims, perm, result.Data);
         if (NeedsGrad(this))
         {

@@ -21,7 +21,8 @@ public partial class Tensor
         var d = Shapes.NormalizeDim(op, dim, Rank);
         var (outer, size, inner) = Shapes.Split(Dims, d);
         var moved = inner == 1 ? Data : MoveToLast(Data, outer, size, inner);
-        var y = GC.AllocateUninitializedArray<float>(Numel);
+        var output = inner == 1 ? NewOutput(Dims) : null;
+        var y = output?.Data ?? GC.AllocateUninitializedArray<float>(Numel);
         var rows = outer * inner;
         var scratch = log ? ArrayPool<float>.Shared.Rent(size) : null;
         for (var r = 0; r < rows; r++)
@@ -47,7 +48,7 @@ public partial class Tensor
             ArrayPool<float>.Shared.Return(scratch);
         }
 
-        var result = new Tensor(inner == 1 ? y : MoveBack(y, outer, size, inner), Dims);
+        var result = output ?? new Tensor(MoveBack(y, outer, size, inner), Dims);
         if (NeedsGrad(this))
         {
             var input = this;

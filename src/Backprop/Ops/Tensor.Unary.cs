@@ -90,7 +90,7 @@ public partial class Tensor
 
     private Tensor Unary(string op, UnaryForward forward, UnaryBackward backward, bool saveInput = true)
     {
-        var result = new Tensor(GC.AllocateUninitializedArray<float>(Numel), Dims);
+        var result = NewOutput(Dims);
         var x = Data;
         var y = result.Data;
         if (x.Length < WorkSplitter.ElementwiseMinimum)

@@ -17,6 +17,7 @@ public abstract class Optimizer
     private readonly Dictionary<string, float[]>[] _state;
     private readonly float[]?[] _scratch;
     private readonly bool[] _fresh;
+    private readonly bool[] _ready;
 
     /// <summary>Makes an optimizer over <paramref name="parameters"/>.</summary>
     /// <param name="parameters">The parameters to update.</param>
@@ -34,6 +35,7 @@ public abstract class Optimizer
         _state = new Dictionary<string, float[]>[_parameters.Length];
         _scratch = new float[]?[_parameters.Length * 2];
         _fresh = new bool[_parameters.Length];
+        _ready = new bool[_parameters.Length];
         for (var i = 0; i < _state.Length; i++)
         {
             _state[i] = new Dictionary<string, float[]>(StringComparer.Ordinal);
@@ -94,9 +96,12 @@ public abstract class Optimizer
                 continue;
             }
 
-            EnsureState(i);
-            var index = i;
-            WorkSplitter.For(p.Numel, ParallelMinimum, (start, length) => Update(index, start, p.Data.AsSpan(start, length), p.Grad.Data.AsSpan(start, length)));
+            if (!_ready[i])
+            {
+                EnsureState(i);
+            }
+            WorkSplitter.For(p.Numel, ParallelMinimum, (Optimizer: this, Index: i, Param: p), static (s, start, length) =>
+                s.Optimizer.Update(s.Index, start, s.Param.Data.AsSpan(start, length), s.Param.Grad!.Data.AsSpan(start, length)));
             _fresh[i] = false;
             p.Version.Bump();
         }
@@ -154,6 +159,8 @@ public abstract class Optimizer
         {
             s.Clear();
         }
+
+        Array.Clear(_ready);
 
         foreach (var (index, name, values) in buffers)
         {
@@ -219,5 +226,7 @@ public abstract class Optimizer
         {
             _scratch[(index * 2) + slot] ??= new float[numel];
         }
+
+        _ready[index] = true;
     }
 }
