@@ -1,4 +1,3 @@
-using Backprop.Autograd;
 using Backprop.Kernels;
 
 namespace Backprop;
@@ -12,8 +11,8 @@ public partial class Tensor
     internal readonly int[] Dims;
     private readonly float[] _data;
 
-    /// <summary>Counts in-place changes; made on first use (shared with views), since most op outputs never need one.</summary>
-    private VersionCounter? _version;
+    /// <summary>Counts in-place changes to the storage; a view reads and bumps its base's.</summary>
+    private int _version;
 
     /// <summary>For a view (a reshape, a detached tensor, a parameter), the tensor that owns the storage it shares.</summary>
     private readonly Tensor? _base;
@@ -33,12 +32,14 @@ public partial class Tensor
     {
         _data = viewOf.Data;
         Dims = dims;
-        _version = viewOf.Version;
         _base = viewOf._base ?? viewOf;
     }
 
-    /// <summary>The counter of in-place changes, shared by a tensor and its views.</summary>
-    internal VersionCounter Version => _version ??= new VersionCounter();
+    /// <summary>How many in-place changes the storage has seen (shared by a tensor and its views), so that backward can tell when a value it saved was overwritten.</summary>
+    internal int Version => StorageOwner._version;
+
+    /// <summary>Records one in-place change of the storage.</summary>
+    internal void BumpVersion() => StorageOwner._version++;
 
     /// <summary>The elements, row-major. Throws once the storage went back to the pool with its scope.</summary>
     internal float[] Data => _released || (_base is not null && _base._released) ? throw ReleasedError() : _data;
@@ -87,7 +88,7 @@ public partial class Tensor
             var flat = FlatIndex(index);
             CheckInPlace("indexer set");
             Data[flat] = value;
-            Version.Bump();
+            BumpVersion();
         }
     }
 

@@ -40,9 +40,9 @@ internal static class BackwardEngine
         {
             var t = order[i];
             var node = t.GradFn!;
-            if (t.Grad is not null)
+            if (t.GradData is { } grad)
             {
-                node.Run(t, t.Grad);
+                node.Run(t, grad);
                 t.ReleaseIntermediateGrad();
             }
 

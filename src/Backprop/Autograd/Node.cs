@@ -1,8 +1,8 @@
 namespace Backprop.Autograd;
 
 /// <summary>Sends the gradient of an op's output to the op's inputs.</summary>
-/// <param name="grad">dLoss/dOutput, shaped like the output.</param>
-internal delegate void BackwardFn(Tensor grad);
+/// <param name="grad">dLoss/dOutput, shaped like the output (its storage, row-major).</param>
+internal delegate void BackwardFn(float[] grad);
 
 /// <summary>
 /// One recorded operation in the autograd graph: its name, its inputs, and the closure that turns
@@ -13,20 +13,29 @@ internal sealed class Node
     private Tensor[]? _inputs;
     private BackwardFn? _backward;
     private Tensor[]? _saved;
-    private int[]? _savedVersions;
 
-    public Node(string op, Tensor[] inputs, BackwardFn backward, Tensor[]? saved)
+    /// <summary>The versions of the first four saved tensors, held in the node (no array per op).</summary>
+    private SavedVersions _versions;
+
+    /// <summary>The versions of saved tensors beyond the fourth, if an op saves that many.</summary>
+    private int[]? _moreVersions;
+
+    /// <summary>The output's version when recorded, when backward reads the output; else null.</summary>
+    private readonly int? _outputVersion;
+
+    public Node(string op, Tensor[] inputs, BackwardFn backward, Tensor[]? saved, int? outputVersion)
     {
         Op = op;
+        _outputVersion = outputVersion;
         _inputs = inputs;
         _backward = backward;
         if (saved is { Length: > 0 })
         {
             _saved = saved;
-            _savedVersions = new int[saved.Length];
+            _moreVersions = saved.Length > SavedVersions.Length ? new int[saved.Length - SavedVersions.Length] : null;
             for (var i = 0; i < saved.Length; i++)
             {
-                _savedVersions[i] = saved[i].Version.Value;
+                SavedVersion(i) = saved[i].Version;
             }
         }
     }
@@ -74,18 +83,25 @@ internal sealed class Node
     }
 
     /// <summary>Runs the backward closure after checking that no saved value changed in place.</summary>
-    public void Run(Tensor output, Tensor grad)
+    public void Run(Tensor output, float[] grad)
     {
         ThrowIfFreed(output);
+        if (_outputVersion is { } recorded && output.Version != recorded)
+        {
+            throw new InvalidOperationException(
+                $"Backward: '{Op}' needs its output of shape {Kernels.Shapes.Format(output.Dims)} as it was at version {recorded}, " +
+                $"but it was modified in place since (now version {output.Version}). Clone it before changing it, or change it after Backward().");
+        }
+
         if (_saved is not null)
         {
             for (var i = 0; i < _saved.Length; i++)
             {
-                var now = _saved[i].Version.Value;
-                if (now != _savedVersions![i])
+                var now = _saved[i].Version;
+                if (now != SavedVersion(i))
                 {
                     throw new InvalidOperationException(
-                        $"Backward: '{Op}' saved a tensor of shape {Kernels.Shapes.Format(_saved[i].Dims)} at version {_savedVersions[i]} for its gradient, " +
+                        $"Backward: '{Op}' saved a tensor of shape {Kernels.Shapes.Format(_saved[i].Dims)} at version {SavedVersion(i)} for its gradient, " +
                         $"but it was modified in place since (now version {now}). Clone it before changing it, or change it after Backward().");
                 }
             }
@@ -100,6 +116,17 @@ internal sealed class Node
         _backward = null;
         _inputs = null;
         _saved = null;
-        _savedVersions = null;
+        _moreVersions = null;
+    }
+
+    private ref int SavedVersion(int i) => ref i < SavedVersions.Length ? ref _versions[i] : ref _moreVersions![i - SavedVersions.Length];
+
+    /// <summary>Room for four versions inside the node.</summary>
+    [System.Runtime.CompilerServices.InlineArray(Length)]
+    private struct SavedVersions
+    {
+        public const int Length = 4;
+
+        private int _element;
     }
 }

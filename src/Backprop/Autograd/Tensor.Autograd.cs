@@ -11,7 +11,9 @@ public partial class Tensor
 
     private bool _requiresGrad;
     private bool _retainsGrad;
-    private Tensor? _grad;
+    /// <summary>The gradient's storage, which backward works on; a <see cref="Grad"/> tensor is made around it only when asked for.</summary>
+    private float[]? _gradData;
+    private Tensor? _gradTensor;
     private bool _gradOwned;
 
     /// <summary>The recorded op that produced this tensor, or null for a leaf.</summary>
@@ -44,13 +46,17 @@ public partial class Tensor
     /// <summary>dLoss/dThis after <see cref="Backward()"/>: kept for leaves, and for other tensors after <see cref="RetainGrad"/>.</summary>
     public Tensor? Grad
     {
-        get => _grad;
+        get => _gradTensor ??= _gradData is null ? null : new Tensor(_gradData, Dims);
         set
         {
-            _grad = value;
+            _gradTensor = value;
+            _gradData = value?.Data;
             _gradOwned = false;
         }
     }
+
+    /// <summary>The gradient's storage as backward sees it, or null.</summary>
+    internal float[]? GradData => _gradData;
 
     /// <summary>The inputs of the op that produced this tensor (empty for a leaf or a freed graph).</summary>
     public IReadOnlyList<Tensor> GradFnInputs => GradFn is null ? [] : GradFn.Inputs.ToArray();
@@ -128,13 +134,13 @@ public partial class Tensor
     /// </summary>
     internal Span<float> GradAccumulator(out bool fresh)
     {
-        fresh = _grad is null;
+        fresh = _gradData is null;
         if (fresh)
         {
             SetOwnedGrad(BufferPool<float>.RentZeroed(Data.Length));
         }
 
-        return _grad!.Data;
+        return _gradData;
     }
 
     /// <summary>
@@ -146,7 +152,7 @@ public partial class Tensor
     /// </summary>
     internal void DepositGrad(float[] g, int[] shape, bool owned)
     {
-        if (_requiresGrad && g.Length == Data.Length && _grad is null)
+        if (_requiresGrad && g.Length == Data.Length && _gradData is null)
         {
             if (!owned)
             {
@@ -161,7 +167,7 @@ public partial class Tensor
 
         if (_requiresGrad && g.Length == Data.Length)
         {
-            TensorPrimitives.Add(_grad!.Data, g, _grad.Data);
+            TensorPrimitives.Add(_gradData!, g, _gradData);
         }
         else if (_requiresGrad)
         {
@@ -188,9 +194,9 @@ public partial class Tensor
     {
         if (GradFn is not null && !_retainsGrad)
         {
-            if (_gradOwned && _grad is not null)
+            if (_gradOwned && _gradData is not null)
             {
-                BufferPool<float>.Return(_grad.Data);
+                BufferPool<float>.Return(_gradData);
             }
 
             Grad = null;
@@ -198,9 +204,11 @@ public partial class Tensor
     }
 
     /// <summary>Makes <paramref name="data"/> (which nothing else references) this tensor's gradient, owned by autograd.</summary>
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(_gradData))]
     private void SetOwnedGrad(float[] data)
     {
-        _grad = new Tensor(data, Dims);
+        _gradData = data;
+        _gradTensor = null;
         _gradOwned = true;
     }
 
@@ -211,9 +219,14 @@ public partial class Tensor
     internal static bool NeedsGrad(Tensor a, Tensor b) => (a._requiresGrad || b._requiresGrad) && GradMode.IsEnabled;
 
     /// <summary>Attaches the node that produced this tensor and marks it as requiring grad.</summary>
-    internal Tensor Record(string op, Tensor[] inputs, BackwardFn backward, params Tensor[] saved)
+    /// <param name="op">The op's name.</param>
+    /// <param name="inputs">The op's inputs.</param>
+    /// <param name="backward">Sends the output's gradient to the inputs.</param>
+    /// <param name="saved">The tensors backward reads, checked for in-place changes before it runs (pass <paramref name="inputs"/> itself when they are the same).</param>
+    /// <param name="savesOutput">Whether backward reads this output too.</param>
+    internal Tensor Record(string op, Tensor[] inputs, BackwardFn backward, Tensor[]? saved = null, bool savesOutput = false)
     {
-        GradFn = new Node(op, inputs, backward, saved);
+        GradFn = new Node(op, inputs, backward, saved, savesOutput ? Version : null);
         _requiresGrad = true;
         return this;
     }

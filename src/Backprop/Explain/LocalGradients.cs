@@ -33,7 +33,7 @@ public static class LocalGradients
 
         try
         {
-            node.Run(output, grad);
+            node.Run(output, grad.Data);
             var result = new Tensor?[inputs.Length];
             for (var i = 0; i < inputs.Length; i++)
             {

@@ -73,6 +73,17 @@ internal static class Broadcasting
             return;
         }
 
+        if (IsTrailing(dstShape, srcShape))
+        {
+            // A bias's gradient: dst repeats whole along the leading dimensions, so add src block by block.
+            for (var offset = 0; offset < src.Length; offset += dst.Length)
+            {
+                TensorPrimitives.Add(dst, src.Slice(offset, dst.Length), dst);
+            }
+
+            return;
+        }
+
         var rank = srcShape.Length;
         var dStrides = Shapes.BroadcastStrides(dstShape, srcShape);
         var unused = new int[rank];
@@ -95,6 +106,19 @@ internal static class Broadcasting
 
             Advance(index, srcShape, dStrides, unused, ref dOff, ref zero);
         }
+    }
+
+    /// <summary>Whether <paramref name="inner"/> (leading 1s aside) equals the last dimensions of <paramref name="outer"/>.</summary>
+    private static bool IsTrailing(int[] inner, int[] outer)
+    {
+        var skip = 0;
+        while (skip < inner.Length && inner[skip] == 1)
+        {
+            skip++;
+        }
+
+        var tail = inner.Length - skip;
+        return tail <= outer.Length && inner.AsSpan(skip).SequenceEqual(outer.AsSpan(outer.Length - tail));
     }
 
     /// <summary>Steps a row-major index over all but the last dimension, updating two strided offsets.</summary>

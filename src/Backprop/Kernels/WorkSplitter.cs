@@ -19,6 +19,9 @@ internal static class WorkSplitter
     /// </summary>
     public static bool TryRun(int parts, Action<int> body) => WorkerPool.TryRun(parts, body);
 
+    /// <summary><see cref="TryRun(int, Action{int})"/> with the body's state as a pointer-sized value, so that a static lambda serves and nothing is allocated.</summary>
+    public static bool TryRun(int parts, nint state, Action<nint, int> body) => WorkerPool.TryRun(parts, state, body);
+
     /// <summary>
     /// Calls body(start, length) over 0..length-1: in one piece when the work is small or the pool is busy,
     /// else in one share per thread, each at least <paramref name="minimumPerPart"/> long. The shares

@@ -14,6 +14,8 @@ internal static class WorkerPool
     private static readonly List<Thread> Workers = [];
     private static readonly SemaphoreSlim Wake = new(0);
     private static Action<int>? s_body;
+    private static Action<nint, int>? s_stateBody;
+    private static nint s_state;
     private static int s_parts;
     private static int s_nextPart;
     private static int s_pending;
@@ -25,7 +27,15 @@ internal static class WorkerPool
     /// one of them) and returns when all are done; returns false without running anything when the pool
     /// is already busy.
     /// </summary>
-    public static bool TryRun(int parts, Action<int> body)
+    public static bool TryRun(int parts, Action<int> body) => TryRun(parts, body, null, 0);
+
+    /// <summary>
+    /// <see cref="TryRun(int, Action{int})"/> for a body that takes its state as a pointer-sized value, so that
+    /// a static lambda serves and a call allocates nothing (the GEMM passes its job this way).
+    /// </summary>
+    public static bool TryRun(int parts, nint state, Action<nint, int> body) => TryRun(parts, null, body, state);
+
+    private static bool TryRun(int parts, Action<int>? body, Action<nint, int>? stateBody, nint state)
     {
         if (Interlocked.CompareExchange(ref s_busy, 1, 0) != 0)
         {
@@ -36,12 +46,14 @@ internal static class WorkerPool
         {
             EnsureWorkers(parts - 1);
             s_body = body;
+            s_stateBody = stateBody;
+            s_state = state;
             s_parts = parts;
             s_nextPart = 1;
             s_pending = parts - 1;
             Interlocked.Increment(ref s_generation);
             Wake.Release(parts - 1);
-            body(0);
+            Invoke(0);
             var spinner = default(SpinWait);
             while (Volatile.Read(ref s_pending) > 0)
             {
@@ -49,6 +61,7 @@ internal static class WorkerPool
             }
 
             s_body = null;
+            s_stateBody = null;
             return true;
         }
         finally
@@ -91,9 +104,21 @@ internal static class WorkerPool
             var part = Interlocked.Increment(ref s_nextPart) - 1;
             if (part < s_parts)
             {
-                s_body!(part);
+                Invoke(part);
                 Interlocked.Decrement(ref s_pending);
             }
+        }
+    }
+
+    private static void Invoke(int part)
+    {
+        if (s_stateBody is { } stateBody)
+        {
+            stateBody(s_state, part);
+        }
+        else
+        {
+            s_body!(part);
         }
     }
 }

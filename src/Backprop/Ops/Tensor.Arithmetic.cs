@@ -93,8 +93,8 @@ public partial class Tensor
         {
             result.Record("Add", [a, b], g =>
             {
-                a.DepositGrad(g.Data, shape, owned: false);
-                b.DepositGrad(g.Data, shape, owned: false);
+                a.DepositGrad(g, shape, owned: false);
+                b.DepositGrad(g, shape, owned: false);
             });
         }
 
@@ -112,11 +112,11 @@ public partial class Tensor
         {
             result.Record("Sub", [a, b], g =>
             {
-                a.DepositGrad(g.Data, shape, owned: false);
+                a.DepositGrad(g, shape, owned: false);
                 if (b.RequiresGrad)
                 {
-                    var neg = RentGradArray(g.Data.Length);
-                    TensorPrimitives.Negate(g.Data, neg);
+                    var neg = RentGradArray(g.Length);
+                    TensorPrimitives.Negate(g, neg);
                     b.DepositGrad(neg, shape, owned: true);
                 }
             });
@@ -134,18 +134,19 @@ public partial class Tensor
         var (result, shape) = BinaryForward<MulOp>("Mul", a, b);
         if (NeedsGrad(a, b))
         {
-            result.Record("Mul", [a, b], g =>
+            Tensor[] operands = [a, b];
+            result.Record("Mul", operands, g =>
             {
                 if (a.RequiresGrad)
                 {
-                    a.DepositGrad(Broadcast<MulOp>(g.Data, shape, b), shape, owned: true);
+                    a.DepositGrad(Broadcast<MulOp>(g, shape, b), shape, owned: true);
                 }
 
                 if (b.RequiresGrad)
                 {
-                    b.DepositGrad(Broadcast<MulOp>(g.Data, shape, a), shape, owned: true);
+                    b.DepositGrad(Broadcast<MulOp>(g, shape, a), shape, owned: true);
                 }
-            }, a, b);
+            }, operands);
         }
 
         return result;
@@ -162,7 +163,7 @@ public partial class Tensor
         {
             result.Record("Div", [a, b], g =>
             {
-                var ga = Broadcast<DivOp>(g.Data, shape, b);
+                var ga = Broadcast<DivOp>(g, shape, b);
                 if (!b.RequiresGrad)
                 {
                     a.DepositGrad(ga, shape, owned: true);
@@ -175,7 +176,7 @@ public partial class Tensor
                 TensorPrimitives.Multiply(ga, result.Data, ga);
                 TensorPrimitives.Negate(ga, ga);
                 b.DepositGrad(ga, shape, owned: true);
-            }, b, result);
+            }, [b], savesOutput: true);
         }
 
         return result;
@@ -192,7 +193,7 @@ public partial class Tensor
         TensorPrimitives.Add(a.Data, s, result.Data);
         if (NeedsGrad(a))
         {
-            result.Record("AddScalar", [a], g => a.DepositGrad(g.Data, a.Dims, owned: false));
+            result.Record("AddScalar", [a], g => a.DepositGrad(g, a.Dims, owned: false));
         }
 
         return result;
@@ -212,7 +213,7 @@ public partial class Tensor
             result.Record("MulScalar", [a], g =>
             {
                 var grad = a.GradAccumulator(out _);
-                TensorPrimitives.MultiplyAdd(g.Data, s, grad, grad);
+                TensorPrimitives.MultiplyAdd(g, s, grad, grad);
             });
         }
 

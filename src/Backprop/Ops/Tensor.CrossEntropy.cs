@@ -77,12 +77,12 @@ public partial class Tensor
                 var grad = logits.GradAccumulator(out _);
                 for (var i = 0; i < n; i++)
                 {
-                    var gi = g.Data[i];
+                    var gi = g[i];
                     var dst = grad.Slice(i * c, c);
                     Elementwise.Map(logProbs.AsSpan(i * c, c), dst, dst, new SoftmaxGradientOperator(gi, smooth));
                     dst[(int)classes[i]] -= gi * (1f - labelSmoothing);
                 }
-            }, logits, targets, logProbsTensor);
+            }, [logits, targets, logProbsTensor]);
         }
 
         return result;

@@ -29,7 +29,7 @@ public partial class Tensor
             Broadcasting.Binary<AddOp>(Data, Dims, scaled, other.Dims, Data, Dims);
         }
 
-        Version.Bump();
+        BumpVersion();
         return this;
     }
 
@@ -45,7 +45,7 @@ public partial class Tensor
     {
         CheckInPlace("MulInPlace");
         TensorPrimitives.Multiply(Data, s, Data);
-        Version.Bump();
+        BumpVersion();
         return this;
     }
 
@@ -56,7 +56,7 @@ public partial class Tensor
         CheckInPlace("ReluInPlace");
         var data = Data;
         WorkSplitter.For(data.Length, WorkSplitter.ElementwiseMinimum, (start, length) => TensorPrimitives.Max(data.AsSpan(start, length), 0f, data.AsSpan(start, length)));
-        Version.Bump();
+        BumpVersion();
         return this;
     }
 
@@ -67,7 +67,7 @@ public partial class Tensor
     {
         CheckInPlace("Fill");
         Data.AsSpan().Fill(value);
-        Version.Bump();
+        BumpVersion();
         return this;
     }
 
@@ -84,7 +84,7 @@ public partial class Tensor
         }
 
         source.Data.CopyTo(Data, 0);
-        Version.Bump();
+        BumpVersion();
         return this;
     }
 }

@@ -68,7 +68,7 @@ public partial class Tensor
                         for (var o = 0; o < outer; o++)
                         {
                             var dst = grad.Slice(o * block, block);
-                            TensorPrimitives.Add(dst, g.Data.AsSpan((o * total * inner) + start, block), dst);
+                            TensorPrimitives.Add(dst, g.AsSpan((o * total * inner) + start, block), dst);
                         }
                     }
 
@@ -200,7 +200,7 @@ public partial class Tensor
                 var grad = input.GradAccumulator(out _);
                 for (var k = 0; k < positions.Length; k++)
                 {
-                    grad[positions[k]] += g.Data[k];
+                    grad[positions[k]] += g[k];
                 }
             });
         }
@@ -233,7 +233,7 @@ public partial class Tensor
                     for (var j = 0; j < indices.Length; j++)
                     {
                         var dst = grad.Slice(((o * size) + indices[j]) * inner, inner);
-                        TensorPrimitives.Add(dst, g.Data.AsSpan(((o * indices.Length) + j) * inner, inner), dst);
+                        TensorPrimitives.Add(dst, g.AsSpan(((o * indices.Length) + j) * inner, inner), dst);
                     }
                 }
             });

@@ -47,9 +47,9 @@ public partial class Tensor
             Tensor[] inputs = bias is null ? [input, weight] : [input, weight, bias];
             result.Record("Linear", inputs, g =>
             {
-                MatMulBackward(input, weight, transB: true, g.Data, m, k, n);
-                bias?.DepositGrad(g.Data, outShape, owned: false);
-            }, input, weight);
+                MatMulBackward(input, weight, transB: true, g, m, k, n);
+                bias?.DepositGrad(g, outShape, owned: false);
+            }, inputs);
         }
 
         return result;

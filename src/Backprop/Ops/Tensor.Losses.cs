@@ -28,13 +28,14 @@ public partial class Tensor
 
         if (NeedsGrad(logits, targets))
         {
-            result.Record("BinaryCrossEntropyWithLogits", [logits, targets], g =>
+            Tensor[] operands = [logits, targets];
+            result.Record("BinaryCrossEntropyWithLogits", operands, g =>
             {
                 if (logits.RequiresGrad)
                 {
                     var d = RentGradArray(n);
                     Elementwise.Map(logits.Data, targets.Data, d, default(SigmoidMinusOperator));
-                    TensorPrimitives.Multiply(d, g.Data, d);
+                    TensorPrimitives.Multiply(d, g, d);
 
                     logits.DepositGrad(d, logits.Dims, owned: true);
                 }
@@ -42,12 +43,12 @@ public partial class Tensor
                 if (targets.RequiresGrad)
                 {
                     var d = RentGradArray(n);
-                    TensorPrimitives.Multiply(g.Data, logits.Data, d);
+                    TensorPrimitives.Multiply(g, logits.Data, d);
                     TensorPrimitives.Negate(d, d);
 
                     targets.DepositGrad(d, targets.Dims, owned: true);
                 }
-            }, logits, targets);
+            }, operands);
         }
 
         return result;

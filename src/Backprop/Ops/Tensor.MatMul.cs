@@ -44,7 +44,8 @@ public partial class Tensor
         Gemm.Multiply(a.Data, false, b.Data, false, result.Data, m, n, k, accumulate: false);
         if (NeedsGrad(a, b))
         {
-            result.Record("MatMul", [a, b], g => MatMulBackward(a, b, transB: false, g.Data, m, k, n), a, b);
+            Tensor[] operands = [a, b];
+            result.Record("MatMul", operands, g => MatMulBackward(a, b, transB: false, g, m, k, n), operands);
         }
 
         return result;
@@ -93,13 +94,14 @@ public partial class Tensor
 
         if (NeedsGrad(a, b))
         {
-            result.Record("MatMul", [a, b], g =>
+            Tensor[] operands = [a, b];
+            result.Record("MatMul", operands, g =>
             {
                 var ga = a.RequiresGrad ? a.GradAccumulator(out _) : default;
                 var gb = b.RequiresGrad ? b.GradAccumulator(out _) : default;
                 for (var i = 0; i < count; i++)
                 {
-                    var gi = g.Data.AsSpan(i * m * n, m * n);
+                    var gi = g.AsSpan(i * m * n, m * n);
                     if (a.RequiresGrad)
                     {
                         Gemm.Multiply(gi, false, b.Data.AsSpan(bOffsets[i], k * n), true, ga.Slice(aOffsets[i], m * k), m, k, n, accumulate: true);
@@ -110,7 +112,7 @@ public partial class Tensor
                         Gemm.Multiply(a.Data.AsSpan(aOffsets[i], m * k), true, gi, false, gb.Slice(bOffsets[i], k * n), k, n, m, accumulate: true);
                     }
                 }
-            }, a, b);
+            }, operands);
         }
 
         return result;

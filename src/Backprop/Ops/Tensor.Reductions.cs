@@ -99,7 +99,7 @@ public partial class Tensor
             result.Record(op, [input], g =>
             {
                 var grad = input.GradAccumulator(out _);
-                TensorPrimitives.Add(grad, g.Data[0] * scale, grad);
+                TensorPrimitives.Add(grad, g[0] * scale, grad);
             });
         }
 
@@ -125,7 +125,7 @@ public partial class Tensor
         if (NeedsGrad(this))
         {
             var input = this;
-            result.Record(op, [input], g => Reductions.Expand(g.Data, outer, size, inner, scale, input.GradAccumulator(out _)));
+            result.Record(op, [input], g => Reductions.Expand(g, outer, size, inner, scale, input.GradAccumulator(out _)));
         }
 
         return result;
@@ -152,7 +152,7 @@ public partial class Tensor
                 {
                     for (var i = 0; i < inner; i++)
                     {
-                        grad[(((o * size) + indices[(o * inner) + i]) * inner) + i] += g.Data[(o * inner) + i];
+                        grad[(((o * size) + indices[(o * inner) + i]) * inner) + i] += g[(o * inner) + i];
                     }
                 }
             });

@@ -15,7 +15,7 @@ public partial class Tensor
         if (NeedsGrad(this))
         {
             var input = this;
-            result.Record("Reshape", [input], g => input.DepositGrad(g.Data, g.Dims, owned: false));
+            result.Record("Reshape", [input], g => input.DepositGrad(g, dims, owned: false));
         }
 
         return result;
@@ -104,8 +104,8 @@ public partial class Tensor
             var input = this;
             result.Record("Permute", [input], g =>
             {
-                var d = RentGradArray(g.Numel);
-                Kernels.Permute.Apply(g.Data, outShape, inverse, d);
+                var d = RentGradArray(g.Length);
+                Kernels.Permute.Apply(g, outShape, inverse, d);
                 input.DepositGrad(d, input.Dims, owned: true);
             });
         }

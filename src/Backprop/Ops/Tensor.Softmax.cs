@@ -54,7 +54,7 @@ public partial class Tensor
             var input = this;
             result.Record(op, [input], g =>
             {
-                var gm = inner == 1 ? g.Data : MoveToLast(g.Data, outer, size, inner);
+                var gm = inner == 1 ? g : MoveToLast(g, outer, size, inner);
                 var dx = RentGradArray(gm.Length);
                 for (var r = 0; r < rows; r++)
                 {
@@ -85,7 +85,7 @@ public partial class Tensor
                     input.DepositGrad(MoveBack(dx, outer, size, inner), input.Dims, owned: true);
                     ReturnGradArray(dx);
                 }
-            }, result);
+            }, savesOutput: true);
         }
 
         return result;

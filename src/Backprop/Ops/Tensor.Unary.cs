@@ -105,10 +105,11 @@ public partial class Tensor
         if (NeedsGrad(this))
         {
             var input = this;
-            result.Record(op, [input], g =>
+            Tensor[] inputs = [input];
+            result.Record(op, inputs, g =>
             {
                 var d = RentGradArray(input.Numel);
-                var gd = g.Data;
+                var gd = g;
                 if (d.Length < WorkSplitter.ElementwiseMinimum)
                 {
                     backward(x, y, gd, d);
@@ -119,7 +120,7 @@ public partial class Tensor
                 }
 
                 input.DepositGrad(d, input.Dims, owned: true);
-            }, saveInput ? [input, result] : []);
+            }, saveInput ? inputs : null, savesOutput: saveInput);
         }
 
         return result;

@@ -103,7 +103,7 @@ public abstract class Optimizer
             WorkSplitter.For(p.Numel, ParallelMinimum, (Optimizer: this, Index: i, Param: p), static (s, start, length) =>
                 s.Optimizer.Update(s.Index, start, s.Param.Data.AsSpan(start, length), s.Param.Grad!.Data.AsSpan(start, length)));
             _fresh[i] = false;
-            p.Version.Bump();
+            p.BumpVersion();
         }
     }
 

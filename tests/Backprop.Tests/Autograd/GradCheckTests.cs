@@ -34,7 +34,7 @@ public class GradCheckTests
                 var d = new float[x.Numel];
                 for (var i = 0; i < d.Length; i++)
                 {
-                    d[i] = 2.2f * x.Data[i] * g.Data[i];
+                    d[i] = 2.2f * x.Data[i] * g[i];
                 }
 
                 x.DepositGrad(d, x.Dims, owned: true);

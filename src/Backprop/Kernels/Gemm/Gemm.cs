@@ -102,10 +102,10 @@ internal static unsafe class Gemm
             }
 
             var threads = work < ParallelThreshold ? 1 : Math.Min(Threads.Count, Math.Max(job.RowPanels, job.ColPanels));
-            var handle = (nint)(&job);
+            job.Threads = threads;
             var ran = threads > 1 && (work >= SharedThreshold
                 ? Shared(ref job, threads)
-                : WorkSplitter.TryRun(threads, t => Private(ref *(GemmJob*)handle, t, threads)));
+                : WorkSplitter.TryRun(threads, (nint)(&job), static (state, part) => Private(ref *(GemmJob*)state, part, ((GemmJob*)state)->Threads)));
             if (!ran)
             {
                 Private(ref job, 0, 1);

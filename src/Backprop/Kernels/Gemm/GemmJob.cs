@@ -4,7 +4,7 @@ namespace Backprop.Kernels;
 internal unsafe struct GemmJob
 {
     public float* A, B, C;
-    public int M, N, K, P0, Kc, BlockDepth, RowPanels, ColPanels;
+    public int M, N, K, P0, Kc, BlockDepth, RowPanels, ColPanels, Threads;
     public bool TransA, TransB, Accumulate, Load;
 
     /// <summary>This job restricted to the block of K starting at <paramref name="p0"/> (<see cref="BlockDepth"/> deep, or what remains).</summary>
