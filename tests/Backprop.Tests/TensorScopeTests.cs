@@ -105,6 +105,22 @@ public class TensorScopeTests
     }
 
     [Fact]
+    public void AGradientSetFromADisposedScopeIsRefusedByBackward()
+    {
+        var w = Input(7, 8).SetRequiresGrad();
+        using (Tensor.NewScope())
+        {
+            w.Grad = w.Detach() * 2f;
+        }
+
+        var e = Assert.Throws<InvalidOperationException>(() => (w * w).Sum().Backward());
+        Assert.Contains("Grad set on the tensor", e.Message, StringComparison.Ordinal);
+        w.Grad = null;
+        (w * w).Sum().Backward();
+        Assert.Equal(w.ToArray().Select(v => 2f * v), w.Grad!.ToArray());
+    }
+
+    [Fact]
     public void ScopesMustCloseInOrderAndAttachRefusesViewsAndParameters()
     {
         var outer = Tensor.NewScope();

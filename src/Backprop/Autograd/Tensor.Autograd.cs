@@ -43,7 +43,10 @@ public partial class Tensor
     /// <summary>The name of the op that produced this tensor ("MatMul", "Relu", …), or null for a leaf.</summary>
     public string? GradFnName => GradFn?.Op;
 
-    /// <summary>dLoss/dThis after <see cref="Backward()"/>: kept for leaves, and for other tensors after <see cref="RetainGrad"/>.</summary>
+    /// <summary>
+    /// dLoss/dThis after <see cref="Backward()"/>: kept for leaves, and for other tensors after <see cref="RetainGrad"/>.
+    /// A gradient set here from a <see cref="TensorScope"/> lives only as long as that scope.
+    /// </summary>
     public Tensor? Grad
     {
         get => _gradTensor ??= _gradData is null ? null : new Tensor(_gradData, Dims);
@@ -134,6 +137,7 @@ public partial class Tensor
     /// </summary>
     internal Span<float> GradAccumulator(out bool fresh)
     {
+        ThrowIfGradReleased();
         fresh = _gradData is null;
         if (fresh)
         {
@@ -152,6 +156,7 @@ public partial class Tensor
     /// </summary>
     internal void DepositGrad(float[] g, int[] shape, bool owned)
     {
+        ThrowIfGradReleased();
         if (_requiresGrad && g.Length == Data.Length && _gradData is null)
         {
             if (!owned)
@@ -200,6 +205,14 @@ public partial class Tensor
             }
 
             Grad = null;
+        }
+    }
+
+    private void ThrowIfGradReleased()
+    {
+        if (_gradTensor is { IsReleased: true })
+        {
+            throw new InvalidOperationException($"Backward: the Grad set on the tensor of shape {Shapes.Format(Dims)} was made inside a TensorScope that has been disposed; keep it with scope.Keep(grad), or set Grad to null.");
         }
     }
 
