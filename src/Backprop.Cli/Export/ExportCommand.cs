@@ -15,12 +15,9 @@ internal sealed class ExportCommand(IAnsiConsole console) : Command<ExportComman
         [Description("Export to ONNX (opset 20, dynamic batch dimension).")]
         public bool Onnx { get; init; }
 
-
         [CommandOption("--out <FILE>")]
         [Description("The .onnx file to write (default: the model's name with .onnx).")]
         public string? Out { get; init; }
-
-
 
         public override ValidationResult Validate() =>
             !Onnx ? ValidationResult.Error("export: name the format with --onnx (the only one so far).")

@@ -16,10 +16,8 @@ internal static unsafe class Gemm
     /// <summary>Rows of C in one register tile.</summary>
     internal const int MR = 6;
 
-    /// <summary>Columns of C in one register tile (two Vector512 of floats).</summary>
+    /// <summary>Columns of C in one register tile (two Vector512, four Vector256 or eight Vector128 of floats).</summary>
     internal const int NR = 32;
-
-
 
     /// <summary>The column length from which a transposed A is packed rather than read in place.</summary>
     private const int PackTransposedAFrom = 512;
