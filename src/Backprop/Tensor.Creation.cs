@@ -75,6 +75,63 @@ public partial class Tensor
         return new Tensor(new float[other.Numel], (int[])other.Dims.Clone());
     }
 
+    /// <summary>A tensor of ones shaped like <paramref name="other"/>.</summary>
+    /// <param name="other">The tensor whose shape to copy.</param>
+    /// <returns>The tensor.</returns>
+    public static Tensor OnesLike(Tensor other) => FullLike(other, 1f);
+
+    /// <summary>A tensor filled with <paramref name="value"/>, shaped like <paramref name="other"/>.</summary>
+    /// <param name="other">The tensor whose shape to copy.</param>
+    /// <param name="value">The value.</param>
+    /// <returns>The tensor.</returns>
+    public static Tensor FullLike(Tensor other, float value)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Full(value, other.Dims);
+    }
+
+    /// <summary>Standard normal samples shaped like <paramref name="other"/>.</summary>
+    /// <param name="other">The tensor whose shape to copy.</param>
+    /// <param name="generator">The random source; null uses <see cref="Generator.Default"/>.</param>
+    /// <returns>The tensor.</returns>
+    public static Tensor RandnLike(Tensor other, Generator? generator = null)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Randn(other.Shape, generator);
+    }
+
+    /// <summary>Uniform samples in [0, 1) shaped like <paramref name="other"/>.</summary>
+    /// <param name="other">The tensor whose shape to copy.</param>
+    /// <param name="generator">The random source; null uses <see cref="Generator.Default"/>.</param>
+    /// <returns>The tensor.</returns>
+    public static Tensor RandLike(Tensor other, Generator? generator = null)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Rand(other.Shape, generator);
+    }
+
+    /// <summary><paramref name="steps"/> evenly spaced values from start to end, both included, as torch.linspace.</summary>
+    /// <param name="start">The first value.</param>
+    /// <param name="end">The last value.</param>
+    /// <param name="steps">How many values; at least 1 (one value is start).</param>
+    /// <returns>The 1-D tensor.</returns>
+    public static Tensor Linspace(float start, float end, int steps)
+    {
+        if (steps < 1 || !float.IsFinite(start) || !float.IsFinite(end))
+        {
+            throw new ArgumentException($"Linspace: {steps} steps from {start} to {end}; steps must be at least 1 and the ends finite.", nameof(steps));
+        }
+
+        var data = new float[steps];
+        var step = steps == 1 ? 0.0 : ((double)end - start) / (steps - 1);
+        for (var i = 0; i < steps; i++)
+        {
+            data[i] = i == steps - 1 && steps > 1 ? end : (float)(start + (i * step));
+        }
+
+        return new Tensor(data, [steps]);
+    }
+
     /// <summary>The values start, start+step, … below end, as a 1-D tensor.</summary>
     /// <param name="start">The first value.</param>
     /// <param name="end">The exclusive bound.</param>

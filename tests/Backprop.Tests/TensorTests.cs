@@ -160,4 +160,36 @@ public class TensorTests
         Assert.Contains("index 1.5 at position 1", e.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => Tensor.OneHot(Tensor.FromArray([3f], 1), 3));
     }
+
+    [Fact]
+    public void LikeCreatorsAndLinspaceFollowPyTorch()
+    {
+        var t = Tensor.Zeros(2, 3);
+        Assert.Equal([2, 3], Tensor.OnesLike(t).Shape);
+        Assert.All(Tensor.FullLike(t, 7f).ToArray(), v => Assert.Equal(7f, v));
+        Assert.Equal(Tensor.Randn([2, 3], new Generator(5)).ToArray(), Tensor.RandnLike(t, new Generator(5)).ToArray());
+        Assert.All(Tensor.RandLike(t, new Generator(6)).ToArray(), v => Assert.InRange(v, 0f, 1f));
+        Assert.Equal([0f, 0.25f, 0.5f, 0.75f, 1f], Tensor.Linspace(0f, 1f, 5).ToArray());
+        Assert.Equal([3f], Tensor.Linspace(3f, 9f, 1).ToArray());
+        Assert.Equal(-1f, Tensor.Linspace(2f, -1f, 7).ToArray()[^1]);
+        Assert.Throws<ArgumentException>(() => Tensor.Linspace(0f, 1f, 0));
+    }
+
+    [Fact]
+    public void VarianceStdAndLogSumExpMatchTheirDefinitions()
+    {
+        var x = Tensor.FromArray([1f, 2f, 3f, 4f, 2f, 2f, 2f, 2f], 2, 4);
+        var variance = x.Var(1).ToArray();
+        Assert.Equal(5f / 3f, variance[0], 5);
+        Assert.Equal(0f, variance[1]);
+        Assert.Equal([1.25f, 0f], x.Var(1, unbiased: false).ToArray());
+        Assert.Equal(MathF.Sqrt(1.6666666f), x.Std(1).ToArray()[0], 5);
+        Assert.Equal([2, 1], x.Var(1, keepDim: true).Shape);
+        Assert.Throws<InvalidOperationException>(() => Tensor.Zeros(3, 1).Var(1));
+        var big = Tensor.FromArray([1000f, 1000f, -1000f, float.NegativeInfinity, float.NegativeInfinity, float.NegativeInfinity], 2, 3);
+        var lse = big.LogSumExp(1).ToArray();
+        Assert.Equal(1000f + MathF.Log(2f), lse[0], 3);
+        Assert.Equal(float.NegativeInfinity, lse[1]);
+        Assert.Equal(MathF.Log(MathF.Exp(1f) + MathF.Exp(2f) + MathF.Exp(3f) + MathF.Exp(4f)), x.LogSumExp(1).ToArray()[0], 5);
+    }
 }

@@ -34,6 +34,50 @@ public partial class Tensor
     /// <returns>The means.</returns>
     public Tensor Mean(int dim, bool keepDim = false) => ReduceDim("Mean", dim, keepDim, mean: true);
 
+    /// <summary>The variance along one dimension, as torch.var: Σ(x − mean)² / (n − 1) with Bessel's correction, / n without.</summary>
+    /// <param name="dim">The dimension; negative counts from the end.</param>
+    /// <param name="unbiased">Divide by n − 1 (PyTorch's default) instead of n.</param>
+    /// <param name="keepDim">Keep the reduced dimension with size 1.</param>
+    /// <returns>The variances.</returns>
+    public Tensor Var(int dim, bool unbiased = true, bool keepDim = false)
+    {
+        var n = Size(dim);
+        if (unbiased && n < 2)
+        {
+            throw new InvalidOperationException($"Var: dimension {dim} of shape {Shapes.Format(Dims)} has {n} element(s); the unbiased variance needs at least 2 (pass unbiased: false).");
+        }
+
+        var centered = this - Mean(dim, keepDim: true);
+        return (centered * centered).Sum(dim, keepDim) * (1f / (unbiased ? n - 1 : n));
+    }
+
+    /// <summary>The standard deviation along one dimension, √<see cref="Var"/>.</summary>
+    /// <param name="dim">The dimension; negative counts from the end.</param>
+    /// <param name="unbiased">Divide by n − 1 (PyTorch's default) instead of n.</param>
+    /// <param name="keepDim">Keep the reduced dimension with size 1.</param>
+    /// <returns>The standard deviations.</returns>
+    public Tensor Std(int dim, bool unbiased = true, bool keepDim = false) => Var(dim, unbiased, keepDim).Sqrt();
+
+    /// <summary>
+    /// log Σ exp(x) along one dimension, computed stably as m + log Σ exp(x − m) with m the maximum (held
+    /// constant for the gradient, which is then exactly softmax(x); an infinite maximum counts as 0, as in PyTorch).
+    /// </summary>
+    /// <param name="dim">The dimension; negative counts from the end.</param>
+    /// <param name="keepDim">Keep the reduced dimension with size 1.</param>
+    /// <returns>The log-sum-exps.</returns>
+    public Tensor LogSumExp(int dim, bool keepDim = false)
+    {
+        var max = Max(dim, keepDim: true).Detach().Clone();
+        var m = max.Data;
+        for (var i = 0; i < m.Length; i++)
+        {
+            m[i] = float.IsInfinity(m[i]) ? 0f : m[i];
+        }
+
+        var result = (this - max).Exp().Sum(dim, keepDim: true).Log() + max;
+        return keepDim ? result : result.Squeeze(dim);
+    }
+
     /// <summary>The largest element, as a zero-dimensional tensor; the gradient goes to its first occurrence.</summary>
     /// <returns>The maximum.</returns>
     public Tensor Max() => Reshape(Numel).Extreme("Max", 0, false, min: false);

@@ -20,6 +20,25 @@ public partial class Tensor
     /// <returns>The result.</returns>
     public Tensor Log() => Unary("Log", TensorPrimitives.Log, (x, y, g, d) => TensorPrimitives.Divide(g, x, d));
 
+    /// <summary>The sine of every element (radians).</summary>
+    /// <returns>The result.</returns>
+    public Tensor Sin() => Unary("Sin", TensorPrimitives.Sin, (x, y, g, d) =>
+    {
+        // sin'(x) = cos(x)
+        TensorPrimitives.Cos(x, d);
+        TensorPrimitives.Multiply(d, g, d);
+    });
+
+    /// <summary>The cosine of every element (radians).</summary>
+    /// <returns>The result.</returns>
+    public Tensor Cos() => Unary("Cos", TensorPrimitives.Cos, (x, y, g, d) =>
+    {
+        // cos'(x) = −sin(x)
+        TensorPrimitives.Sin(x, d);
+        TensorPrimitives.Multiply(d, g, d);
+        TensorPrimitives.Negate(d, d);
+    });
+
     /// <summary>The square root of every element.</summary>
     /// <returns>The result.</returns>
     public Tensor Sqrt() => Unary("Sqrt", TensorPrimitives.Sqrt, (x, y, g, d) =>

@@ -42,6 +42,24 @@ public class GradCheckOpTests
         { new[] { 17 }, Array.Empty<int>() },
     };
 
+    [Fact]
+    public void SinAndCos()
+    {
+        Check(x => x[0].Sin(), Input(50, 3, 5));
+        Check(x => x[0].Cos() * x[0], Input(51, 7));
+    }
+
+    [Theory]
+    [InlineData(0, true)]
+    [InlineData(1, false)]
+    [InlineData(-1, true)]
+    public void VarStdAndLogSumExp(int dim, bool keepDim)
+    {
+        Check(x => x[0].Var(dim, keepDim: keepDim), Input(52, 4, 5));
+        Check(x => x[0].Std(dim, unbiased: false, keepDim: keepDim), Input(53, 4, 5));
+        Check(x => x[0].LogSumExp(dim, keepDim), Input(54, 4, 5));
+    }
+
     /// <summary>Linear shares MatMul's backward; batched, single-row and reused inputs (gradients accumulate) included.</summary>
     [Theory]
     [InlineData(new[] { 4, 3 }, 5)]
