@@ -192,4 +192,21 @@ public class TensorTests
         Assert.Equal(float.NegativeInfinity, lse[1]);
         Assert.Equal(MathF.Log(MathF.Exp(1f) + MathF.Exp(2f) + MathF.Exp(3f) + MathF.Exp(4f)), x.LogSumExp(1).ToArray()[0], 5);
     }
+
+    [Fact]
+    public void DoubleScalarsWorkAsInPyTorchAndIntegersStillPickFloat()
+    {
+        var x = Tensor.FromArray([1f, 2f, 4f], 3);
+        Assert.Equal([0.1f, 0.2f, 0.4f], (x * 0.1).ToArray());
+        Assert.Equal([0.1f, 0.2f, 0.4f], (0.1 * x).ToArray());
+        Assert.Equal([1.5f, 2.5f, 4.5f], (x + 0.5).ToArray());
+        Assert.Equal([-0.5f, 0.5f, 2.5f], (x - 1.5).ToArray());
+        Assert.Equal([1f, 0f, -2f], (2.0 - x).ToArray());
+        Assert.Equal([0.5f, 1f, 2f], (x / 2.0).ToArray());
+        Assert.Equal([4f, 2f, 1f], (4.0 / x).ToArray());
+        Assert.Equal([2f, 4f, 8f], (x * 2).ToArray());
+        var w = Tensor.FromArray([3f], 1).SetRequiresGrad();
+        (w * 0.25).Sum().Backward();
+        Assert.Equal(0.25f, w.Grad!.Item());
+    }
 }

@@ -82,6 +82,54 @@ public partial class Tensor
     /// <returns>−a.</returns>
     public static Tensor operator -(Tensor a) => a.Neg();
 
+    /// <summary>Adds a double scalar (so that <c>x + 0.5</c> compiles as in PyTorch); it is rounded to float.</summary>
+    /// <param name="a">The tensor.</param>
+    /// <param name="s">The scalar.</param>
+    /// <returns>a + s.</returns>
+    public static Tensor operator +(Tensor a, double s) => a + (float)s;
+
+    /// <summary>Adds a tensor to a double scalar, rounded to float.</summary>
+    /// <param name="s">The scalar.</param>
+    /// <param name="a">The tensor.</param>
+    /// <returns>s + a.</returns>
+    public static Tensor operator +(double s, Tensor a) => (float)s + a;
+
+    /// <summary>Subtracts a double scalar, rounded to float.</summary>
+    /// <param name="a">The tensor.</param>
+    /// <param name="s">The scalar.</param>
+    /// <returns>a − s.</returns>
+    public static Tensor operator -(Tensor a, double s) => a - (float)s;
+
+    /// <summary>Subtracts a tensor from a double scalar, rounded to float.</summary>
+    /// <param name="s">The scalar.</param>
+    /// <param name="a">The tensor.</param>
+    /// <returns>s − a.</returns>
+    public static Tensor operator -(double s, Tensor a) => (float)s - a;
+
+    /// <summary>Multiplies by a double scalar (so that <c>x * 0.1</c> compiles as in PyTorch); it is rounded to float.</summary>
+    /// <param name="a">The tensor.</param>
+    /// <param name="s">The scalar.</param>
+    /// <returns>a·s.</returns>
+    public static Tensor operator *(Tensor a, double s) => a * (float)s;
+
+    /// <summary>Multiplies a double scalar by a tensor, rounded to float.</summary>
+    /// <param name="s">The scalar.</param>
+    /// <param name="a">The tensor.</param>
+    /// <returns>s·a.</returns>
+    public static Tensor operator *(double s, Tensor a) => (float)s * a;
+
+    /// <summary>Divides by a double scalar, rounded to float.</summary>
+    /// <param name="a">The tensor.</param>
+    /// <param name="s">The scalar.</param>
+    /// <returns>a / s.</returns>
+    public static Tensor operator /(Tensor a, double s) => a / (float)s;
+
+    /// <summary>Divides a double scalar by each element, rounded to float.</summary>
+    /// <param name="s">The scalar.</param>
+    /// <param name="a">The tensor.</param>
+    /// <returns>s / a.</returns>
+    public static Tensor operator /(double s, Tensor a) => (float)s / a;
+
     /// <summary>Elementwise sum with broadcasting (PyTorch's rules).</summary>
     /// <param name="a">The left operand.</param>
     /// <param name="b">The right operand.</param>
