@@ -162,12 +162,18 @@ public partial class Tensor
     /// <summary>The n×n identity matrix.</summary>
     /// <param name="n">The size.</param>
     /// <returns>The tensor.</returns>
-    public static Tensor Eye(int n)
+    public static Tensor Eye(int n) => Eye(n, n);
+
+    /// <summary>An n×m matrix with ones on the main diagonal and zeros elsewhere.</summary>
+    /// <param name="n">Rows.</param>
+    /// <param name="m">Columns.</param>
+    /// <returns>The matrix.</returns>
+    public static Tensor Eye(int n, int m)
     {
-        var t = Zeros(n, n);
-        for (var i = 0; i < n; i++)
+        var t = Zeros(n, m);
+        for (var i = 0; i < Math.Min(n, m); i++)
         {
-            t.Data[(i * n) + i] = 1f;
+            t.Data[(i * m) + i] = 1f;
         }
 
         return t;

@@ -209,4 +209,29 @@ public class TensorTests
         (w * 0.25).Sum().Backward();
         Assert.Equal(0.25f, w.Grad!.Item());
     }
+
+    [Fact]
+    public void ShapesAndValuesOfTheNewOpsMatchPyTorch()
+    {
+        var a = Tensor.FromArray([1f, 2f, 3f], 3);
+        var b = Tensor.FromArray([4f, 5f, 6f], 3);
+        Assert.Empty(a.MatMul(b).Shape);
+        Assert.Equal(32f, a.MatMul(b).Item());
+        Assert.Equal(32f, a.Dot(b).Item());
+        Assert.Throws<ArgumentException>(() => a.Dot(Tensor.Ones(4)));
+        Assert.Equal([3, 3], a.Outer(b).Shape);
+        Assert.Equal(12f, a.Outer(b)[1, 2]);
+        var x = Tensor.FromArray([3f, 1f, 2f, 0f, 5f, 5f], 2, 3);
+        Assert.Equal([1f, 0f], x.Argmin(1).ToArray());
+        Assert.Equal([1f, 0f, 0f], x.Argmin(0).ToArray());
+        Assert.Equal([1f, 0f, 0f, 0f, 1f, 0f], Tensor.Eye(2, 3).ToArray());
+        Assert.Equal([[1, 2], [1, 2], [1, 1]], Tensor.Zeros(1, 5).Split(2, 1).Select(p => p.Shape));
+        Assert.Equal(3, Tensor.Zeros(6).Chunk(4).Length);
+        Assert.Throws<ArgumentException>(() => Tensor.Zeros(6).Split([2, 2]));
+        var m = Tensor.Ones(3, 3);
+        Assert.Equal([1f, 0f, 0f, 1f, 1f, 0f, 1f, 1f, 1f], m.Tril().ToArray());
+        Assert.Equal([0f, 1f, 1f, 0f, 0f, 1f, 0f, 0f, 0f], m.Triu(1).ToArray());
+        Assert.Equal([0.5f, 0.25f], Tensor.FromArray([2f, 4f], 2).Reciprocal().ToArray());
+        Assert.Equal([0.5f, 0.25f], Tensor.FromArray([4f, 16f], 2).Rsqrt().ToArray());
+    }
 }

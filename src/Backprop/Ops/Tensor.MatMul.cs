@@ -19,6 +19,11 @@ public partial class Tensor
             throw new ArgumentException($"MatMul: {Shapes.Format(Dims)} x {Shapes.Format(other.Dims)}: both operands need at least one dimension.", nameof(other));
         }
 
+        if (Rank == 1 && other.Rank == 1)
+        {
+            return Dot(other);
+        }
+
         if (Rank == 1)
         {
             return Unsqueeze(0).MatMul(other).Squeeze(-2);
@@ -36,6 +41,34 @@ public partial class Tensor
         }
 
         return Rank == 2 && other.Rank == 2 ? MatMul2D(this, other, m, k, n) : BatchedMatMul(this, other, m, k, n);
+    }
+
+    /// <summary>The dot product of two 1-D tensors of the same length, as a zero-dimensional tensor (PyTorch's a @ b).</summary>
+    /// <param name="other">The other vector.</param>
+    /// <returns>Σ this[i]·other[i].</returns>
+    public Tensor Dot(Tensor other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (Rank != 1 || other.Rank != 1 || Dims[0] != other.Dims[0])
+        {
+            throw new ArgumentException($"Dot: {Shapes.Format(Dims)} and {Shapes.Format(other.Dims)}: both must be 1-D of the same length.", nameof(other));
+        }
+
+        return Unsqueeze(0).MatMul(other.Unsqueeze(1)).Reshape();
+    }
+
+    /// <summary>The outer product of two 1-D tensors: [n] and [m] give [n, m] with result[i, j] = this[i]·other[j].</summary>
+    /// <param name="other">The other vector.</param>
+    /// <returns>The outer product.</returns>
+    public Tensor Outer(Tensor other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (Rank != 1 || other.Rank != 1)
+        {
+            throw new ArgumentException($"Outer: {Shapes.Format(Dims)} and {Shapes.Format(other.Dims)}: both must be 1-D.", nameof(other));
+        }
+
+        return Unsqueeze(1).MatMul(other.Unsqueeze(0));
     }
 
     private static Tensor MatMul2D(Tensor a, Tensor b, int m, int k, int n)

@@ -102,13 +102,21 @@ public partial class Tensor
     /// <param name="dim">The dimension; negative counts from the end.</param>
     /// <param name="keepDim">Keep the reduced dimension with size 1.</param>
     /// <returns>The indices.</returns>
-    public Tensor Argmax(int dim, bool keepDim = false)
+    public Tensor Argmax(int dim, bool keepDim = false) => ArgExtremeIndices("Argmax", dim, keepDim, min: false);
+
+    /// <summary>The index of the smallest element along one dimension (first occurrence), as float values.</summary>
+    /// <param name="dim">The dimension; negative counts from the end.</param>
+    /// <param name="keepDim">Keep the reduced dimension with size 1.</param>
+    /// <returns>The indices.</returns>
+    public Tensor Argmin(int dim, bool keepDim = false) => ArgExtremeIndices("Argmin", dim, keepDim, min: true);
+
+    private Tensor ArgExtremeIndices(string op, int dim, bool keepDim, bool min)
     {
-        var (outShape, outer, size, inner) = ReducedShape("Argmax", dim, keepDim);
+        var (outShape, outer, size, inner) = ReducedShape(op, dim, keepDim);
         var count = outer * inner;
         var values = ArrayPool<float>.Shared.Rent(count);
         var indices = ArrayPool<int>.Shared.Rent(count);
-        Reductions.ArgExtreme(Data, outer, size, inner, false, values.AsSpan(0, count), indices.AsSpan(0, count));
+        Reductions.ArgExtreme(Data, outer, size, inner, min, values.AsSpan(0, count), indices.AsSpan(0, count));
         var result = NewOutput(outShape);
         var data = result.Data;
         for (var i = 0; i < count; i++)

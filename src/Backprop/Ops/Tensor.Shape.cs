@@ -216,4 +216,92 @@ public partial class Tensor
 
         return dims;
     }
+
+    /// <summary>Splits along one dimension into pieces of <paramref name="size"/> (the last may be smaller), as torch.split.</summary>
+    /// <param name="size">The size of each piece; positive.</param>
+    /// <param name="dim">The dimension.</param>
+    /// <returns>The pieces, each a differentiable slice.</returns>
+    public Tensor[] Split(int size, int dim = 0)
+    {
+        var d = Shapes.NormalizeDim("Split", dim, Rank);
+        if (size <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(size), size, $"Split: the piece size must be positive (shape {Shapes.Format(Dims)}).");
+        }
+
+        var pieces = new Tensor[Math.Max(1, (Dims[d] + size - 1) / size)];
+        for (var i = 0; i < pieces.Length; i++)
+        {
+            pieces[i] = Narrow(d, i * size, Math.Min(size, Dims[d] - (i * size)));
+        }
+
+        return pieces;
+    }
+
+    /// <summary>Splits along one dimension into pieces of the given sizes, which must add up to the dimension's size.</summary>
+    /// <param name="sizes">The sizes of the pieces.</param>
+    /// <param name="dim">The dimension.</param>
+    /// <returns>The pieces.</returns>
+    public Tensor[] Split(int[] sizes, int dim = 0)
+    {
+        ArgumentNullException.ThrowIfNull(sizes);
+        var d = Shapes.NormalizeDim("Split", dim, Rank);
+        if (sizes.Any(s => s < 0) || sizes.Sum() != Dims[d])
+        {
+            throw new ArgumentException($"Split: sizes [{string.Join(", ", sizes)}] must be non-negative and add up to {Dims[d]}, the size of dimension {dim} of {Shapes.Format(Dims)}.", nameof(sizes));
+        }
+
+        var pieces = new Tensor[sizes.Length];
+        for (int i = 0, start = 0; i < sizes.Length; start += sizes[i], i++)
+        {
+            pieces[i] = Narrow(d, start, sizes[i]);
+        }
+
+        return pieces;
+    }
+
+    /// <summary>Splits along one dimension into <paramref name="chunks"/> pieces of equal size (the last may be smaller, and there may be fewer), as torch.chunk.</summary>
+    /// <param name="chunks">How many pieces; positive.</param>
+    /// <param name="dim">The dimension.</param>
+    /// <returns>The pieces.</returns>
+    public Tensor[] Chunk(int chunks, int dim = 0)
+    {
+        var d = Shapes.NormalizeDim("Chunk", dim, Rank);
+        if (chunks <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(chunks), chunks, $"Chunk: the number of chunks must be positive (shape {Shapes.Format(Dims)}).");
+        }
+
+        return Split(Math.Max(1, (Dims[d] + chunks - 1) / chunks), d);
+    }
+
+    /// <summary>The lower triangle of the last two dimensions: elements with column − row ≤ <paramref name="diagonal"/> kept, the rest zero.</summary>
+    /// <param name="diagonal">0 keeps the main diagonal; positive keeps diagonals above it, negative drops some below.</param>
+    /// <returns>The masked tensor.</returns>
+    public Tensor Tril(int diagonal = 0) => Triangle("Tril", diagonal, lower: true);
+
+    /// <summary>The upper triangle of the last two dimensions: elements with column − row ≥ <paramref name="diagonal"/> kept, the rest zero.</summary>
+    /// <param name="diagonal">0 keeps the main diagonal; positive drops diagonals above it, negative keeps some below.</param>
+    /// <returns>The masked tensor.</returns>
+    public Tensor Triu(int diagonal = 0) => Triangle("Triu", diagonal, lower: false);
+
+    private Tensor Triangle(string op, int diagonal, bool lower)
+    {
+        if (Rank < 2)
+        {
+            throw new ArgumentException($"{op}: the tensor of shape {Shapes.Format(Dims)} needs at least two dimensions.");
+        }
+
+        int rows = Dims[^2], cols = Dims[^1];
+        var mask = new float[rows * cols];
+        for (var r = 0; r < rows; r++)
+        {
+            for (var c = 0; c < cols; c++)
+            {
+                mask[(r * cols) + c] = (lower ? c - r <= diagonal : c - r >= diagonal) ? 1f : 0f;
+            }
+        }
+
+        return this * new Tensor(mask, [rows, cols]);
+    }
 }

@@ -39,6 +39,31 @@ public partial class Tensor
         TensorPrimitives.Negate(d, d);
     });
 
+    /// <summary>1 / x for every element.</summary>
+    /// <returns>The result.</returns>
+    public Tensor Reciprocal() => Unary("Reciprocal", TensorPrimitives.Reciprocal, (x, y, g, d) =>
+    {
+        // (1/x)' = −1/x² = −y²
+        TensorPrimitives.Multiply(y, y, d);
+        TensorPrimitives.Multiply(d, g, d);
+        TensorPrimitives.Negate(d, d);
+    });
+
+    /// <summary>1 / √x for every element.</summary>
+    /// <returns>The result.</returns>
+    public Tensor Rsqrt() => Unary("Rsqrt", TensorPrimitives.ReciprocalSqrt, (x, y, g, d) =>
+    {
+        // (x^−½)' = −½·x^−3/2 = −½·y³
+        TensorPrimitives.Multiply(y, y, d);
+        TensorPrimitives.Multiply(d, y, d);
+        TensorPrimitives.Multiply(d, g, d);
+        TensorPrimitives.Multiply(d, -0.5f, d);
+    });
+
+    /// <summary>The sigmoid linear unit (swish), x·σ(x).</summary>
+    /// <returns>The result.</returns>
+    public Tensor Silu() => this * Sigmoid();
+
     /// <summary>The square root of every element.</summary>
     /// <returns>The result.</returns>
     public Tensor Sqrt() => Unary("Sqrt", TensorPrimitives.Sqrt, (x, y, g, d) =>

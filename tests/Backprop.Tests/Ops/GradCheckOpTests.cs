@@ -43,6 +43,30 @@ public class GradCheckOpTests
     };
 
     [Fact]
+    public void DotOuterAndVectorMatMul()
+    {
+        Check(x => x[0].Dot(x[1]), Input(60, 7), Input(61, 7));
+        Check(x => x[0].MatMul(x[1]), Input(62, 5), Input(63, 5));
+        Check(x => x[0].Outer(x[1]), Input(64, 3), Input(65, 4));
+    }
+
+    [Fact]
+    public void SplitChunkTrilTriu()
+    {
+        Check(x => x[0].Split(2, 1)[1] * 3f + x[0].Split([1, 4], 1)[0].Sum(), Input(66, 3, 5));
+        Check(x => x[0].Chunk(3, 0)[2].Exp(), Input(67, 7, 2));
+        Check(x => x[0].Tril(-1) + x[0].Triu(1) * 2f, Input(68, 2, 4, 5));
+    }
+
+    [Fact]
+    public void ReciprocalRsqrtAndSilu()
+    {
+        Check(x => x[0].Reciprocal(), Positive(69, 6));
+        Check(x => x[0].Rsqrt(), Positive(70, 6));
+        Check(x => x[0].Silu(), Input(71, 3, 3));
+    }
+
+    [Fact]
     public void SinAndCos()
     {
         Check(x => x[0].Sin(), Input(50, 3, 5));
