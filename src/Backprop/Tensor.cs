@@ -42,7 +42,7 @@ public partial class Tensor
     internal void BumpVersion() => StorageOwner._version++;
 
     /// <summary>The elements, row-major. Throws once the storage went back to the pool with its scope.</summary>
-    internal float[] Data => _released || (_base is not null && _base._released) ? throw ReleasedError() : _data;
+    internal float[] Data => IsReleased ? throw ReleasedError() : _data;
 
     /// <summary>The size of each dimension (a copy; an empty array for a scalar).</summary>
     public int[] Shape => (int[])Dims.Clone();

@@ -14,7 +14,7 @@ internal static class BackwardEngine
         t_walk = null;
         try
         {
-            Run(root, gradient, retainGraph, walk.Order, walk);
+            Run(root, gradient, retainGraph, walk);
         }
         finally
         {
@@ -25,9 +25,10 @@ internal static class BackwardEngine
         }
     }
 
-    private static void Run(Tensor root, float[] gradient, bool retainGraph, List<Tensor> order, Walk walk)
+    private static void Run(Tensor root, float[] gradient, bool retainGraph, Walk walk)
     {
         // A freed node has no inputs left, so the walk stops there; refuse (as for storage a scope released) before changing anything.
+        var order = walk.Order;
         GraphOrder.Topological(root, includeLeaves: false, order, walk.Visited, walk.Stack);
         foreach (var t in order)
         {

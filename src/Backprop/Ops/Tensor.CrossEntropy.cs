@@ -60,11 +60,8 @@ public partial class Tensor
         var exps = ArrayPool<float>.Shared.Rent(c);
         for (var i = 0; i < n; i++)
         {
-            var row = logits.Data.AsSpan(i * c, c);
             var dst = logProbs.AsSpan(i * c, c);
-            TensorPrimitives.Subtract(row, TensorPrimitives.Max(row), dst);
-            TensorPrimitives.Exp(dst, exps.AsSpan(0, c));
-            TensorPrimitives.Subtract(dst, MathF.Log(TensorPrimitives.Sum(exps.AsSpan(0, c))), dst);
+            LogSoftmaxRow(logits.Data.AsSpan(i * c, c), dst, exps);
             losses[i] = -(((1f - labelSmoothing) * dst[(int)classes[i]]) + (smooth * TensorPrimitives.Sum(dst)));
         }
 

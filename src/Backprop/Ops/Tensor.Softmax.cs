@@ -29,15 +29,13 @@ public partial class Tensor
         {
             var x = moved.AsSpan(r * size, size);
             var dst = y.AsSpan(r * size, size);
-            var max = TensorPrimitives.Max(x);
-            TensorPrimitives.Subtract(x, max, dst);
             if (scratch is not null)
             {
-                TensorPrimitives.Exp(dst, scratch.AsSpan(0, size));
-                TensorPrimitives.Subtract(dst, MathF.Log(TensorPrimitives.Sum(scratch.AsSpan(0, size))), dst);
+                LogSoftmaxRow(x, dst, scratch);
             }
             else
             {
+                TensorPrimitives.Subtract(x, TensorPrimitives.Max(x), dst);
                 TensorPrimitives.Exp(dst, dst);
                 TensorPrimitives.Divide(dst, TensorPrimitives.Sum(dst), dst);
             }
@@ -89,6 +87,15 @@ public partial class Tensor
         }
 
         return result;
+    }
+
+    /// <summary>dst = x − max − log Σ exp(x − max), one row; <paramref name="scratch"/> holds at least x.Length floats.</summary>
+    private static void LogSoftmaxRow(ReadOnlySpan<float> x, Span<float> dst, float[] scratch)
+    {
+        TensorPrimitives.Subtract(x, TensorPrimitives.Max(x), dst);
+        var exps = scratch.AsSpan(0, x.Length);
+        TensorPrimitives.Exp(dst, exps);
+        TensorPrimitives.Subtract(dst, MathF.Log(TensorPrimitives.Sum(exps)), dst);
     }
 
     /// <summary>[outer, size, inner] → [outer, inner, size], so that each softmax row is contiguous.</summary>

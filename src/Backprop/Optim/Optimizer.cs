@@ -73,13 +73,13 @@ public abstract class Optimizer
     {
         foreach (var p in _parameters)
         {
-            if (setToNone || p.Grad is null)
+            if (setToNone || p.GradData is null)
             {
                 p.ZeroGrad();
             }
             else
             {
-                p.Grad.Data.AsSpan().Clear();
+                p.GradData.AsSpan().Clear();
             }
         }
     }
@@ -91,7 +91,7 @@ public abstract class Optimizer
         for (var i = 0; i < _parameters.Length; i++)
         {
             var p = _parameters[i];
-            if (p.Grad is null)
+            if (p.GradData is null)
             {
                 continue;
             }
@@ -101,7 +101,7 @@ public abstract class Optimizer
                 EnsureState(i);
             }
             WorkSplitter.For(p.Numel, ParallelMinimum, (Optimizer: this, Index: i, Param: p), static (s, start, length) =>
-                s.Optimizer.Update(s.Index, start, s.Param.Data.AsSpan(start, length), s.Param.Grad!.Data.AsSpan(start, length)));
+                s.Optimizer.Update(s.Index, start, s.Param.Data.AsSpan(start, length), s.Param.GradData!.AsSpan(start, length)));
             _fresh[i] = false;
             p.BumpVersion();
         }

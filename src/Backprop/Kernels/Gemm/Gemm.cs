@@ -280,5 +280,4 @@ internal static unsafe class Gemm
             }
         }
     }
-
 }
