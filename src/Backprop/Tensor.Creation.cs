@@ -8,18 +8,41 @@ public partial class Tensor
     /// <param name="data">The elements in row-major order.</param>
     /// <param name="shape">The shape; omitted means a 1-D tensor of data.Length elements.</param>
     /// <returns>The tensor.</returns>
-    public static Tensor FromArray(float[] data, params int[] shape)
+    public static Tensor FromArray(float[] data, params int[] shape) => FromArrayCopy(data, shape);
+
+    /// <summary>A float64 tensor holding a copy of <paramref name="data"/> with the given shape.</summary>
+    /// <param name="data">The elements in row-major order.</param>
+    /// <param name="shape">The shape; omitted means a 1-D tensor of data.Length elements.</param>
+    /// <returns>The tensor.</returns>
+    public static Tensor FromArray(double[] data, params int[] shape) => FromArrayCopy(data, shape);
+
+    /// <summary>An int64 tensor holding a copy of <paramref name="data"/> with the given shape (indices, labels, token ids).</summary>
+    /// <param name="data">The elements in row-major order.</param>
+    /// <param name="shape">The shape; omitted means a 1-D tensor of data.Length elements.</param>
+    /// <returns>The tensor.</returns>
+    public static Tensor FromArray(long[] data, params int[] shape) => FromArrayCopy(data, shape);
+
+    /// <summary>An int64 tensor holding <paramref name="data"/> widened to 64 bits, as torch.tensor makes from Python ints.</summary>
+    /// <param name="data">The elements in row-major order.</param>
+    /// <param name="shape">The shape; omitted means a 1-D tensor of data.Length elements.</param>
+    /// <returns>The tensor.</returns>
+    public static Tensor FromArray(int[] data, params int[] shape)
     {
         ArgumentNullException.ThrowIfNull(data);
-        ArgumentNullException.ThrowIfNull(shape);
-        var dims = shape.Length == 0 && data.Length != 1 ? [data.Length] : CheckShape("FromArray", shape);
-        if (Shapes.Numel(dims) != data.Length)
+        var wide = new long[data.Length];
+        for (var i = 0; i < data.Length; i++)
         {
-            throw new ArgumentException($"FromArray: shape {Shapes.Format(dims)} holds {Shapes.Numel(dims)} elements but {data.Length} were given.", nameof(data));
+            wide[i] = data[i];
         }
 
-        return new Tensor((float[])data.Clone(), dims);
+        return FromArrayCopy(wide, shape);
     }
+
+    /// <summary>A bool tensor holding a copy of <paramref name="data"/> with the given shape (a mask).</summary>
+    /// <param name="data">The elements in row-major order.</param>
+    /// <param name="shape">The shape; omitted means a 1-D tensor of data.Length elements.</param>
+    /// <returns>The tensor.</returns>
+    public static Tensor FromArray(bool[] data, params int[] shape) => FromArrayCopy(data, shape);
 
     /// <summary>A tensor from a 2-D array, rows first.</summary>
     /// <param name="data">The rows.</param>
@@ -66,28 +89,55 @@ public partial class Tensor
         return new Tensor(data, (int[])shape.Clone());
     }
 
-    /// <summary>A tensor of zeros shaped like <paramref name="other"/>.</summary>
-    /// <param name="other">The tensor whose shape to copy.</param>
+    /// <summary>A tensor of zeros of the given dtype.</summary>
+    /// <param name="shape">The shape.</param>
+    /// <param name="dtype">The element type.</param>
     /// <returns>The tensor.</returns>
-    public static Tensor ZerosLike(Tensor other)
+    public static Tensor Zeros(int[] shape, DType dtype) => Full(0, shape, dtype);
+
+    /// <summary>A tensor of ones of the given dtype (true for Bool).</summary>
+    /// <param name="shape">The shape.</param>
+    /// <param name="dtype">The element type.</param>
+    /// <returns>The tensor.</returns>
+    public static Tensor Ones(int[] shape, DType dtype) => Full(1, shape, dtype);
+
+    /// <summary>A tensor of the given dtype with every element equal to <paramref name="value"/> converted to it (Int64 truncates toward zero; Bool is value ≠ 0).</summary>
+    /// <param name="value">The fill value.</param>
+    /// <param name="shape">The shape.</param>
+    /// <param name="dtype">The element type.</param>
+    /// <returns>The tensor.</returns>
+    public static Tensor Full(double value, int[] shape, DType dtype)
     {
-        ArgumentNullException.ThrowIfNull(other);
-        return new Tensor(new float[other.Numel], (int[])other.Dims.Clone());
+        var dims = (int[])CheckShape("Full", shape).Clone();
+        var n = Shapes.Numel(dims);
+        return dtype switch
+        {
+            DType.Float32 => Wrap(Filled(n, (float)value), dims),
+            DType.Float64 => Wrap(Filled(n, value), dims),
+            DType.Int64 => Wrap(Filled(n, CheckedInt64("Full", value)), dims),
+            DType.Bool => Wrap(Filled(n, value != 0), dims),
+            _ => throw new ArgumentOutOfRangeException(nameof(dtype), $"Full: {(int)dtype} is not a dtype."),
+        };
     }
 
-    /// <summary>A tensor of ones shaped like <paramref name="other"/>.</summary>
-    /// <param name="other">The tensor whose shape to copy.</param>
+    /// <summary>A tensor of zeros with the shape and dtype of <paramref name="other"/>.</summary>
+    /// <param name="other">The tensor whose shape and dtype to copy.</param>
     /// <returns>The tensor.</returns>
-    public static Tensor OnesLike(Tensor other) => FullLike(other, 1f);
+    public static Tensor ZerosLike(Tensor other) => FullLike(other, 0);
 
-    /// <summary>A tensor filled with <paramref name="value"/>, shaped like <paramref name="other"/>.</summary>
-    /// <param name="other">The tensor whose shape to copy.</param>
-    /// <param name="value">The value.</param>
+    /// <summary>A tensor of ones with the shape and dtype of <paramref name="other"/>.</summary>
+    /// <param name="other">The tensor whose shape and dtype to copy.</param>
     /// <returns>The tensor.</returns>
-    public static Tensor FullLike(Tensor other, float value)
+    public static Tensor OnesLike(Tensor other) => FullLike(other, 1);
+
+    /// <summary>A tensor filled with <paramref name="value"/>, with the shape and dtype of <paramref name="other"/>.</summary>
+    /// <param name="other">The tensor whose shape and dtype to copy.</param>
+    /// <param name="value">The value, converted to the dtype.</param>
+    /// <returns>The tensor.</returns>
+    public static Tensor FullLike(Tensor other, double value)
     {
         ArgumentNullException.ThrowIfNull(other);
-        return Full(value, other.Dims);
+        return Full(value, other.Dims, other.DType);
     }
 
     /// <summary>Standard normal samples shaped like <paramref name="other"/>.</summary>
@@ -152,6 +202,29 @@ public partial class Tensor
         }
 
         return new Tensor(data, [n]);
+    }
+
+    /// <summary>The values start, start+step, … below end, as a 1-D tensor of the given dtype (Int64 for indices).</summary>
+    /// <param name="start">The first value.</param>
+    /// <param name="end">The exclusive bound.</param>
+    /// <param name="step">The step; must not be zero.</param>
+    /// <param name="dtype">The element type; Bool is refused.</param>
+    /// <returns>The tensor.</returns>
+    public static Tensor Arange(double start, double end, double step, DType dtype)
+    {
+        if (step == 0 || double.IsNaN(step) || !double.IsFinite(start) || !double.IsFinite(end) || dtype == DType.Bool)
+        {
+            throw new ArgumentException($"Arange: start {start}, end {end}, step {step}, dtype {dtype.Name()}: the step must be a non-zero number, the ends finite and the dtype numeric.", nameof(step));
+        }
+
+        var n = Math.Max(0, (int)Math.Ceiling((end - start) / step));
+        var values = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            values[i] = start + (i * step);
+        }
+
+        return Wrap(values, [n]).To(dtype);
     }
 
     /// <summary>The values 0, 1, … below end, as a 1-D tensor.</summary>
@@ -237,7 +310,34 @@ public partial class Tensor
 
     /// <summary>A copy of this tensor with its own storage, cut from the graph.</summary>
     /// <returns>The copy.</returns>
-    public Tensor Clone() => new((float[])Data.Clone(), (int[])Dims.Clone());
+    public Tensor Clone() => new((Array)RawStorage.Clone(), _dtype, (int[])Dims.Clone());
+
+    private static Tensor FromArrayCopy<T>(T[] data, int[] shape)
+        where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(shape);
+        var dims = shape.Length == 0 && data.Length != 1 ? [data.Length] : (int[])CheckShape("FromArray", shape).Clone();
+        if (Shapes.Numel(dims) != data.Length)
+        {
+            throw new ArgumentException($"FromArray: shape {Shapes.Format(dims)} holds {Shapes.Numel(dims)} elements but {data.Length} were given.", nameof(data));
+        }
+
+        return Wrap((T[])data.Clone(), dims);
+    }
+
+    private static T[] Filled<T>(int length, T value)
+    {
+        var data = new T[length];
+        Array.Fill(data, value);
+        return data;
+    }
+
+    /// <summary>A whole number for an Int64 tensor: truncated toward zero, refused when it is NaN or out of range.</summary>
+    private static long CheckedInt64(string op, double value) =>
+        double.IsNaN(value) || value >= 9.2233720368547758e18 || value < -9.2233720368547758e18
+            ? throw new ArgumentOutOfRangeException(nameof(value), $"{op}: {value} does not fit an int64.")
+            : (long)value;
 
     private static int[] CheckShape(string op, int[] shape)
     {

@@ -3,13 +3,23 @@ using Backprop.Kernels;
 namespace Backprop;
 
 /// <summary>
-/// A float32, row-major, n-dimensional array that can record the operations applied to it, so that
-/// <see cref="Backward()"/> can send gradients back to every tensor that asked for one.
+/// A row-major, n-dimensional array of one <see cref="Backprop.DType"/> (float32 by default) that can record
+/// the operations applied to it, so that <see cref="Backward()"/> can send gradients back to every tensor
+/// that asked for one.
 /// </summary>
+/// <remarks>
+/// The storage is one managed array of the dtype's element type (float[], double[], long[] or bool[]) on
+/// <see cref="Device.Cpu"/>. Ops reach it through <see cref="Data"/> (the float32 fast path) or
+/// <see cref="Storage{T}"/>, and make their outputs through <see cref="NewOutput(int[], bool)"/>, so the
+/// storage is reached in one place per dtype.
+/// </remarks>
 public partial class Tensor
 {
     internal readonly int[] Dims;
-    private readonly float[] _data;
+
+    /// <summary>The elements: a float[], double[], long[] or bool[] as <see cref="_dtype"/> says.</summary>
+    private readonly Array _storage;
+    private readonly DType _dtype;
 
     /// <summary>Counts in-place changes to the storage; a view reads and bumps its base's.</summary>
     private int _version;
@@ -22,15 +32,23 @@ public partial class Tensor
 
     /// <summary>Wraps an array as a tensor without copying. The caller gives up the array.</summary>
     internal Tensor(float[] data, int[] dims)
+        : this(data, DType.Float32, dims)
     {
-        _data = data;
+    }
+
+    /// <summary>Wraps an array of the dtype's element type without copying. The caller gives up the array.</summary>
+    private Tensor(Array storage, DType dtype, int[] dims)
+    {
+        _storage = storage;
+        _dtype = dtype;
         Dims = dims;
     }
 
     /// <summary>A view: the same storage and version counter as <paramref name="viewOf"/>, with its own shape.</summary>
     private protected Tensor(Tensor viewOf, int[] dims)
     {
-        _data = viewOf.Data;
+        _storage = viewOf.RawStorage;
+        _dtype = viewOf._dtype;
         Dims = dims;
         _base = viewOf._base ?? viewOf;
     }
@@ -41,8 +59,25 @@ public partial class Tensor
     /// <summary>Records one in-place change of the storage.</summary>
     internal void BumpVersion() => StorageOwner._version++;
 
-    /// <summary>The elements, row-major. Throws once the storage went back to the pool with its scope.</summary>
-    internal float[] Data => IsReleased ? throw ReleasedError() : _data;
+    /// <summary>The element type.</summary>
+    public DType DType => _dtype;
+
+    /// <summary>Where the storage lives: <see cref="Device.Cpu"/>.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822:Mark members as static", Justification = "Per tensor once a second device exists.")]
+    public Device Device => Device.Cpu;
+
+    /// <summary>
+    /// The float32 elements, row-major: the storage every float op reads and writes. Throws for another dtype,
+    /// and once the storage went back to the pool with its scope.
+    /// </summary>
+    internal float[] Data => _storage is float[] data && !IsReleased ? data : throw StorageError(DType.Float32);
+
+    /// <summary>The elements as an array of <typeparamref name="T"/>, which must be this tensor's element type.</summary>
+    internal T[] Storage<T>()
+        where T : unmanaged => _storage is T[] data && !IsReleased ? data : throw StorageError(DTypes.Of<T>());
+
+    /// <summary>The elements, whatever the dtype, for ops that only move them (copies, gathers, permutations).</summary>
+    internal Array RawStorage => IsReleased ? throw ReleasedError() : _storage;
 
     /// <summary>The size of each dimension (a copy; an empty array for a scalar).</summary>
     public int[] Shape => (int[])Dims.Clone();
@@ -51,43 +86,62 @@ public partial class Tensor
     public int Rank => Dims.Length;
 
     /// <summary>The number of elements.</summary>
-    public int Numel => _data.Length;
+    public int Numel => _storage.Length;
 
     /// <summary>The size of one dimension; negative dimensions count from the end.</summary>
     /// <param name="dim">The dimension.</param>
     /// <returns>Its size.</returns>
     public int Size(int dim) => Dims[Shapes.NormalizeDim("Size", dim, Dims.Length)];
 
-    /// <summary>The elements, read-only, in row-major order, without copying.</summary>
+    /// <summary>The elements of a float32 tensor, read-only, in row-major order, without copying.</summary>
     public ReadOnlySpan<float> Span => Data;
 
-    /// <summary>Copies the elements into a new array in row-major order.</summary>
+    /// <summary>The elements, read-only, in row-major order, without copying.</summary>
+    /// <typeparam name="T">The element type of this tensor's dtype: float, double, long or bool.</typeparam>
+    /// <returns>The span.</returns>
+    public ReadOnlySpan<T> AsSpan<T>()
+        where T : unmanaged => Storage<T>();
+
+    /// <summary>Copies the elements of a float32 tensor into a new array in row-major order.</summary>
     /// <returns>The copy.</returns>
     public float[] ToArray() => (float[])Data.Clone();
 
-    /// <summary>The value of a one-element tensor.</summary>
+    /// <summary>Copies the elements into a new array in row-major order.</summary>
+    /// <typeparam name="T">The element type of this tensor's dtype: float, double, long or bool.</typeparam>
+    /// <returns>The copy.</returns>
+    public T[] ToArray<T>()
+        where T : unmanaged => (T[])Storage<T>().Clone();
+
+    /// <summary>The value of a one-element tensor, converted to float whatever the dtype (true is 1).</summary>
     /// <returns>The value.</returns>
     public float Item()
     {
-        if (Data.Length != 1)
-        {
-            throw new InvalidOperationException($"Item: the tensor has shape {Shapes.Format(Dims)} ({Data.Length} elements); only a one-element tensor has an item.");
-        }
-
-        return Data[0];
+        CheckOneElement();
+        return (float)ElementAsDouble(0);
     }
 
-    /// <summary>Reads or writes one element. Writing counts as an in-place change.</summary>
+    /// <summary>The value of a one-element tensor, in its own element type.</summary>
+    /// <typeparam name="T">The element type of this tensor's dtype: float, double, long or bool.</typeparam>
+    /// <returns>The value.</returns>
+    public T Item<T>()
+        where T : unmanaged
+    {
+        var data = Storage<T>();
+        CheckOneElement();
+        return data[0];
+    }
+
+    /// <summary>Reads or writes one element, converted to and from float whatever the dtype. Writing counts as an in-place change.</summary>
     /// <param name="index">One index per dimension; negative indices count from the end.</param>
     [System.Runtime.CompilerServices.IndexerName("Element")]
     public float this[params int[] index]
     {
-        get => Data[FlatIndex(index)];
+        get => (float)ElementAsDouble(FlatIndex(index));
         set
         {
             var flat = FlatIndex(index);
             CheckInPlace("indexer set");
-            Data[flat] = value;
+            SetElement(flat, value);
             BumpVersion();
         }
     }
@@ -109,13 +163,31 @@ public partial class Tensor
     /// length (one a disposed <see cref="TensorScope"/> gave back). Inside a scope the tensor belongs to it
     /// and its storage goes back to the pool when the scope is disposed.
     /// </summary>
-    internal static Tensor NewOutput(int[] dims, bool zeroed = false)
+    internal static Tensor NewOutput(int[] dims, bool zeroed = false) => NewOutput<float>(dims, zeroed);
+
+    /// <summary><see cref="NewOutput(int[], bool)"/> for the dtype whose element type is <typeparamref name="T"/>.</summary>
+    internal static Tensor NewOutput<T>(int[] dims, bool zeroed = false)
+        where T : unmanaged
     {
         var length = Shapes.Numel(dims);
-        var tensor = new Tensor(zeroed ? BufferPool<float>.RentZeroed(length) : BufferPool<float>.Rent(length), dims);
+        var tensor = new Tensor(zeroed ? BufferPool<T>.RentZeroed(length) : BufferPool<T>.Rent(length), DTypes.Of<T>(), dims);
         TensorScope.Current?.Add(tensor);
         return tensor;
     }
+
+    /// <summary><see cref="NewOutput(int[], bool)"/> for any dtype.</summary>
+    internal static Tensor NewOutput(int[] dims, DType dtype, bool zeroed = false) => dtype switch
+    {
+        DType.Float32 => NewOutput<float>(dims, zeroed),
+        DType.Float64 => NewOutput<double>(dims, zeroed),
+        DType.Int64 => NewOutput<long>(dims, zeroed),
+        DType.Bool => NewOutput<bool>(dims, zeroed),
+        _ => throw new ArgumentOutOfRangeException(nameof(dtype), $"{(int)dtype} is not a dtype."),
+    };
+
+    /// <summary>Wraps an array of <typeparamref name="T"/> as a tensor of its dtype without copying. The caller gives up the array.</summary>
+    internal static Tensor Wrap<T>(T[] data, int[] dims)
+        where T : unmanaged => new(data, DTypes.Of<T>(), dims);
 
     /// <summary>Gives this tensor's storage back to the pool (a view only marks itself); it refuses every use afterwards.</summary>
     internal void Release()
@@ -128,7 +200,21 @@ public partial class Tensor
         _released = true;
         if (_base is null)
         {
-            BufferPool<float>.Return(_data);
+            switch (_storage)
+            {
+                case float[] f:
+                    BufferPool<float>.Return(f);
+                    break;
+                case double[] d:
+                    BufferPool<double>.Return(d);
+                    break;
+                case long[] l:
+                    BufferPool<long>.Return(l);
+                    break;
+                case bool[] b:
+                    BufferPool<bool>.Return(b);
+                    break;
+            }
         }
     }
 
@@ -138,6 +224,53 @@ public partial class Tensor
     private InvalidOperationException ReleasedError() => new(
         $"The tensor of shape {Shapes.Format(Dims)} was made inside a TensorScope that has been disposed, and its storage went back to the pool. " +
         "Use it before the scope ends, or keep it with scope.Keep(tensor).");
+
+    /// <summary>
+    /// The error for reading the storage as <paramref name="wanted"/>: either the storage is released, or the
+    /// tensor has another dtype, which names both and the conversion that helps.
+    /// </summary>
+    private Exception StorageError(DType wanted) => IsReleased
+        ? ReleasedError()
+        : new NotSupportedException(
+            $"This operation needs a {wanted.Name()} tensor, but the tensor of shape {Shapes.Format(Dims)} is {_dtype.Name()}. " +
+            $"Convert it with To(DType.{wanted}).");
+
+    /// <summary>Element <paramref name="flat"/> as a double, whatever the dtype (true is 1).</summary>
+    internal double ElementAsDouble(int flat) => RawStorage switch
+    {
+        float[] f => f[flat],
+        double[] d => d[flat],
+        long[] l => l[flat],
+        bool[] b => b[flat] ? 1 : 0,
+        _ => throw new InvalidOperationException("unreachable: unknown storage"),
+    };
+
+    private void SetElement(int flat, double value)
+    {
+        switch (RawStorage)
+        {
+            case float[] f:
+                f[flat] = (float)value;
+                break;
+            case double[] d:
+                d[flat] = value;
+                break;
+            case long[] l:
+                l[flat] = checked((long)value);
+                break;
+            case bool[] b:
+                b[flat] = value != 0;
+                break;
+        }
+    }
+
+    private void CheckOneElement()
+    {
+        if (Numel != 1)
+        {
+            throw new InvalidOperationException($"Item: the tensor has shape {Shapes.Format(Dims)} ({Numel} elements); only a one-element tensor has an item.");
+        }
+    }
 
     private int FlatIndex(int[] index)
     {

@@ -14,24 +14,33 @@ internal static class TensorFormatter
         var summarize = t.Numel > SummaryThreshold;
         var integral = true;
         var width = 1;
-        foreach (var v in t.Data)
+        if (t.DType.IsFloatingPoint())
         {
-            integral &= float.IsFinite(v) && v == MathF.Round(v) && MathF.Abs(v) < 1e8f;
+            for (var i = 0; i < t.Numel; i++)
+            {
+                var v = t.ElementAsDouble(i);
+                integral &= double.IsFinite(v) && v == Math.Round(v) && Math.Abs(v) < 1e8;
+            }
         }
 
-        foreach (var v in t.Data)
+        for (var i = 0; i < t.Numel; i++)
         {
-            width = Math.Max(width, FormatValue(v, integral).Length);
+            width = Math.Max(width, FormatValue(t, i, integral).Length);
         }
 
         var sb = new StringBuilder("tensor(");
         if (t.Rank == 0)
         {
-            sb.Append(FormatValue(t.Data[0], integral));
+            sb.Append(FormatValue(t, 0, integral));
         }
         else
         {
             AppendDim(sb, t, 0, 0, width, integral, summarize);
+        }
+
+        if (t.DType == DType.Float64)
+        {
+            sb.Append(", dtype=torch.float64");
         }
 
         if (t.GradFnName is { } op)
@@ -68,7 +77,7 @@ internal static class TensorFormatter
 
             if (dim == t.Rank - 1)
             {
-                sb.Append(FormatValue(t.Data[offset + i], integral).PadLeft(width));
+                sb.Append(FormatValue(t, offset + i, integral).PadLeft(width));
             }
             else
             {
@@ -84,15 +93,25 @@ internal static class TensorFormatter
         sb.Append(']');
     }
 
-    private static string FormatValue(float v, bool integral)
+    /// <summary>Element <paramref name="flat"/> as PyTorch writes it: 3 for int64, True for bool, 3. or 0.5000 for floats.</summary>
+    private static string FormatValue(Tensor t, int flat, bool integral)
     {
+        switch (t.DType)
+        {
+            case DType.Int64:
+                return t.Storage<long>()[flat].ToString(CultureInfo.InvariantCulture);
+            case DType.Bool:
+                return t.Storage<bool>()[flat] ? "True" : "False";
+        }
+
+        var v = t.ElementAsDouble(flat);
         if (integral)
         {
             return v.ToString("0", CultureInfo.InvariantCulture) + ".";
         }
 
-        var a = MathF.Abs(v);
-        return a != 0 && float.IsFinite(v) && (a >= 1e5f || a < 1e-4f)
+        var a = Math.Abs(v);
+        return a != 0 && double.IsFinite(v) && (a >= 1e5 || a < 1e-4)
             ? v.ToString("0.0000e+00", CultureInfo.InvariantCulture)
             : v.ToString("0.0000", CultureInfo.InvariantCulture);
     }

@@ -54,7 +54,7 @@ public class BadInputTests
     [Fact]
     public void IndicesOutOfRange()
     {
-        AssertMessage<ArgumentException>(() => Tensor.Ones(2, 3).Gather(1, Tensor.FromArray([3f, 0f], 2, 1)), "Gather", "3", "[2,3]");
+        AssertMessage<ArgumentException>(() => Tensor.Ones(2, 3).Gather(1, Tensor.FromArray([3L, 0], 2, 1)), "Gather", "3", "[2,3]");
         AssertMessage<ArgumentException>(() => Tensor.Ones(2, 3).IndexSelect(0, [2]), "IndexSelect", "index 2");
         AssertMessage<ArgumentException>(() => Tensor.Ones(2, 3).Narrow(1, 2, 2), "Narrow", "size 3");
         AssertMessage<ArgumentException>(() => _ = Tensor.Ones(2, 3)[2, 0], "Indexer", "index 2");

@@ -147,7 +147,7 @@ public class TensorScopeTests
             var optimizer = new SGD(model.Parameters(), 0.1f, momentum: 0.9f);
             var loss = new CrossEntropyLoss();
             var x = Tensor.Uniform([96, 20], -1f, 1f, g);
-            var y = Tensor.FromArray(Enumerable.Range(0, 96).Select(i => (float)(i % 5)).ToArray(), 96);
+            var y = Tensor.FromArray(Enumerable.Range(0, 96).Select(i => (long)(i % 5)).ToArray(), 96);
             var data = new Backprop.Data.TensorDataset(x, y);
             var losses = new List<float>();
             for (var epoch = 0; epoch < 3; epoch++)

@@ -80,7 +80,7 @@ public class TensorTests
         Assert.Equal([4f, 5f, 6f, 7f], Tensor.Cat([a, b], 0).Narrow(0, 2, 2).ToArray());
         Assert.Equal([6f, 7f, 0f, 1f], Tensor.Cat([a, b], 0).IndexSelect(0, [3, 0]).ToArray());
         var logits = Tensor.FromArray([0.1f, 0.9f, 0.0f, 0.7f, 0.2f, 0.1f], 2, 3);
-        Assert.Equal([0.9f, 0.7f], logits.Gather(1, Tensor.FromArray([1f, 0f], 2, 1)).ToArray());
+        Assert.Equal([0.9f, 0.7f], logits.Gather(1, Tensor.FromArray([1L, 0], 2, 1)).ToArray());
     }
 
     [Fact]
@@ -104,7 +104,8 @@ public class TensorTests
         Assert.Equal([2, 1], m.Mean(1, keepDim: true).Shape);
         Assert.Equal([5f, 6f], m.Max(1).ToArray());
         Assert.Equal([1f, 2f], m.Min(1).ToArray());
-        Assert.Equal([1f, 2f], m.Argmax(1).ToArray());
+        Assert.Equal(DType.Int64, m.Argmax(1).DType);
+        Assert.Equal([1L, 2], m.Argmax(1).ToArray<long>());
         Assert.Equal(5, m.Argmax());
         Assert.Equal(6f, m.Max().Item());
     }
@@ -153,12 +154,12 @@ public class TensorTests
     [Fact]
     public void OneHotPlacesOneOnePerIndexAndRefusesNonClasses()
     {
-        var hot = Tensor.OneHot(Tensor.FromArray([2f, 0f, 1f, 2f], 2, 2), 3);
+        var hot = Tensor.OneHot(Tensor.FromArray([2L, 0, 1, 2], 2, 2), 3);
         Assert.Equal([2, 2, 3], hot.Shape);
         Assert.Equal([0f, 0f, 1f, 1f, 0f, 0f, 0f, 1f, 0f, 0f, 0f, 1f], hot.ToArray());
-        var e = Assert.Throws<ArgumentException>(() => Tensor.OneHot(Tensor.FromArray([0f, 1.5f], 2), 3));
-        Assert.Contains("index 1.5 at position 1", e.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => Tensor.OneHot(Tensor.FromArray([3f], 1), 3));
+        var e = Assert.Throws<ArgumentException>(() => Tensor.OneHot(Tensor.FromArray([0L, 3], 2), 3));
+        Assert.Contains("index 3 at position 1", e.Message, StringComparison.Ordinal);
+        Assert.Contains("int64", Assert.Throws<ArgumentException>(() => Tensor.OneHot(Tensor.FromArray([1f], 1), 3)).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -222,8 +223,8 @@ public class TensorTests
         Assert.Equal([3, 3], a.Outer(b).Shape);
         Assert.Equal(12f, a.Outer(b)[1, 2]);
         var x = Tensor.FromArray([3f, 1f, 2f, 0f, 5f, 5f], 2, 3);
-        Assert.Equal([1f, 0f], x.Argmin(1).ToArray());
-        Assert.Equal([1f, 0f, 0f], x.Argmin(0).ToArray());
+        Assert.Equal([1L, 0], x.Argmin(1).ToArray<long>());
+        Assert.Equal([1L, 0, 0], x.Argmin(0).ToArray<long>());
         Assert.Equal([1f, 0f, 0f, 0f, 1f, 0f], Tensor.Eye(2, 3).ToArray());
         Assert.Equal([[1, 2], [1, 2], [1, 1]], Tensor.Zeros(1, 5).Split(2, 1).Select(p => p.Shape));
         Assert.Equal(3, Tensor.Zeros(6).Chunk(4).Length);

@@ -174,8 +174,9 @@ internal static class Workloads
         double accuracy;
         using (Tensor.NoGrad())
         {
-            var predictions = model.Eval().Forward(test.Inputs).Argmax(1).ToArray();
-            accuracy = predictions.Where((p, i) => p == test.Targets.Span[i]).Count() / (double)test.Count;
+            var predictions = model.Eval().Forward(test.Inputs).Argmax(1).ToArray<long>();
+            var labels = test.Targets.ToArray<long>();
+            accuracy = predictions.Where((p, i) => p == labels[i]).Count() / (double)test.Count;
         }
 
         var figure = new Figure("W2", [new("s_per_epoch", (times[1] + times[2]) / 2), new("test_acc", accuracy)]);

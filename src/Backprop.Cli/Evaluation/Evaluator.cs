@@ -23,11 +23,12 @@ internal static class Evaluator
             {
                 var output = model.Forward(batch.Input);
                 totalLoss += loss(output, batch.Target).Item() * batch.Target.Size(0);
-                var rows = output.Argmax(1).Span;
+                var rows = output.Argmax(1).AsSpan<long>();
+                var labels = batch.Target.AsSpan<long>();
                 for (var i = 0; i < rows.Length; i++)
                 {
                     predictions[index] = (int)rows[i];
-                    targets[index] = (int)batch.Target.Span[i];
+                    targets[index] = (int)labels[i];
                     index++;
                 }
             }

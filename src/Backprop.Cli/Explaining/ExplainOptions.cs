@@ -68,7 +68,7 @@ internal static class ExplainOptions
         {
             var c = text is null ? [0f] : Numbers("--target", text);
             return c.Length == 1 && c[0] >= 0 && c[0] < size && c[0] == MathF.Floor(c[0])
-                ? Tensor.FromArray(c, 1)
+                ? Tensor.FromArray([(long)c[0]], 1)
                 : throw new ArgumentException($"--target: for cross-entropy give one class index from 0 to {size - 1}.");
         }
 

@@ -158,10 +158,10 @@ internal sealed class HandDerivedMlp
 
         if (Loss == ExplainLoss.CrossEntropy)
         {
-            var c = y.Numel == 1 ? y.Item() : -1f;
+            var c = y.Numel == 1 && y.DType == DType.Int64 ? y.Item() : -1f;
             if (c < 0 || c >= Layers[^1] || c != MathF.Floor(c))
             {
-                throw new ArgumentException($"HandDerivedMlp: for cross-entropy the target must be one class index in [0, {Layers[^1]}), got [{string.Join(", ", y.ToArray())}].", nameof(y));
+                throw new ArgumentException($"HandDerivedMlp: for cross-entropy the target must be one int64 class index in [0, {Layers[^1]}), got {y}.", nameof(y));
             }
         }
         else if (y.Rank != 2 || y.Size(0) != 1 || y.Size(1) != Layers[^1])

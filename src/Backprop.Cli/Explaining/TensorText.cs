@@ -8,6 +8,12 @@ internal static class TensorText
 {
     public static string Format(Tensor t)
     {
+        if (t.DType == DType.Int64)
+        {
+            // Class indices: the explain views' only integer tensors, 1-D.
+            return "[" + string.Join(", ", t.ToArray<long>()) + "]";
+        }
+
         if (t.Rank == 0)
         {
             return Number(t.Item());
@@ -21,6 +27,11 @@ internal static class TensorText
     /// <summary>The values as nested arrays, for JSON.</summary>
     public static object Nested(Tensor t)
     {
+        if (t.DType == DType.Int64)
+        {
+            return t.ToArray<long>();
+        }
+
         var data = t.ToArray();
         if (t.Rank == 0)
         {

@@ -30,8 +30,9 @@ internal static class InputScaling
             }
 
             var csv = CsvData.Load(path, label);
+            var labels = csv.ClassLabels ?? throw new ArgumentException($"{path}: the label column '{label}' must hold class indices 0, 1, 2, ….");
             var scaling = FromMetadata(metadata);
-            return new TensorDataset(scaling is null ? csv.Features : scaling.Apply(csv.Features), csv.Labels!);
+            return new TensorDataset(scaling is null ? csv.Features : scaling.Apply(csv.Features), labels);
         }
 
         if (!Directory.Exists(path))

@@ -120,10 +120,11 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
                     batchLosses.Add(value);
                     lossSum += value * n;
                     seen += n;
-                    var predicted = output.Argmax(1).Span;
+                    var predicted = output.Argmax(1).AsSpan<long>();
+                    var labels = batch.Target.AsSpan<long>();
                     for (var i = 0; i < n; i++)
                     {
-                        correct += predicted[i] == batch.Target.Span[i] ? 1 : 0;
+                        correct += predicted[i] == labels[i] ? 1 : 0;
                     }
 
                     b++;

@@ -83,7 +83,7 @@ internal sealed record TrainingData(Dataset Train, Dataset Test, int Features, i
         }
 
         var classes = (int)csv.Labels!.Max().Item() + 1;
-        var all = new TensorDataset(csv.Features, csv.Labels!);
+        var all = new TensorDataset(csv.Features, csv.ClassLabels!);
         if (options.Limit > 0)
         {
             all = all.Take(options.Limit);

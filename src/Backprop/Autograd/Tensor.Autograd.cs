@@ -33,6 +33,13 @@ public partial class Tensor
                 throw new InvalidOperationException($"RequiresGrad: the tensor of shape {Shapes.Format(Dims)} is the result of '{GradFn.Op}'; use Detach() to get a tensor without a graph.");
             }
 
+            if (value && _dtype != DType.Float32)
+            {
+                throw new NotSupportedException(_dtype.IsFloatingPoint()
+                    ? $"RequiresGrad: the {_dtype.Name()} tensor of shape {Shapes.Format(Dims)} cannot record gradients yet: autograd runs on float32 tensors; convert it with Float()."
+                    : $"RequiresGrad: the {_dtype.Name()} tensor of shape {Shapes.Format(Dims)} cannot require grad: only floating-point tensors have gradients.");
+            }
+
             _requiresGrad = value;
         }
     }

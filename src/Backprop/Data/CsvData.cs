@@ -35,6 +35,9 @@ public sealed class CsvData
     /// <summary>True when there are labels and every one is a whole number &gt;= 0, so that they can be class indices.</summary>
     public bool LabelsAreClasses => Labels is not null && Labels.Span.ToArray().All(v => v >= 0 && v == MathF.Floor(v));
 
+    /// <summary>The labels as int64 class indices, for a classification loss; null when <see cref="LabelsAreClasses"/> is false.</summary>
+    public Tensor? ClassLabels => LabelsAreClasses ? Labels!.Long() : null;
+
     /// <summary>Reads a CSV file.</summary>
     /// <param name="path">The file.</param>
     /// <param name="labelColumn">The name of the label column (as in the header), or null when every column is a feature.</param>

@@ -8,7 +8,7 @@ public static class Mnist
 
     /// <summary>
     /// Loads the training (60,000) or test (10,000) set: inputs [N, 784] scaled to [0, 1], targets [N]
-    /// holding the digit as a float.
+    /// holding the digit as an int64 class index.
     /// </summary>
     /// <param name="directory">The directory holding train-images-idx3-ubyte(.gz) and the others.</param>
     /// <param name="train">True for the training set, false for the test set.</param>
@@ -41,7 +41,7 @@ public static class Mnist
         }
 
         var labelBytes = labels.Data.Span;
-        var y = new float[n];
+        var y = new long[n];
         for (var i = 0; i < n; i++)
         {
             if (labelBytes[i] >= Classes)

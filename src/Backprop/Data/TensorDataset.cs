@@ -5,7 +5,7 @@ public sealed class TensorDataset : Dataset
 {
     /// <summary>Makes the dataset.</summary>
     /// <param name="inputs">The inputs, [N, ...].</param>
-    /// <param name="targets">The targets, [N, ...] (class indices as floats for classification).</param>
+    /// <param name="targets">The targets, [N, ...] (int64 class indices for classification).</param>
     public TensorDataset(Tensor inputs, Tensor targets)
     {
         ArgumentNullException.ThrowIfNull(inputs);

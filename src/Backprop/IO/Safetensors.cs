@@ -14,22 +14,20 @@ public static class Safetensors
 {
     private const long MaxHeaderLength = 100_000_000;
 
-    /// <summary>Writes tensors, with optional metadata, atomically.</summary>
+    /// <summary>Writes tensors, with optional metadata, atomically; each tensor is stored in its own dtype (F32, F64, I64, BOOL) unless <paramref name="dtype"/> says otherwise.</summary>
     /// <param name="path">The file to write.</param>
     /// <param name="tensors">The tensors by name.</param>
     /// <param name="metadata">String pairs stored under __metadata__.</param>
-    /// <param name="dtype">The stored type: F32 (exact), F64, F16 or BF16 (rounded to nearest even).</param>
-    public static void Save(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null, string dtype = "F32")
+    /// <param name="dtype">The stored type of the floating-point tensors: F32, F64, F16 or BF16 (rounded to nearest even); null keeps each tensor's own. Int64 and bool tensors are always stored as I64 and BOOL.</param>
+    public static void Save(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null, string? dtype = null)
     {
         ArgumentNullException.ThrowIfNull(tensors);
-        ArgumentNullException.ThrowIfNull(dtype);
-        if (dtype is not ("F32" or "F64" or "F16" or "BF16"))
+        if (dtype is not (null or "F32" or "F64" or "F16" or "BF16"))
         {
-            throw new ArgumentException($"Safetensors.Save: dtype '{dtype}' is not one of F32, F64, F16, BF16.", nameof(dtype));
+            throw new ArgumentException($"Safetensors.Save: dtype '{dtype}' is not one of F32, F64, F16, BF16 (or null, each tensor's own).", nameof(dtype));
         }
 
-        var size = DtypeSize(path, string.Empty, dtype);
-        var list = tensors.ToList();
+        var list = tensors.Select(pair => (pair.Key, pair.Value, Stored: StoredDtype(pair.Value.DType, dtype))).ToList();
         var header = new MemoryStream();
         using (var json = new Utf8JsonWriter(header))
         {
@@ -46,10 +44,10 @@ public static class Safetensors
             }
 
             long offset = 0;
-            foreach (var (name, tensor) in list)
+            foreach (var (name, tensor, stored) in list)
             {
                 json.WriteStartObject(name);
-                json.WriteString("dtype", dtype);
+                json.WriteString("dtype", stored);
                 json.WriteStartArray("shape");
                 foreach (var d in tensor.Dims)
                 {
@@ -59,7 +57,7 @@ public static class Safetensors
                 json.WriteEndArray();
                 json.WriteStartArray("data_offsets");
                 json.WriteNumberValue(offset);
-                offset += tensor.Numel * (long)size;
+                offset += tensor.Numel * (long)DtypeSize(path, name, stored);
                 json.WriteNumberValue(offset);
                 json.WriteEndArray();
                 json.WriteEndObject();
@@ -80,24 +78,17 @@ public static class Safetensors
             stream.Write(scratch);
             header.Position = 0;
             header.CopyTo(stream);
-            foreach (var (_, tensor) in list)
+            foreach (var (_, tensor, stored) in list)
             {
-                if (dtype == "F32" && BitConverter.IsLittleEndian)
-                {
-                    stream.Write(MemoryMarshal.AsBytes(tensor.Span));
-                    continue;
-                }
-
-                foreach (var v in tensor.Span)
-                {
-                    Encode(v, dtype, scratch);
-                    stream.Write(scratch[..size]);
-                }
+                WriteData(stream, tensor, stored, scratch);
             }
         });
     }
 
-    /// <summary>Reads a safetensors file, converting F64, F16 and BF16 tensors to float32; every header field is validated.</summary>
+    /// <summary>
+    /// Reads a safetensors file; every header field is validated. F32 and F64 tensors keep their type, F16 and
+    /// BF16 become float32, the integer types (I8, U8, I16, I32, I64) become int64, and BOOL becomes bool.
+    /// </summary>
     /// <param name="path">The file.</param>
     /// <returns>The tensors, their original dtypes and the metadata.</returns>
     public static SafetensorsFile Load(string path)
@@ -175,7 +166,7 @@ public static class Safetensors
                 }
 
                 ranges.Add((begin, end, property.Name));
-                tensors[property.Name] = Tensor.FromArray(Convert(bytes.AsSpan(dataStart + (int)begin, (int)(end - begin)), dtype, (int)count), shape);
+                tensors[property.Name] = Decode(path, dataStart + begin, bytes.AsSpan(dataStart + (int)begin, (int)(end - begin)), dtype, (int)count, shape);
                 dtypes[property.Name] = dtype;
             }
 
@@ -243,48 +234,128 @@ public static class Safetensors
 
     private static int DtypeSize(string path, string name, string dtype) => dtype switch
     {
-        "F32" => 4,
-        "F64" => 8,
-        "F16" or "BF16" => 2,
-        _ => throw new DataFileException(path, 8, $"tensor '{name}': dtype '{dtype}' is not supported (F32, F64, F16 and BF16 are)."),
+        "F64" or "I64" => 8,
+        "F32" or "I32" => 4,
+        "F16" or "BF16" or "I16" => 2,
+        "I8" or "U8" or "BOOL" => 1,
+        _ => throw new DataFileException(path, 8, $"tensor '{name}': dtype '{dtype}' is not supported (F64, F32, F16, BF16, I64, I32, I16, I8, U8 and BOOL are)."),
     };
 
-    private static void Encode(float v, string dtype, Span<byte> destination)
+    /// <summary>The file dtype of a tensor: its own, or <paramref name="floats"/> for a floating-point tensor when given.</summary>
+    private static string StoredDtype(DType own, string? floats) => own switch
     {
-        switch (dtype)
+        DType.Int64 => "I64",
+        DType.Bool => "BOOL",
+        DType.Float64 => floats ?? "F64",
+        _ => floats ?? "F32",
+    };
+
+    private static void WriteData(Stream stream, Tensor tensor, string stored, Span<byte> scratch)
+    {
+        switch (stored)
         {
-            case "F32":
-                BinaryPrimitives.WriteSingleLittleEndian(destination, v);
-                break;
-            case "F64":
-                BinaryPrimitives.WriteDoubleLittleEndian(destination, v);
-                break;
-            case "F16":
-                BinaryPrimitives.WriteHalfLittleEndian(destination, (Half)v);
-                break;
-            default:
-                // BF16: the upper half of the float, rounded to nearest even; NaN stays a (quiet) NaN.
-                var bits = (uint)BitConverter.SingleToInt32Bits(v);
-                var rounded = float.IsNaN(v) ? 0x7FC0u : (bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16;
-                BinaryPrimitives.WriteUInt16LittleEndian(destination, (ushort)rounded);
-                break;
+            case "F32" when tensor.DType == DType.Float32 && BitConverter.IsLittleEndian:
+                stream.Write(MemoryMarshal.AsBytes(tensor.Span));
+                return;
+            case "I64" when BitConverter.IsLittleEndian:
+                stream.Write(MemoryMarshal.AsBytes(tensor.AsSpan<long>()));
+                return;
+            case "BOOL":
+                foreach (var b in tensor.AsSpan<bool>())
+                {
+                    stream.WriteByte(b ? (byte)1 : (byte)0);
+                }
+
+                return;
+        }
+
+        for (var i = 0; i < tensor.Numel; i++)
+        {
+            var v = tensor.ElementAsDouble(i);
+            switch (stored)
+            {
+                case "F64":
+                    BinaryPrimitives.WriteDoubleLittleEndian(scratch, v);
+                    stream.Write(scratch[..8]);
+                    break;
+                case "F32":
+                    BinaryPrimitives.WriteSingleLittleEndian(scratch, (float)v);
+                    stream.Write(scratch[..4]);
+                    break;
+                case "I64":
+                    BinaryPrimitives.WriteInt64LittleEndian(scratch, tensor.AsSpan<long>()[i]);
+                    stream.Write(scratch[..8]);
+                    break;
+                case "F16":
+                    BinaryPrimitives.WriteHalfLittleEndian(scratch, (Half)v);
+                    stream.Write(scratch[..2]);
+                    break;
+                default:
+                    // BF16: the upper half of the float, rounded to nearest even; NaN stays a (quiet) NaN.
+                    var f = (float)v;
+                    var bits = (uint)BitConverter.SingleToInt32Bits(f);
+                    var rounded = float.IsNaN(f) ? 0x7FC0u : (bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16;
+                    BinaryPrimitives.WriteUInt16LittleEndian(scratch, (ushort)rounded);
+                    stream.Write(scratch[..2]);
+                    break;
+            }
         }
     }
 
-    private static float[] Convert(ReadOnlySpan<byte> raw, string dtype, int count)
+    /// <summary>The tensor stored in <paramref name="raw"/>; a BOOL byte other than 0 or 1 is refused with its offset.</summary>
+    private static Tensor Decode(string path, long offset, ReadOnlySpan<byte> raw, string dtype, int count, int[] shape)
     {
-        var result = new float[count];
+        switch (dtype)
+        {
+            case "F64":
+                var doubles = new double[count];
+                for (var i = 0; i < count; i++)
+                {
+                    doubles[i] = BinaryPrimitives.ReadDoubleLittleEndian(raw[(i * 8)..]);
+                }
+
+                return Tensor.Wrap(doubles, shape);
+            case "BOOL":
+                var bools = new bool[count];
+                for (var i = 0; i < count; i++)
+                {
+                    bools[i] = raw[i] switch
+                    {
+                        0 => false,
+                        1 => true,
+                        _ => throw new DataFileException(path, offset + i, $"a BOOL element must be the byte 0 or 1, but it is {raw[i]}."),
+                    };
+                }
+
+                return Tensor.Wrap(bools, shape);
+            case "I64" or "I32" or "I16" or "I8" or "U8":
+                var longs = new long[count];
+                for (var i = 0; i < count; i++)
+                {
+                    longs[i] = dtype switch
+                    {
+                        "I64" => BinaryPrimitives.ReadInt64LittleEndian(raw[(i * 8)..]),
+                        "I32" => BinaryPrimitives.ReadInt32LittleEndian(raw[(i * 4)..]),
+                        "I16" => BinaryPrimitives.ReadInt16LittleEndian(raw[(i * 2)..]),
+                        "I8" => (sbyte)raw[i],
+                        _ => raw[i],
+                    };
+                }
+
+                return Tensor.Wrap(longs, shape);
+        }
+
+        var floats = new float[count];
         for (var i = 0; i < count; i++)
         {
-            result[i] = dtype switch
+            floats[i] = dtype switch
             {
                 "F32" => BinaryPrimitives.ReadSingleLittleEndian(raw[(i * 4)..]),
-                "F64" => (float)BinaryPrimitives.ReadDoubleLittleEndian(raw[(i * 8)..]),
                 "F16" => (float)BinaryPrimitives.ReadHalfLittleEndian(raw[(i * 2)..]),
                 _ => BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(raw[(i * 2)..]) << 16),
             };
         }
 
-        return result;
+        return Tensor.Wrap(floats, shape);
     }
 }

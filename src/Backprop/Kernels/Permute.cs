@@ -3,8 +3,20 @@ namespace Backprop.Kernels;
 /// <summary>Reorders the dimensions of a row-major array.</summary>
 internal static class Permute
 {
+    /// <summary>Permutes storage of any dtype: <see cref="Apply{T}"/> on arrays of one element type.</summary>
+    public static void Apply(Array src, int[] srcShape, int[] perm, Array dst)
+    {
+        switch (src)
+        {
+            case float[] f: Apply<float>(f, srcShape, perm, (float[])dst); break;
+            case double[] d: Apply<double>(d, srcShape, perm, (double[])dst); break;
+            case long[] l: Apply<long>(l, srcShape, perm, (long[])dst); break;
+            default: Apply<bool>((bool[])src, srcShape, perm, (bool[])dst); break;
+        }
+    }
+
     /// <summary>dst (shape srcShape permuted by <paramref name="perm"/>) = src with its dimensions reordered.</summary>
-    public static void Apply(ReadOnlySpan<float> src, int[] srcShape, int[] perm, Span<float> dst)
+    public static void Apply<T>(ReadOnlySpan<T> src, int[] srcShape, int[] perm, Span<T> dst)
     {
         var rank = srcShape.Length;
         if (rank == 2 && perm[0] == 1)
@@ -42,7 +54,7 @@ internal static class Permute
     }
 
     /// <summary>dst[j, i] = src[i, j] for an rows×cols source, in cache-friendly blocks.</summary>
-    public static void Transpose2D(ReadOnlySpan<float> src, int rows, int cols, Span<float> dst)
+    public static void Transpose2D<T>(ReadOnlySpan<T> src, int rows, int cols, Span<T> dst)
     {
         const int Block = 32;
         for (var i0 = 0; i0 < rows; i0 += Block)

@@ -31,6 +31,20 @@ internal static class Shapes
         return strides;
     }
 
+    /// <summary>Steps row-major coordinates within <paramref name="shape"/> to the next element (past the last, back to zeros).</summary>
+    public static void Increment(Span<int> coordinates, ReadOnlySpan<int> shape)
+    {
+        for (var d = shape.Length - 1; d >= 0; d--)
+        {
+            if (++coordinates[d] < shape[d])
+            {
+                return;
+            }
+
+            coordinates[d] = 0;
+        }
+    }
+
     /// <summary>Formats a shape the way error messages show it: [4,3].</summary>
     public static string Format(ReadOnlySpan<int> shape)
     {

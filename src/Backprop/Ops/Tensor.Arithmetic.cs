@@ -237,6 +237,7 @@ public partial class Tensor
     public static Tensor AddScalar(Tensor a, float s)
     {
         ArgumentNullException.ThrowIfNull(a);
+        RequireFloat32("AddScalar", a);
         var result = NewOutput(a.Dims);
         TensorPrimitives.Add(a.Data, s, result.Data);
         if (NeedsGrad(a))
@@ -254,6 +255,7 @@ public partial class Tensor
     public static Tensor MulScalar(Tensor a, float s)
     {
         ArgumentNullException.ThrowIfNull(a);
+        RequireFloat32("MulScalar", a);
         var result = NewOutput(a.Dims);
         TensorPrimitives.Multiply(a.Data, s, result.Data);
         if (NeedsGrad(a))
@@ -300,6 +302,7 @@ public partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
+        RequireFloat32(op, a, b);
         var shape = Shapes.Broadcast(op, a.Dims, b.Dims);
         var result = NewOutput(shape);
         Broadcasting.Binary<TOp>(a.Data, a.Dims, b.Data, b.Dims, result.Data, shape);

@@ -13,15 +13,15 @@ public partial class Tensor
     /// smoothing ε the target distribution is 1 − ε on the class plus ε/C everywhere.
     /// </summary>
     /// <param name="logits">The scores, [N, C].</param>
-    /// <param name="targets">The class indices, [N], stored as floats.</param>
+    /// <param name="targets">The class indices, [N], int64.</param>
     /// <param name="labelSmoothing">ε in [0, 1].</param>
     /// <returns>The loss of every sample, [N].</returns>
     public static Tensor CrossEntropy(Tensor logits, Tensor targets, float labelSmoothing = 0f) => CrossEntropy("CrossEntropy", logits, targets, labelSmoothing);
 
     /// <summary>
-    /// Checks that <paramref name="scores"/> is [N, C] and <paramref name="targets"/> is [N] whole class indices
-    /// in [0, C), the one scan of the targets that every class-index loss makes; afterwards the loss reads
-    /// each index as (int)targets[i].
+    /// Checks that <paramref name="scores"/> is [N, C] float32 and <paramref name="targets"/> is [N] int64 class
+    /// indices in [0, C), the one scan of the targets that every class-index loss makes; afterwards the loss
+    /// reads each index as (int)targets[i].
     /// </summary>
     internal static void ClassIndices(string op, Tensor scores, Tensor targets)
     {
@@ -32,12 +32,14 @@ public partial class Tensor
             throw new ArgumentException($"{op}: input must be [N, C] and target [N] class indices; got input {Shapes.Format(scores.Dims)} and target {Shapes.Format(targets.Dims)}.", nameof(targets));
         }
 
+        RequireFloat32(op, scores);
+        RequireInt64(op, targets, "target");
         var c = scores.Dims[1];
-        var data = targets.Data;
-        for (var i = 0; i < targets.Numel; i++)
+        var data = targets.Storage<long>();
+        for (var i = 0; i < data.Length; i++)
         {
             var v = data[i];
-            if (v != MathF.Floor(v) || v < 0 || v >= c)
+            if (v < 0 || v >= c)
             {
                 throw new ArgumentException($"{op}: target {v} at position {i} is not a class index in [0, {c}).", nameof(targets));
             }
@@ -48,7 +50,7 @@ public partial class Tensor
     internal static Tensor CrossEntropy(string op, Tensor logits, Tensor targets, float labelSmoothing)
     {
         ClassIndices(op, logits, targets);
-        var classes = targets.Data;
+        var classes = targets.Storage<long>();
         int n = logits.Dims[0], c = logits.Dims[1];
 
         // Keep log-softmax for backward: softmax = exp(logProbs).

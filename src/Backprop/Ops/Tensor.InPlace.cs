@@ -13,6 +13,7 @@ public partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(other);
         CheckInPlace("AddInPlace");
+        RequireFloat32("AddInPlace", this, other);
         if (!Shapes.Broadcast("AddInPlace", Dims, other.Dims).AsSpan().SequenceEqual(Dims))
         {
             throw new ArgumentException($"AddInPlace: {Shapes.Format(other.Dims)} does not broadcast to the target's shape {Shapes.Format(Dims)}.", nameof(other));
@@ -44,6 +45,7 @@ public partial class Tensor
     public Tensor MulInPlace(float s)
     {
         CheckInPlace("MulInPlace");
+        RequireFloat32("MulInPlace", this);
         TensorPrimitives.Multiply(Data, s, Data);
         BumpVersion();
         return this;
@@ -54,24 +56,32 @@ public partial class Tensor
     public Tensor ReluInPlace()
     {
         CheckInPlace("ReluInPlace");
+        RequireFloat32("ReluInPlace", this);
         var data = Data;
         WorkSplitter.For(data.Length, WorkSplitter.ElementwiseMinimum, (start, length) => TensorPrimitives.Max(data.AsSpan(start, length), 0f, data.AsSpan(start, length)));
         BumpVersion();
         return this;
     }
 
-    /// <summary>Sets every element to <paramref name="value"/>, in place.</summary>
+    /// <summary>Sets every element to <paramref name="value"/> (converted to the dtype), in place.</summary>
     /// <param name="value">The value.</param>
     /// <returns>This tensor.</returns>
     public Tensor Fill(float value)
     {
         CheckInPlace("Fill");
-        Data.AsSpan().Fill(value);
+        switch (RawStorage)
+        {
+            case float[] f: f.AsSpan().Fill(value); break;
+            case double[] d: d.AsSpan().Fill(value); break;
+            case long[] l: l.AsSpan().Fill(CheckedInt64("Fill", value)); break;
+            default: Storage<bool>().AsSpan().Fill(value != 0); break;
+        }
+
         BumpVersion();
         return this;
     }
 
-    /// <summary>Copies the values of a tensor of the same shape into this one, in place.</summary>
+    /// <summary>Copies the values of a tensor of the same shape into this one, in place, converting them to this tensor's dtype (torch.Tensor.copy_).</summary>
     /// <param name="source">The values to copy.</param>
     /// <returns>This tensor.</returns>
     public Tensor CopyFrom(Tensor source)
@@ -83,7 +93,7 @@ public partial class Tensor
             throw new ArgumentException($"CopyFrom: source shape {Shapes.Format(source.Dims)} differs from target shape {Shapes.Format(Dims)}.", nameof(source));
         }
 
-        source.Data.CopyTo(Data, 0);
+        Conversion.Convert(source.RawStorage, RawStorage);
         BumpVersion();
         return this;
     }

@@ -35,19 +35,26 @@ public partial class Tensor
                 throw new ArgumentException($"Cat: shapes {Shapes.Format(first.Dims)} and {Shapes.Format(t.Dims)} differ outside dimension {dim}.", nameof(tensors));
             }
 
+            if (t._dtype != first._dtype)
+            {
+                throw new ArgumentException($"Cat: the tensors are {first._dtype.Name()} and {t._dtype.Name()}; convert them to one dtype first.", nameof(tensors));
+            }
+
             shape[d] += t.Dims[d];
             needsGrad |= NeedsGrad(t);
         }
 
         var (outer, total, inner) = Shapes.Split(shape, d);
-        var result = NewOutput(shape);
+        var result = NewOutput(shape, first._dtype);
+        var destination = result.RawStorage;
         var offset = 0;
         foreach (var t in tensors)
         {
             var block = t.Dims[d] * inner;
+            var source = t.RawStorage;
             for (var o = 0; o < outer; o++)
             {
-                t.Data.AsSpan(o * block, block).CopyTo(result.Data.AsSpan((o * total * inner) + offset, block));
+                Array.Copy(source, o * block, destination, (o * total * inner) + offset, block);
             }
 
             offset += block;
@@ -147,78 +154,24 @@ public partial class Tensor
         return Select("IndexSelect", d, indices);
     }
 
-    /// <summary>
-    /// Picks along <paramref name="dim"/> the element named by <paramref name="index"/> (integral values):
-    /// result[..., j, ...] = this[..., index[..., j, ...], ...]. The index has this tensor's shape except
-    /// along <paramref name="dim"/>. Used to pick each row's class score: logits.Gather(1, labels.Unsqueeze(1)).
-    /// </summary>
-    /// <param name="dim">The dimension to pick along.</param>
-    /// <param name="index">The indices, stored as float values.</param>
-    /// <returns>A tensor shaped like <paramref name="index"/>.</returns>
-    public Tensor Gather(int dim, Tensor index)
-    {
-        ArgumentNullException.ThrowIfNull(index);
-        var d = Shapes.NormalizeDim("Gather", dim, Rank);
-        var compatible = index.Rank == Rank;
-        for (var i = 0; compatible && i < Rank; i++)
-        {
-            compatible = i == d || index.Dims[i] == Dims[i];
-        }
-
-        if (!compatible)
-        {
-            throw new ArgumentException($"Gather: index shape {Shapes.Format(index.Dims)} must match input shape {Shapes.Format(Dims)} outside dimension {dim}.", nameof(index));
-        }
-
-        var (_, size, inner) = Shapes.Split(Dims, d);
-        var picks = index.Dims[d];
-        var positions = new int[index.Numel];
-        for (var k = 0; k < positions.Length; k++)
-        {
-            var v = index.Data[k];
-            if (v != MathF.Floor(v) || v < 0 || v >= size)
-            {
-                throw new ArgumentOutOfRangeException(nameof(index), $"Gather: index value {v} at position {k} is not an integer in [0, {size}) for dimension {dim} of shape {Shapes.Format(Dims)}.");
-            }
-
-            var o = k / (picks * inner);
-            var i = k % inner;
-            positions[k] = (((o * size) + (int)v) * inner) + i;
-        }
-
-        var result = NewOutput((int[])index.Dims.Clone());
-        for (var k = 0; k < positions.Length; k++)
-        {
-            result.Data[k] = Data[positions[k]];
-        }
-
-        if (NeedsGrad(this))
-        {
-            var input = this;
-            result.Record("Gather", [input], g =>
-            {
-                var grad = input.GradAccumulator(out _);
-                for (var k = 0; k < positions.Length; k++)
-                {
-                    grad[positions[k]] += g[k];
-                }
-            });
-        }
-
-        return result;
-    }
+    /// <summary>The slices named by a 1-D int64 index tensor along one dimension, as torch.index_select (a copy).</summary>
+    /// <param name="dim">The dimension.</param>
+    /// <param name="index">The indices, int64, 1-D.</param>
+    /// <returns>The selected slices.</returns>
+    public Tensor IndexSelect(int dim, Tensor index) => IndexSelect(dim, IndexList("IndexSelect", index, dim));
 
     private Tensor Select(string op, int d, int[] indices)
     {
         var (outer, size, inner) = Shapes.Split(Dims, d);
         var shape = (int[])Dims.Clone();
         shape[d] = indices.Length;
-        var result = NewOutput(shape);
+        var result = NewOutput(shape, _dtype);
+        Array source = RawStorage, destination = result.RawStorage;
         for (var o = 0; o < outer; o++)
         {
             for (var j = 0; j < indices.Length; j++)
             {
-                Data.AsSpan(((o * size) + indices[j]) * inner, inner).CopyTo(result.Data.AsSpan(((o * indices.Length) + j) * inner, inner));
+                Array.Copy(source, ((o * size) + indices[j]) * inner, destination, ((o * indices.Length) + j) * inner, inner);
             }
         }
 
@@ -244,20 +197,22 @@ public partial class Tensor
 
     /// <summary>
     /// One-hot rows for class indices, as torch.nn.functional.one_hot: [N] indices give [N, classes] with a 1 in
-    /// each row's class column. The indices are float values until tensors carry an integer type.
+    /// each row's class column (float32, ready for a squared-error loss).
     /// </summary>
-    /// <param name="indices">Class indices, any shape; each a whole number in [0, classes).</param>
+    /// <param name="indices">Class indices, int64, any shape; each in [0, classes).</param>
     /// <param name="classes">The number of classes.</param>
     /// <returns>The one-hot tensor, shaped [..indices, classes].</returns>
     public static Tensor OneHot(Tensor indices, int classes)
     {
         ArgumentNullException.ThrowIfNull(indices);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
+        RequireInt64("OneHot", indices, nameof(indices));
+        var labels = indices.Storage<long>();
         var data = new float[indices.Numel * classes];
-        for (var i = 0; i < indices.Numel; i++)
+        for (var i = 0; i < labels.Length; i++)
         {
-            var label = indices.Data[i];
-            if (!(label >= 0 && label < classes) || label != MathF.Floor(label))
+            var label = labels[i];
+            if (label < 0 || label >= classes)
             {
                 throw new ArgumentException($"OneHot: index {label} at position {i} of {Shapes.Format(indices.Dims)} is not a class index in [0, {classes}).", nameof(indices));
             }
@@ -266,5 +221,32 @@ public partial class Tensor
         }
 
         return new Tensor(data, [.. indices.Dims, classes]);
+    }
+
+    /// <summary>The values of a 1-D int64 index tensor, each checked to lie in [0, size of <paramref name="dim"/>); negative values count from the end.</summary>
+    private int[] IndexList(string op, Tensor index, int dim)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        RequireInt64(op, index, nameof(index));
+        if (index.Rank > 1)
+        {
+            throw new ArgumentException($"{op}: the index must be 1-D, but it has shape {Shapes.Format(index.Dims)}.", nameof(index));
+        }
+
+        var size = Dims[Shapes.NormalizeDim(op, dim, Rank)];
+        var values = index.Storage<long>();
+        var list = new int[values.Length];
+        for (var j = 0; j < values.Length; j++)
+        {
+            var v = values[j] < 0 ? values[j] + size : values[j];
+            if (v < 0 || v >= size)
+            {
+                throw new ArgumentOutOfRangeException(nameof(index), $"{op}: index {values[j]} at position {j} is out of range for dimension {dim} of size {size} (shape {Shapes.Format(Dims)}).");
+            }
+
+            list[j] = (int)v;
+        }
+
+        return list;
     }
 }

@@ -17,6 +17,7 @@ public partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(weight);
+        RequireFloat32("Linear", input, weight);
         if (weight.Rank != 2 || input.Rank == 0 || input.Dims[^1] != weight.Dims[1])
         {
             throw new ArgumentException($"Linear: input {Shapes.Format(input.Dims)} and weight {Shapes.Format(weight.Dims)}: the weight must be [out, in] with in equal to the input's last dimension.", nameof(weight));

@@ -17,6 +17,7 @@ public partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(logits);
         ArgumentNullException.ThrowIfNull(targets);
+        RequireFloat32("BinaryCrossEntropyWithLogits", logits, targets);
         if (!logits.Dims.AsSpan().SequenceEqual(targets.Dims))
         {
             throw new ArgumentException($"BinaryCrossEntropyWithLogits: logits {Shapes.Format(logits.Dims)} and targets {Shapes.Format(targets.Dims)} differ in shape.", nameof(targets));

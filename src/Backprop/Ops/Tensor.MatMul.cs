@@ -14,6 +14,7 @@ public partial class Tensor
     public Tensor MatMul(Tensor other)
     {
         ArgumentNullException.ThrowIfNull(other);
+        RequireFloat32("MatMul", this, other);
         if (Rank == 0 || other.Rank == 0)
         {
             throw new ArgumentException($"MatMul: {Shapes.Format(Dims)} x {Shapes.Format(other.Dims)}: both operands need at least one dimension.", nameof(other));

@@ -6,14 +6,21 @@ namespace Backprop;
 
 public partial class Tensor
 {
-    /// <summary>The sum of all elements, as a zero-dimensional tensor.</summary>
+    /// <summary>The sum of all elements, as a zero-dimensional tensor: float32 for float32, int64 for int64 and bool (a count of the true elements).</summary>
     /// <returns>The sum.</returns>
-    public Tensor Sum() => ReduceAll("Sum", TensorPrimitives.Sum(Data), 1f);
+    public Tensor Sum() => _dtype switch
+    {
+        DType.Float32 => ReduceAll("Sum", TensorPrimitives.Sum(Data), 1f),
+        DType.Int64 => Wrap<long>([TensorPrimitives.Sum<long>(Storage<long>())], []),
+        DType.Bool => Wrap<long>([Storage<bool>().AsSpan().Count(true)], []),
+        _ => throw DTypeError("Sum", this, "float32, int64 or bool"),
+    };
 
     /// <summary>The mean of all elements, as a zero-dimensional tensor.</summary>
     /// <returns>The mean.</returns>
     public Tensor Mean()
     {
+        RequireFloat32("Mean", this);
         if (Numel == 0)
         {
             throw new InvalidOperationException("Mean: the tensor is empty.");
@@ -98,13 +105,25 @@ public partial class Tensor
     /// <returns>The minima.</returns>
     public Tensor Min(int dim, bool keepDim = false) => Extreme("Min", dim, keepDim, min: true);
 
-    /// <summary>The index of the largest element along one dimension (first occurrence), as float values.</summary>
+    /// <summary>The largest elements along one dimension and where they are, as torch.max(x, dim): the values (differentiable) and their int64 indices (first occurrence).</summary>
+    /// <param name="dim">The dimension; negative counts from the end.</param>
+    /// <param name="keepDim">Keep the reduced dimension with size 1.</param>
+    /// <returns>The maxima and their indices.</returns>
+    public (Tensor Values, Tensor Indices) MaxWithIndices(int dim, bool keepDim = false) => ExtremeWithIndices("Max", dim, keepDim, min: false);
+
+    /// <summary>The smallest elements along one dimension and where they are, as torch.min(x, dim): the values (differentiable) and their int64 indices (first occurrence).</summary>
+    /// <param name="dim">The dimension; negative counts from the end.</param>
+    /// <param name="keepDim">Keep the reduced dimension with size 1.</param>
+    /// <returns>The minima and their indices.</returns>
+    public (Tensor Values, Tensor Indices) MinWithIndices(int dim, bool keepDim = false) => ExtremeWithIndices("Min", dim, keepDim, min: true);
+
+    /// <summary>The int64 index of the largest element along one dimension (first occurrence).</summary>
     /// <param name="dim">The dimension; negative counts from the end.</param>
     /// <param name="keepDim">Keep the reduced dimension with size 1.</param>
     /// <returns>The indices.</returns>
     public Tensor Argmax(int dim, bool keepDim = false) => ArgExtremeIndices("Argmax", dim, keepDim, min: false);
 
-    /// <summary>The index of the smallest element along one dimension (first occurrence), as float values.</summary>
+    /// <summary>The int64 index of the smallest element along one dimension (first occurrence).</summary>
     /// <param name="dim">The dimension; negative counts from the end.</param>
     /// <param name="keepDim">Keep the reduced dimension with size 1.</param>
     /// <returns>The indices.</returns>
@@ -112,13 +131,14 @@ public partial class Tensor
 
     private Tensor ArgExtremeIndices(string op, int dim, bool keepDim, bool min)
     {
+        RequireFloat32(op, this);
         var (outShape, outer, size, inner) = ReducedShape(op, dim, keepDim);
         var count = outer * inner;
         var values = ArrayPool<float>.Shared.Rent(count);
         var indices = ArrayPool<int>.Shared.Rent(count);
         Reductions.ArgExtreme(Data, outer, size, inner, min, values.AsSpan(0, count), indices.AsSpan(0, count));
-        var result = NewOutput(outShape);
-        var data = result.Data;
+        var result = NewOutput<long>(outShape);
+        var data = result.Storage<long>();
         for (var i = 0; i < count; i++)
         {
             data[i] = indices[i];
@@ -160,6 +180,7 @@ public partial class Tensor
 
     private Tensor ReduceDim(string op, int dim, bool keepDim, bool mean)
     {
+        RequireFloat32(op, this);
         var (outShape, outer, size, inner) = ReducedShape(op, dim, keepDim);
         if (mean && size == 0)
         {
@@ -183,8 +204,24 @@ public partial class Tensor
         return result;
     }
 
-    private Tensor Extreme(string op, int dim, bool keepDim, bool min)
+    private Tensor Extreme(string op, int dim, bool keepDim, bool min) => ExtremeCore(op, dim, keepDim, min, out _);
+
+    private (Tensor Values, Tensor Indices) ExtremeWithIndices(string op, int dim, bool keepDim, bool min)
     {
+        var values = ExtremeCore(op, dim, keepDim, min, out var picked);
+        var indices = NewOutput<long>(values.Dims);
+        var data = indices.Storage<long>();
+        for (var i = 0; i < picked.Length; i++)
+        {
+            data[i] = picked[i];
+        }
+
+        return (values, indices);
+    }
+
+    private Tensor ExtremeCore(string op, int dim, bool keepDim, bool min, out int[] indices)
+    {
+        RequireFloat32(op, this);
         var (outShape, outer, size, inner) = ReducedShape(op, dim, keepDim);
         if (size == 0)
         {
@@ -192,8 +229,9 @@ public partial class Tensor
         }
 
         var result = NewOutput(outShape);
-        var indices = new int[outer * inner];
-        Reductions.ArgExtreme(Data, outer, size, inner, min, result.Data, indices);
+        var picked = new int[outer * inner];
+        Reductions.ArgExtreme(Data, outer, size, inner, min, result.Data, picked);
+        indices = picked;
         if (NeedsGrad(this))
         {
             var input = this;
@@ -204,7 +242,7 @@ public partial class Tensor
                 {
                     for (var i = 0; i < inner; i++)
                     {
-                        grad[(((o * size) + indices[(o * inner) + i]) * inner) + i] += g[(o * inner) + i];
+                        grad[(((o * size) + picked[(o * inner) + i]) * inner) + i] += g[(o * inner) + i];
                     }
                 }
             });

@@ -97,15 +97,15 @@ public partial class Tensor
             inverse[perm[i]] = i;
         }
 
-        var result = NewOutput(outShape);
-        Kernels.Permute.Apply(Data, Dims, perm, result.Data);
+        var result = NewOutput(outShape, _dtype);
+        Kernels.Permute.Apply(RawStorage, Dims, perm, result.RawStorage);
         if (NeedsGrad(this))
         {
             var input = this;
             result.Record("Permute", [input], g =>
             {
                 var d = RentGradArray(g.Length);
-                Kernels.Permute.Apply(g, outShape, inverse, d);
+                Kernels.Permute.Apply<float>(g, outShape, inverse, d);
                 input.DepositGrad(d, input.Dims, owned: true);
             });
         }

@@ -18,6 +18,7 @@ public partial class Tensor
 
     private Tensor SoftmaxCore(string op, int dim, bool log)
     {
+        RequireFloat32(op, this);
         var d = Shapes.NormalizeDim(op, dim, Rank);
         var (outer, size, inner) = Shapes.Split(Dims, d);
         var moved = inner == 1 ? Data : MoveToLast(Data, outer, size, inner);

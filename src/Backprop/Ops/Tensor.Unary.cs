@@ -134,6 +134,7 @@ public partial class Tensor
 
     private Tensor Unary(string op, UnaryForward forward, UnaryBackward backward, bool saveInput = true)
     {
+        RequireFloat32(op, this);
         var result = NewOutput(Dims);
         var x = Data;
         var y = result.Data;

@@ -27,7 +27,7 @@ public class HandDerivedMlpTests
         var loss = Enum.Parse<ExplainLoss>(lossName);
         var network = new HandDerivedMlp(layers, activation, loss, new Generator(20));
         var x = Tensor.Uniform([1, layers[0]], -1f, 1f, new Generator(2));
-        var y = loss == ExplainLoss.CrossEntropy ? Tensor.FromArray([1f], 1) : Tensor.Uniform([1, layers[^1]], 0f, 1f, new Generator(3));
+        var y = loss == ExplainLoss.CrossEntropy ? Tensor.FromArray([1L], 1) : Tensor.Uniform([1, layers[^1]], 0f, 1f, new Generator(3));
         for (var s = 1; s <= 3; s++)
         {
             var trace = network.Step(s, x, y, 0.1f);
@@ -66,6 +66,6 @@ public class HandDerivedMlpTests
         var network = new HandDerivedMlp([1, 2, 2], ExplainActivation.Relu, ExplainLoss.HalfSquared, new Generator(1));
         Assert.Contains("[1, 1]", Assert.Throws<ArgumentException>(() => network.Step(1, Tensor.Ones(1, 3), Tensor.Ones(1, 2), 0.1f)).Message, StringComparison.Ordinal);
         var ce = new HandDerivedMlp([1, 2, 2], ExplainActivation.Relu, ExplainLoss.CrossEntropy, new Generator(1));
-        Assert.Contains("class index", Assert.Throws<ArgumentException>(() => ce.Step(1, Tensor.Ones(1, 1), Tensor.FromArray([5f], 1), 0.1f)).Message, StringComparison.Ordinal);
+        Assert.Contains("class index", Assert.Throws<ArgumentException>(() => ce.Step(1, Tensor.Ones(1, 1), Tensor.FromArray([5L], 1), 0.1f)).Message, StringComparison.Ordinal);
     }
 }

@@ -107,7 +107,7 @@ public class GraphTests
             }
 
             var monitor = new GradientFlowMonitor(model);
-            var loss = new Backprop.NN.Losses.CrossEntropyLoss().Forward(monitor.Forward(Tensor.Randn([64, 20], g)), Tensor.FromArray([.. Enumerable.Range(0, 64).Select(i => (float)(i % 4))], 64));
+            var loss = new Backprop.NN.Losses.CrossEntropyLoss().Forward(monitor.Forward(Tensor.Randn([64, 20], g)), Tensor.FromArray([.. Enumerable.Range(0, 64).Select(i => (long)(i % 4))], 64));
             loss.Backward();
             var flows = monitor.Collect();
             Assert.Equal(10, flows.Count);

@@ -36,7 +36,7 @@ public class PyTorchFixtureTests
         var input = io["input"].Clone().SetRequiresGrad();
         var output = model.Forward(input);
         AssertClose(io["output"], output, 1e-5);
-        var loss = new CrossEntropyLoss().Forward(output, io["target"]);
+        var loss = new CrossEntropyLoss().Forward(output, io["target"].Long());
         Assert.Equal(io["loss"].ToArray()[0], loss.Item(), 5);
         loss.Backward();
         var grads = model.NamedParameters().ToDictionary(p => p.Name + ".grad", p => p.Parameter.Grad!);
@@ -83,7 +83,7 @@ public class PyTorchFixtureTests
         for (var s = 0; s < 3; s++)
         {
             optimizer.ZeroGrad();
-            loss.Forward(model.Forward(io["input"]), io["target"]).Backward();
+            loss.Forward(model.Forward(io["input"]), io["target"].Long()).Backward();
             optimizer.Step();
         }
 

@@ -59,13 +59,14 @@ public sealed class SafetensorsTests : IDisposable
         var bytesPerValue = dtype switch { "F64" => 8, _ => 2 };
         Assert.Equal(35 * bytesPerValue, new FileInfo(path).Length - 8 - (long)BinaryPrimitives.ReadUInt64LittleEndian(File.ReadAllBytes(path)));
         var expected = t.ToArray();
-        var actual = loaded.Tensors["w"].ToArray();
+        var actual = loaded.Tensors["w"].Float().ToArray();
         for (var i = 0; i < expected.Length; i++)
         {
             Assert.True(Math.Abs(expected[i] - actual[i]) <= relative * Math.Abs(expected[i]) + 1e-7, $"{dtype} {i}: {expected[i]} vs {actual[i]}");
         }
 
         Assert.Throws<ArgumentException>(() => Safetensors.Save(PathOf("bad.safetensors"), [new("w", t)], dtype: "I8"));
+        Assert.Equal(dtype == "F64" ? DType.Float64 : DType.Float32, loaded.Tensors["w"].DType);
         Assert.False(File.Exists(PathOf("bad.safetensors")));
     }
 
@@ -84,6 +85,45 @@ public sealed class SafetensorsTests : IDisposable
     }
 
     [Fact]
+    public void EveryDTypeRoundTripsInItsOwnType()
+    {
+        var path = PathOf("dtypes.safetensors");
+        var f32 = Tensor.Randn([2, 3], new Generator(4));
+        var f64 = Tensor.FromArray([Math.PI, -1e-300, 1e300]);
+        var i64 = Tensor.FromArray([long.MinValue, -1L, 0L, long.MaxValue], 2, 2);
+        var b = Tensor.FromArray([true, false, true]);
+        Safetensors.Save(path, [new("f32", f32), new("f64", f64), new("i64", i64), new("b", b)]);
+        var loaded = Safetensors.Load(path);
+        Assert.Equal(["F32", "F64", "I64", "BOOL"], loaded.Dtypes.Values);
+        Assert.True(loaded.Tensors["f32"].Equal(f32));
+        Assert.True(loaded.Tensors["f64"].Equal(f64));
+        Assert.True(loaded.Tensors["i64"].Equal(i64));
+        Assert.True(loaded.Tensors["b"].Equal(b));
+        Assert.Equal((4 * 6) + (8 * 3) + (8 * 4) + 3, new FileInfo(path).Length - 8 - (long)BinaryPrimitives.ReadUInt64LittleEndian(File.ReadAllBytes(path)));
+
+        // A dtype for the floats leaves the integers and bools in theirs.
+        Safetensors.Save(path, [new("f64", f64), new("i64", i64)], dtype: "F32");
+        var narrowed = Safetensors.Load(path);
+        Assert.Equal(["F32", "I64"], narrowed.Dtypes.Values);
+        Assert.True(narrowed.Tensors["i64"].Equal(i64));
+    }
+
+    [Fact]
+    public void NarrowIntegersWidenToInt64AndBadBoolsAreRefused()
+    {
+        var data = new byte[] { 0xFF, 0x7F, 0x00, 0x80, 0xFE, 200, 1, 0 };
+        var path = Raw("ints.safetensors", """{"a":{"dtype":"I16","shape":[2],"data_offsets":[0,4]},"b":{"dtype":"I8","shape":[1],"data_offsets":[4,5]},"c":{"dtype":"U8","shape":[1],"data_offsets":[5,6]},"d":{"dtype":"BOOL","shape":[2],"data_offsets":[6,8]}}""", data);
+        var loaded = Safetensors.Load(path);
+        Assert.Equal([32767L, -32768], loaded.Tensors["a"].ToArray<long>());
+        Assert.Equal([-2L], loaded.Tensors["b"].ToArray<long>());
+        Assert.Equal([200L], loaded.Tensors["c"].ToArray<long>());
+        Assert.Equal([true, false], loaded.Tensors["d"].ToArray<bool>());
+        var bad = Raw("bool.safetensors", """{"d":{"dtype":"BOOL","shape":[2],"data_offsets":[0,2]}}""", [1, 7]);
+        var e = Assert.Throws<DataFileException>(() => Safetensors.Load(bad));
+        Assert.Contains("0 or 1", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ReadsF64()
     {
         var data = new byte[16];
@@ -91,7 +131,8 @@ public sealed class SafetensorsTests : IDisposable
         BinaryPrimitives.WriteDoubleLittleEndian(data.AsSpan(8), -2.25);
         var path = Raw("f64.safetensors", """{"x":{"dtype":"F64","shape":[2],"data_offsets":[0,16]}}""", data);
         var loaded = Safetensors.Load(path);
-        Assert.Equal([1.5f, -2.25f], loaded.Tensors["x"].ToArray());
+        Assert.Equal(DType.Float64, loaded.Tensors["x"].DType);
+        Assert.Equal([1.5, -2.25], loaded.Tensors["x"].ToArray<double>());
         Assert.Equal("F64", loaded.Dtypes["x"]);
     }
 

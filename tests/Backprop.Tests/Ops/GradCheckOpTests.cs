@@ -251,7 +251,7 @@ public class GradCheckOpTests
     {
         Check(x => x[0].Narrow(1, 1, 2), Input(49, 3, 4));
         Check(x => x[0].IndexSelect(0, [2, 0, 2]), Input(50, 3, 4));
-        Check(x => x[0].Gather(1, Tensor.FromArray([1f, 3f, 0f, 0f, 2f, 2f], 3, 2)), Input(51, 3, 4));
+        Check(x => x[0].Gather(1, Tensor.FromArray([1L, 3, 0, 0, 2, 2], 3, 2)), Input(51, 3, 4));
     }
 
     [Fact]

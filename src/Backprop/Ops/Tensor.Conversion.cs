@@ -1,0 +1,88 @@
+using Backprop.Kernels;
+
+namespace Backprop;
+
+public partial class Tensor
+{
+    /// <summary>
+    /// This tensor converted to <paramref name="dtype"/> (a copy), or this tensor when it already has it, as
+    /// torch.Tensor.to(dtype): floats to Int64 truncate toward zero, anything to Bool is value ≠ 0, Bool to a
+    /// number is 1 or 0. The conversion is not recorded by autograd, so a tensor that requires grad is
+    /// refused while gradients are being recorded; Detach() it first.
+    /// </summary>
+    /// <param name="dtype">The element type to convert to.</param>
+    /// <returns>The converted tensor.</returns>
+    public Tensor To(DType dtype)
+    {
+        if (dtype == _dtype)
+        {
+            return this;
+        }
+
+        if (NeedsGrad(this))
+        {
+            throw new NotSupportedException($"To: the tensor of shape {Shapes.Format(Dims)} requires grad, and converting {_dtype.Name()} to {dtype.Name()} is not recorded by autograd; call Detach() first.");
+        }
+
+        var result = dtype switch
+        {
+            DType.Float32 => NewOutput<float>(Dims),
+            DType.Float64 => NewOutput<double>(Dims),
+            DType.Int64 => NewOutput<long>(Dims),
+            DType.Bool => NewOutput<bool>(Dims),
+            _ => throw new ArgumentOutOfRangeException(nameof(dtype), $"To: {(int)dtype} is not a dtype."),
+        };
+        Conversion.Convert(RawStorage, result.RawStorage);
+        return result;
+    }
+
+    /// <summary>This tensor as float32 (torch.Tensor.float()).</summary>
+    /// <returns>The converted tensor, or this one.</returns>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "PyTorch's conversion names.")]
+    public Tensor Float() => To(DType.Float32);
+
+    /// <summary>This tensor as float64 (torch.Tensor.double()).</summary>
+    /// <returns>The converted tensor, or this one.</returns>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "PyTorch's conversion names.")]
+    public Tensor Double() => To(DType.Float64);
+
+    /// <summary>This tensor as int64 (torch.Tensor.long()).</summary>
+    /// <returns>The converted tensor, or this one.</returns>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "PyTorch's conversion names.")]
+    public Tensor Long() => To(DType.Int64);
+
+    /// <summary>This tensor as bool (torch.Tensor.bool()).</summary>
+    /// <returns>The converted tensor, or this one.</returns>
+    public Tensor Bool() => To(DType.Bool);
+
+    /// <summary>
+    /// Throws unless every tensor is float32, naming <paramref name="op"/>, the offending tensor's dtype and
+    /// shape: the check at the entry of the ops that compute in float32.
+    /// </summary>
+    internal static void RequireFloat32(string op, Tensor a)
+    {
+        if (a._dtype != DType.Float32)
+        {
+            throw DTypeError(op, a, "float32");
+        }
+    }
+
+    /// <summary><see cref="RequireFloat32(string, Tensor)"/> for two operands.</summary>
+    internal static void RequireFloat32(string op, Tensor a, Tensor b)
+    {
+        RequireFloat32(op, a);
+        RequireFloat32(op, b);
+    }
+
+    /// <summary>Throws unless <paramref name="t"/> holds integer indices (Int64), naming the op and what it is.</summary>
+    internal static void RequireInt64(string op, Tensor t, string what)
+    {
+        if (t._dtype != DType.Int64)
+        {
+            throw new ArgumentException($"{op}: {what} must be int64, but it is {t._dtype.Name()} {Shapes.Format(t.Dims)}; convert it with Long().", what);
+        }
+    }
+
+    private static ArgumentException DTypeError(string op, Tensor t, string wanted) => new(
+        $"{op}: the {t._dtype.Name()} tensor of shape {Shapes.Format(t.Dims)} is not {wanted}; this op computes in {wanted}. Convert it with To(DType.Float32).");
+}
