@@ -14,6 +14,24 @@ public class PyTorchOpFixtureTests
     public static TheoryData<string> Cases => new()
     {
         "sin", "cos", "reciprocal", "rsqrt", "silu", "var1", "std0_biased", "logsumexp1", "dot", "vecmatmul", "outer", "tril", "triu",
+        "gather", "scatter", "scatter_add", "index_add", "index_select", "where", "masked_fill", "masked_select", "sort1_desc", "topk2_dim0", "max_dim1",
+    };
+
+    /// <summary>The op of a case; <paramref name="i"/> is its int64 index or bool mask, and an op with indices returns them too.</summary>
+    private static (Tensor Output, Tensor? Indices) Apply(string name, Tensor x, Tensor? y, Tensor? i) => name switch
+    {
+        "gather" => (x.Gather(1, i!), null),
+        "scatter" => (x.Scatter(1, i!, y!), null),
+        "scatter_add" => (x.ScatterAdd(1, i!, y!), null),
+        "index_add" => (x.IndexAdd(0, i!, y!), null),
+        "index_select" => (x.IndexSelect(0, i!), null),
+        "where" => (Tensor.Where(i!, x, y!), null),
+        "masked_fill" => (x.MaskedFill(i!, -2.5), null),
+        "masked_select" => (x[i!], null),
+        "sort1_desc" => x.Sort(1, descending: true),
+        "topk2_dim0" => x.TopK(2, 0),
+        "max_dim1" => x.MaxWithIndices(1),
+        _ => (Apply(name, x, y), null),
     };
 
     private static Tensor Apply(string name, Tensor x, Tensor? y) => name switch
@@ -51,8 +69,14 @@ public class PyTorchOpFixtureTests
     {
         var x = Fixture[name + ".x"].Clone().SetRequiresGrad();
         var y = Fixture.TryGetValue(name + ".y", out var yv) ? yv.Clone().SetRequiresGrad() : null;
-        var output = Apply(name, x, y);
+        var (output, indices) = Apply(name, x, y, Fixture.TryGetValue(name + ".i", out var i) ? i : null);
         AssertClose(Fixture[name + ".out"], output, name);
+        if (Fixture.TryGetValue(name + ".idx", out var expectedIndices))
+        {
+            Assert.Equal(DType.Int64, indices!.DType);
+            Assert.Equal(expectedIndices.ToArray<long>(), indices.ToArray<long>());
+        }
+
         (output * Fixture[name + ".gout"]).Sum().Backward();
         AssertClose(Fixture[name + ".gx"], x.Grad!, name + " dx");
         if (y is not null)

@@ -3,8 +3,10 @@
 
 Run with Debian's python3-torch (PyTorch 1.13): /usr/bin/python3 make_ops.py
 For each case NAME: NAME.x (and NAME.y for two inputs), NAME.out, NAME.gout (the upstream gradient)
-and NAME.gx (NAME.gy): the gradients of sum(out * gout). Safetensors is written by hand (an 8-byte
-header length, a JSON header, then the raw little-endian F32 data), so nothing beyond torch is needed.
+and NAME.gx (NAME.gy): the gradients of sum(out * gout). Ops that take an index or a mask get it as
+NAME.i (int64 or bool, passed last); ops that return (values, indices) store the indices as NAME.idx.
+Safetensors is written by hand (an 8-byte header length, a JSON header, then the raw little-endian
+data: F32, I64 or BOOL), so nothing beyond torch is needed.
 """
 import json
 import struct
@@ -15,12 +17,16 @@ torch.manual_seed(7)
 tensors = {}
 
 
-def case(name, fn, *shapes, positive=False):
+def case(name, fn, *shapes, positive=False, extra=None):
     xs = []
     for s in shapes:
         x = torch.rand(s) * 1.5 + 0.25 if positive else torch.randn(s)
         xs.append(x.requires_grad_())
-    out = fn(*xs)
+    out = fn(*xs, extra) if extra is not None else fn(*xs)
+    if extra is not None:
+        tensors[f"{name}.i"] = extra
+    if isinstance(out, tuple):
+        out, tensors[f"{name}.idx"] = out
     gout = torch.randn(out.shape)
     (out * gout).sum().backward()
     tensors[f"{name}.x"] = xs[0]
@@ -45,13 +51,26 @@ case("vecmatmul", torch.matmul, (5,), (5,))
 case("outer", torch.outer, (3,), (4,))
 case("tril", lambda x: torch.tril(x, -1), (2, 4, 5))
 case("triu", lambda x: torch.triu(x, 1), (4, 5))
+case("gather", lambda x, i: torch.gather(x, 1, i), (3, 5), extra=torch.randint(0, 5, (3, 4)))
+case("scatter", lambda x, y, i: x.scatter(1, i, y), (2, 5), (2, 3), extra=torch.stack([torch.randperm(5)[:3] for _ in range(2)]))
+case("scatter_add", lambda x, y, i: x.scatter_add(1, i, y), (2, 5), (2, 4), extra=torch.randint(0, 5, (2, 4)))
+case("index_add", lambda x, y, i: x.index_add(0, i, y), (4, 3), (5, 3), extra=torch.tensor([0, 3, 3, 1, 0]))
+case("index_select", lambda x, i: torch.index_select(x, 0, i), (4, 3), extra=torch.tensor([3, 0, 3]))
+case("where", lambda x, y, m: torch.where(m, x, y), (3, 4), (4,), extra=torch.rand(3, 4) > 0.5)
+case("masked_fill", lambda x, m: x.masked_fill(m, -2.5), (3, 4), extra=torch.rand(1, 4) > 0.5)
+case("masked_select", lambda x, m: torch.masked_select(x, m), (3, 4), extra=torch.rand(3, 4) > 0.5)
+case("sort1_desc", lambda x: torch.sort(x, dim=1, descending=True), (3, 6))
+case("topk2_dim0", lambda x: torch.topk(x, 2, dim=0), (5, 4))
+case("max_dim1", lambda x: torch.max(x, dim=1), (4, 5))
 
 header = {"__metadata__": {"made_by": "make_ops.py", "torch": torch.__version__}}
 blobs = []
 offset = 0
 for name, t in tensors.items():
-    data = t.detach().contiguous().float().numpy().tobytes()
-    header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+    t = t.detach().contiguous()
+    dtype = {torch.int64: "I64", torch.bool: "BOOL"}.get(t.dtype, "F32")
+    data = (t if dtype != "F32" else t.float()).numpy().tobytes()
+    header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
     blobs.append(data)
     offset += len(data)
 head = json.dumps(header, separators=(",", ":")).encode()
