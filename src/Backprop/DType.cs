@@ -2,7 +2,7 @@ namespace Backprop;
 
 /// <summary>The element type of a tensor, as PyTorch's torch.dtype.</summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "PyTorch's dtype names, which users look for.")]
-public enum DType
+public enum DType : byte
 {
     /// <summary>32-bit floating point (torch.float32), the default and the fast path of every op.</summary>
     Float32,

@@ -34,6 +34,7 @@ public static class DTypes
     /// <summary>The dtype whose storage is an array of <typeparamref name="T"/>.</summary>
     /// <typeparam name="T">float, double, long or bool.</typeparam>
     /// <returns>The dtype.</returns>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static DType Of<T>()
         where T : unmanaged
     {

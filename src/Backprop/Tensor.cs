@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using Backprop.Kernels;
 
 namespace Backprop;
@@ -19,6 +21,9 @@ public partial class Tensor
 
     /// <summary>The elements: a float[], double[], long[] or bool[] as <see cref="_dtype"/> says.</summary>
     private readonly Array _storage;
+
+    /// <summary>The same array as <see cref="_storage"/> when the dtype is Float32, else null: the fast path's one load.</summary>
+    private readonly float[]? _floats;
     private readonly DType _dtype;
 
     /// <summary>Counts in-place changes to the storage; a view reads and bumps its base's.</summary>
@@ -40,6 +45,7 @@ public partial class Tensor
     private Tensor(Array storage, DType dtype, int[] dims)
     {
         _storage = storage;
+        _floats = storage as float[];
         _dtype = dtype;
         Dims = dims;
     }
@@ -48,6 +54,7 @@ public partial class Tensor
     private protected Tensor(Tensor viewOf, int[] dims)
     {
         _storage = viewOf.RawStorage;
+        _floats = viewOf._floats;
         _dtype = viewOf._dtype;
         Dims = dims;
         _base = viewOf._base ?? viewOf;
@@ -70,11 +77,35 @@ public partial class Tensor
     /// The float32 elements, row-major: the storage every float op reads and writes. Throws for another dtype,
     /// and once the storage went back to the pool with its scope.
     /// </summary>
-    internal float[] Data => _storage is float[] data && !IsReleased ? data : throw StorageError(DType.Float32);
+    internal float[] Data
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            var data = _floats;
+            if (data is null || IsReleased)
+            {
+                ThrowStorageError(DType.Float32);
+                return null!;
+            }
+
+            return data;
+        }
+    }
 
     /// <summary>The elements as an array of <typeparamref name="T"/>, which must be this tensor's element type.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal T[] Storage<T>()
-        where T : unmanaged => _storage is T[] data && !IsReleased ? data : throw StorageError(DTypes.Of<T>());
+        where T : unmanaged
+    {
+        if (_storage is not T[] data || IsReleased)
+        {
+            ThrowStorageError(DTypes.Of<T>());
+            return null!;
+        }
+
+        return data;
+    }
 
     /// <summary>The elements, whatever the dtype, for ops that only move them (copies, gathers, permutations).</summary>
     internal Array RawStorage => IsReleased ? throw ReleasedError() : _storage;
@@ -116,6 +147,11 @@ public partial class Tensor
     /// <returns>The value.</returns>
     public float Item()
     {
+        if (_storage is float[] { Length: 1 } data && !IsReleased)
+        {
+            return data[0];
+        }
+
         CheckOneElement();
         return (float)ElementAsDouble(0);
     }
@@ -229,11 +265,13 @@ public partial class Tensor
     /// The error for reading the storage as <paramref name="wanted"/>: either the storage is released, or the
     /// tensor has another dtype, which names both and the conversion that helps.
     /// </summary>
-    private Exception StorageError(DType wanted) => IsReleased
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowStorageError(DType wanted) => throw (IsReleased
         ? ReleasedError()
         : new NotSupportedException(
             $"This operation needs a {wanted.Name()} tensor, but the tensor of shape {Shapes.Format(Dims)} is {_dtype.Name()}. " +
-            $"Convert it with To(DType.{wanted}).");
+            $"Convert it with To(DType.{wanted})."));
 
     /// <summary>Element <paramref name="flat"/> as a double, whatever the dtype (true is 1).</summary>
     internal double ElementAsDouble(int flat) => RawStorage switch

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using Backprop.Kernels;
 
 namespace Backprop;
@@ -59,19 +61,23 @@ public partial class Tensor
     /// Throws unless every tensor is float32, naming <paramref name="op"/>, the offending tensor's dtype and
     /// shape: the check at the entry of the ops that compute in float32.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void RequireFloat32(string op, Tensor a)
     {
         if (a._dtype != DType.Float32)
         {
-            throw DTypeError(op, a, "float32");
+            ThrowDTypeError(op, a, "float32");
         }
     }
 
     /// <summary><see cref="RequireFloat32(string, Tensor)"/> for two operands.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void RequireFloat32(string op, Tensor a, Tensor b)
     {
-        RequireFloat32(op, a);
-        RequireFloat32(op, b);
+        if ((a._dtype | b._dtype) != DType.Float32)
+        {
+            ThrowDTypeError(op, a._dtype != DType.Float32 ? a : b, "float32");
+        }
     }
 
     /// <summary>Throws unless <paramref name="t"/> holds integer indices (Int64), naming the op and what it is.</summary>
@@ -82,6 +88,10 @@ public partial class Tensor
             throw new ArgumentException($"{op}: {what} must be int64, but it is {t._dtype.Name()} {Shapes.Format(t.Dims)}; convert it with Long().", what);
         }
     }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowDTypeError(string op, Tensor t, string wanted) => throw DTypeError(op, t, wanted);
 
     private static ArgumentException DTypeError(string op, Tensor t, string wanted) => new(
         $"{op}: the {t._dtype.Name()} tensor of shape {Shapes.Format(t.Dims)} is not {wanted}; this op computes in {wanted}. Convert it with To(DType.Float32).");
