@@ -69,7 +69,7 @@ internal sealed record MlpSpec(int[] Layers, string Activation)
     }
 
     /// <summary>A module for an activation name.</summary>
-    public static Module CreateActivation(string name) => Names.Activation(name) switch
+    public static Module<Tensor, Tensor> CreateActivation(string name) => Names.Activation(name) switch
     {
         "relu" => new ReLU(),
         "leaky-relu" => new LeakyReLU(),

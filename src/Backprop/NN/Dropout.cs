@@ -4,7 +4,7 @@ namespace Backprop.NN;
 /// In training mode, zeroes each element with probability p and scales the rest by 1/(1−p); in
 /// evaluation mode, passes the input through unchanged.
 /// </summary>
-public sealed class Dropout : Module
+public sealed class Dropout : Module<Tensor, Tensor>
 {
     private readonly Generator? _generator;
 

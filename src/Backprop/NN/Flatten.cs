@@ -3,7 +3,7 @@ namespace Backprop.NN;
 /// <summary>Flattens dimensions startDim..endDim (by default all but the batch dimension).</summary>
 /// <param name="startDim">The first dimension to merge.</param>
 /// <param name="endDim">The last dimension to merge.</param>
-public sealed class Flatten(int startDim = 1, int endDim = -1) : Module
+public sealed class Flatten(int startDim = 1, int endDim = -1) : Module<Tensor, Tensor>
 {
     /// <summary>The first dimension merged.</summary>
     public int StartDim { get; } = startDim;

@@ -1,7 +1,7 @@
 namespace Backprop.NN;
 
 /// <summary>The Gaussian error linear unit, exact erf form.</summary>
-public sealed class GELU : Module
+public sealed class GELU : Module<Tensor, Tensor>
 {
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input)

@@ -2,7 +2,7 @@ namespace Backprop.NN;
 
 /// <summary>x for x &gt; 0, slope·x otherwise.</summary>
 /// <param name="negativeSlope">The slope for negative inputs.</param>
-public sealed class LeakyReLU(float negativeSlope = 0.01f) : Module
+public sealed class LeakyReLU(float negativeSlope = 0.01f) : Module<Tensor, Tensor>
 {
     /// <summary>The slope for negative inputs.</summary>
     public float NegativeSlope { get; } = negativeSlope;

@@ -1,7 +1,7 @@
 namespace Backprop.NN;
 
 /// <summary>A fully connected layer, y = x·Wᵀ + b, with <see cref="Weight"/> [out, in] and <see cref="Bias"/> [out] as PyTorch stores them.</summary>
-public sealed class Linear : Module
+public sealed class Linear : Module<Tensor, Tensor>
 {
     /// <summary>Makes a layer with PyTorch's default initialisation: W and b uniform in ±1/√in.</summary>
     /// <param name="inFeatures">The input size.</param>

@@ -2,7 +2,7 @@ namespace Backprop.NN;
 
 /// <summary>Log-softmax along a dimension (log-probabilities), numerically stable.</summary>
 /// <param name="dim">The dimension (the last one by default).</param>
-public sealed class LogSoftmax(int dim = -1) : Module
+public sealed class LogSoftmax(int dim = -1) : Module<Tensor, Tensor>
 {
     /// <summary>The dimension.</summary>
     public int Dim { get; } = dim;

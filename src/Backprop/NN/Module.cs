@@ -1,53 +1,139 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Reflection;
+using System.Text;
 using Backprop.Kernels;
 
 namespace Backprop.NN;
 
 /// <summary>
-/// The base of every layer and model: it owns parameters and child modules under names, so that
+/// The base of every layer and model: it owns parameters, buffers and child modules under names, so that
 /// <see cref="NamedParameters"/> and <see cref="StateDict"/> give PyTorch's dotted keys ("0.weight").
+/// Fields of type <see cref="Module"/> or <see cref="Parameter"/> are found without registration (by
+/// reflection, once per type), named by the field in snake_case: <c>_hiddenLayer</c> and a property
+/// <c>HiddenLayer { get; }</c> both become "hidden_layer". <see cref="RegisterModule{T}"/>,
+/// <see cref="RegisterParameter"/> and <see cref="RegisterBuffer"/> register explicitly, under any name.
+/// Derive from <see cref="Module{TInput, TOutput}"/> (or the two- and three-input forms) to write Forward.
 /// </summary>
+[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields)]
 public abstract class Module
 {
+    private static readonly ConcurrentDictionary<Type, FieldInfo[]> s_fields = new();
+
     private readonly List<KeyValuePair<string, Parameter>> _parameters = [];
     private readonly List<KeyValuePair<string, Module>> _children = [];
+    private readonly List<(string Name, Tensor? Tensor, bool Persistent)> _buffers = [];
 
-    /// <summary>True in training mode (the default); false after <see cref="Eval"/>.</summary>
+    /// <summary>True in training mode (the default); false after <see cref="ModuleExtensions.Eval{T}"/>.</summary>
     public bool Training { get; private set; } = true;
 
-    /// <summary>The child modules, in registration order, with their names.</summary>
-    public IReadOnlyList<KeyValuePair<string, Module>> Children => _children;
-
-    /// <summary>Computes the module's output; autograd records it for backward.</summary>
-    /// <param name="input">The input.</param>
-    /// <returns>The output.</returns>
-    public abstract Tensor Forward(Tensor input);
+    /// <summary>The child modules, in registration order (registered ones, then fields), with their names.</summary>
+    public IReadOnlyList<KeyValuePair<string, Module>> Children => [.. NamedChildren()];
 
     /// <summary>Every parameter of this module and its descendants, depth first.</summary>
+    /// <param name="recurse">Include the descendants' (true) or only this module's own.</param>
     /// <returns>The parameters.</returns>
-    public IEnumerable<Parameter> Parameters()
+    public IEnumerable<Parameter> Parameters(bool recurse = true)
     {
-        foreach (var (_, p) in NamedParameters())
+        foreach (var (_, p) in NamedParameters(recurse))
         {
             yield return p;
         }
     }
 
-    /// <summary>Every parameter with its dotted name ("0.weight", "encoder.1.bias").</summary>
+    /// <summary>Every parameter with its dotted name ("0.weight", "encoder.1.bias"), each once even if shared.</summary>
+    /// <param name="recurse">Include the descendants' (true) or only this module's own.</param>
     /// <returns>The named parameters.</returns>
-    public IEnumerable<(string Name, Parameter Parameter)> NamedParameters()
+    public IEnumerable<(string Name, Parameter Parameter)> NamedParameters(bool recurse = true)
     {
-        foreach (var (name, p) in _parameters)
+        var seen = new HashSet<Parameter>(ReferenceEqualityComparer.Instance);
+        foreach (var (prefix, module) in recurse ? NamedModules() : [(string.Empty, this)])
         {
-            yield return (name, p);
-        }
-
-        foreach (var (childName, child) in _children)
-        {
-            foreach (var (name, p) in child.NamedParameters())
+            foreach (var (name, p) in module.OwnParameters())
             {
-                yield return (childName + "." + name, p);
+                if (seen.Add(p))
+                {
+                    yield return (Join(prefix, name), p);
+                }
             }
         }
+    }
+
+    /// <summary>Every buffer (state that is saved but not learned, like BatchNorm's running mean) with its dotted name.</summary>
+    /// <param name="recurse">Include the descendants' (true) or only this module's own.</param>
+    /// <returns>The named buffers.</returns>
+    public IEnumerable<(string Name, Tensor Buffer)> NamedBuffers(bool recurse = true)
+    {
+        foreach (var (prefix, module) in recurse ? NamedModules() : [(string.Empty, this)])
+        {
+            foreach (var (name, tensor, _) in module._buffers)
+            {
+                if (tensor is not null)
+                {
+                    yield return (Join(prefix, name), tensor);
+                }
+            }
+        }
+    }
+
+    /// <summary>Every buffer of this module and its descendants.</summary>
+    /// <returns>The buffers.</returns>
+    public IEnumerable<Tensor> Buffers()
+    {
+        foreach (var (_, b) in NamedBuffers())
+        {
+            yield return b;
+        }
+    }
+
+    /// <summary>This module and every descendant, depth first, each once.</summary>
+    /// <returns>The modules.</returns>
+    public IEnumerable<Module> Modules()
+    {
+        foreach (var (_, m) in NamedModules())
+        {
+            yield return m;
+        }
+    }
+
+    /// <summary>This module (named "") and every descendant with its dotted name, depth first, each once (torch's named_modules).</summary>
+    /// <returns>The named modules.</returns>
+    public IEnumerable<(string Name, Module Module)> NamedModules()
+    {
+        var seen = new HashSet<Module>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<(string, Module)>();
+        stack.Push((string.Empty, this));
+        while (stack.Count > 0)
+        {
+            var (name, module) = stack.Pop();
+            if (!seen.Add(module))
+            {
+                continue;
+            }
+
+            yield return (name, module);
+            var children = module.NamedChildren().ToList();
+            for (var i = children.Count - 1; i >= 0; i--)
+            {
+                stack.Push((Join(name, children[i].Key), children[i].Value));
+            }
+        }
+    }
+
+    /// <summary>Calls <paramref name="fn"/> on every descendant and then on this module (torch's apply), for custom initialisation.</summary>
+    /// <param name="fn">The function.</param>
+    /// <returns>This module.</returns>
+    public Module Apply(Action<Module> fn)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        foreach (var (_, child) in NamedChildren())
+        {
+            child.Apply(fn);
+        }
+
+        fn(this);
+        return this;
     }
 
     /// <summary>The number of learnable values.</summary>
@@ -63,23 +149,15 @@ public abstract class Module
         return n;
     }
 
-    /// <summary>Switches this module and its descendants to training (or evaluation) mode.</summary>
+    /// <summary>Sets <see cref="Training"/> on this module and its descendants; <see cref="ModuleExtensions.Train{T}"/> and <see cref="ModuleExtensions.Eval{T}"/> call it.</summary>
     /// <param name="mode">True for training.</param>
-    /// <returns>This module.</returns>
-    public Module Train(bool mode = true)
+    internal void SetTraining(bool mode)
     {
-        Training = mode;
-        foreach (var (_, child) in _children)
+        foreach (var module in Modules())
         {
-            child.Train(mode);
+            module.Training = mode;
         }
-
-        return this;
     }
-
-    /// <summary>Switches to evaluation mode (Dropout off).</summary>
-    /// <returns>This module.</returns>
-    public Module Eval() => Train(false);
 
     /// <summary>Clears the gradient of every parameter.</summary>
     public void ZeroGrad()
@@ -90,14 +168,17 @@ public abstract class Module
         }
     }
 
-    /// <summary>The parameters by dotted name, as copies detached from the graph: the model's persistent state.</summary>
-    /// <returns>The state dict, in registration order.</returns>
+    /// <summary>
+    /// The parameters and persistent buffers by dotted name, as copies detached from the graph: the model's
+    /// state, in PyTorch's order (each module's parameters, then its buffers, then its children).
+    /// </summary>
+    /// <returns>The state dict.</returns>
     public StateDict StateDict()
     {
         var state = new StateDict();
-        foreach (var (name, p) in NamedParameters())
+        foreach (var (name, tensor) in StateEntries())
         {
-            state[name] = p.Detach().Clone();
+            state[name] = tensor.Detach().Clone();
         }
 
         return state;
@@ -113,7 +194,7 @@ public abstract class Module
     public LoadResult LoadStateDict(IReadOnlyDictionary<string, Tensor> state, bool strict = true)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var own = NamedParameters().ToDictionary(x => x.Name, x => x.Parameter, StringComparer.Ordinal);
+        var own = StateEntries().ToDictionary(x => x.Name, x => x.Tensor, StringComparer.Ordinal);
         var missing = own.Keys.Where(k => !state.ContainsKey(k)).ToList();
         var unexpected = state.Keys.Where(k => !own.ContainsKey(k)).ToList();
         var shapeErrors = new List<string>();
@@ -156,13 +237,36 @@ public abstract class Module
         return new LoadResult(missing, unexpected);
     }
 
+    /// <summary>
+    /// PyTorch's printout: a module without children prints its own summary; one with children prints its
+    /// type and each child under its name, indented.
+    /// </summary>
+    /// <returns>The text.</returns>
+    public override string ToString()
+    {
+        var children = NamedChildren().ToList();
+        if (children.Count == 0)
+        {
+            return GetType().Name + "()";
+        }
+
+        var sb = new StringBuilder(GetType().Name).Append("(\n");
+        foreach (var (name, child) in children)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"  ({name}): ").Append(child.ToString().Replace("\n", "\n  ", StringComparison.Ordinal)).Append('\n');
+        }
+
+        return sb.Append(')').ToString();
+    }
+
     /// <summary>Registers a parameter under a name.</summary>
     /// <param name="name">The name, without dots.</param>
     /// <param name="parameter">The parameter.</param>
     /// <returns>The parameter.</returns>
     protected Parameter RegisterParameter(string name, Parameter parameter)
     {
-        _parameters.Add(new(name, parameter));
+        ArgumentNullException.ThrowIfNull(parameter);
+        _parameters.Add(new(CheckName(name), parameter));
         return parameter;
     }
 
@@ -174,7 +278,149 @@ public abstract class Module
     protected T RegisterModule<T>(string name, T module)
         where T : Module
     {
-        _children.Add(new(name, module));
+        ArgumentNullException.ThrowIfNull(module);
+        _children.Add(new(CheckName(name), module));
         return module;
+    }
+
+    /// <summary>
+    /// Registers a buffer: a tensor of any dtype that belongs to the module's state (in <see cref="StateDict"/>
+    /// when persistent, loaded by <see cref="LoadStateDict"/>) but is not learned (not in <see cref="Parameters"/>).
+    /// </summary>
+    /// <param name="name">The name, without dots.</param>
+    /// <param name="tensor">The tensor, or null for a buffer that is not set yet.</param>
+    /// <param name="persistent">Whether the state dict holds it.</param>
+    /// <returns>The tensor.</returns>
+    protected Tensor? RegisterBuffer(string name, Tensor? tensor, bool persistent = true)
+    {
+        if (tensor is { RequiresGrad: true })
+        {
+            throw new ArgumentException($"RegisterBuffer: '{name}' requires grad; a buffer is not learned. Register it as a Parameter, or Detach() it.", nameof(tensor));
+        }
+
+        var index = _buffers.FindIndex(b => b.Name == name);
+        if (index >= 0)
+        {
+            _buffers[index] = (name, tensor, persistent);
+        }
+        else
+        {
+            _buffers.Add((CheckName(name), tensor, persistent));
+        }
+
+        return tensor;
+    }
+
+    /// <summary>This module's own parameters: the registered ones, then the <see cref="Parameter"/> fields not registered.</summary>
+    private IEnumerable<KeyValuePair<string, Parameter>> OwnParameters() => Own(_parameters);
+
+    /// <summary>This module's children: the registered ones, then the <see cref="Module"/> fields not registered.</summary>
+    private IEnumerable<KeyValuePair<string, Module>> NamedChildren() => Own(_children);
+
+    private IEnumerable<KeyValuePair<string, T>> Own<T>(List<KeyValuePair<string, T>> registered)
+        where T : class
+    {
+        foreach (var pair in registered)
+        {
+            yield return pair;
+        }
+
+        foreach (var field in Fields(GetType()))
+        {
+            if (field.GetValue(this) is T value && !registered.Exists(r => ReferenceEquals(r.Value, value)))
+            {
+                yield return new(FieldName(field.Name), value);
+            }
+        }
+    }
+
+    /// <summary>The state dict's entries: for each module depth first, its parameters, then its persistent buffers.</summary>
+    private IEnumerable<(string Name, Tensor Tensor)> StateEntries()
+    {
+        var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        foreach (var (prefix, module) in NamedModules())
+        {
+            foreach (var (name, p) in module.OwnParameters())
+            {
+                if (seen.Add(p))
+                {
+                    yield return (Join(prefix, name), p);
+                }
+            }
+
+            foreach (var (name, tensor, persistent) in module._buffers)
+            {
+                if (persistent && tensor is not null)
+                {
+                    yield return (Join(prefix, name), tensor);
+                }
+            }
+        }
+    }
+
+    /// <summary>The instance fields of Module or Parameter type declared by <paramref name="type"/> and its bases below Module, base first.</summary>
+    private static FieldInfo[] Fields([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields)] Type type) =>
+        s_fields.GetOrAdd(type, static t => Collect(t));
+
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "Module is annotated to keep the fields of every derived type, base types included.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Module is annotated to keep the fields of every derived type, base types included.")]
+    private static FieldInfo[] Collect(Type type)
+    {
+        var chain = new List<Type>();
+        for (var t = type; t is not null && t != typeof(Module); t = t.BaseType)
+        {
+            chain.Add(t);
+        }
+
+        chain.Reverse();
+        var fields = new List<FieldInfo>();
+        foreach (var t in chain)
+        {
+            foreach (var f in t.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+            {
+                if (typeof(Module).IsAssignableFrom(f.FieldType) || typeof(Parameter).IsAssignableFrom(f.FieldType))
+                {
+                    fields.Add(f);
+                }
+            }
+        }
+
+        return [.. fields];
+    }
+
+    /// <summary>A field's state-dict name: the property of a backing field, leading underscores dropped, in snake_case.</summary>
+    internal static string FieldName(string field)
+    {
+        var name = field.StartsWith('<') ? field[1..field.IndexOf('>', StringComparison.Ordinal)] : field.TrimStart('_');
+        var sb = new StringBuilder(name.Length + 4);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c))
+            {
+                if (i > 0 && (char.IsLower(name[i - 1]) || char.IsDigit(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1]) && char.IsUpper(name[i - 1]))))
+                {
+                    sb.Append('_');
+                }
+
+                sb.Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                sb.Append(c);
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    private static string Join(string prefix, string name) => prefix.Length == 0 ? name : prefix + "." + name;
+
+    private static string CheckName(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return name.Contains('.', StringComparison.Ordinal)
+            ? throw new ArgumentException($"Module: the name '{name}' contains a dot; dots separate the levels of a state-dict key.", nameof(name))
+            : name;
     }
 }

@@ -1,7 +1,7 @@
 namespace Backprop.NN;
 
 /// <summary>max(x, 0), the rectified linear unit.</summary>
-public sealed class ReLU : Module
+public sealed class ReLU : Module<Tensor, Tensor>
 {
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input)

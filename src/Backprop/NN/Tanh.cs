@@ -1,7 +1,7 @@
 namespace Backprop.NN;
 
 /// <summary>The hyperbolic tangent.</summary>
-public sealed class Tanh : Module
+public sealed class Tanh : Module<Tensor, Tensor>
 {
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input)

@@ -21,7 +21,7 @@ public sealed class OnnxExportTests : IDisposable
         return results[0].GetTensorDataAsSpan<float>().ToArray();
     }
 
-    private void AssertSameOutputs(Module model, int[] inputShape, string name)
+    private void AssertSameOutputs(Module<Tensor, Tensor> model, int[] inputShape, string name)
     {
         var path = Path.Combine(_dir, name + ".onnx");
         model.ExportOnnx(path, inputShape);
@@ -51,7 +51,7 @@ public sealed class OnnxExportTests : IDisposable
     public void EveryActivationRunsInOnnxRuntime(string activation)
     {
         var g = new Generator(3);
-        Module act = activation switch
+        Module<Tensor, Tensor> act = activation switch
         {
             "relu" => new ReLU(),
             "leaky" => new LeakyReLU(0.2f),
@@ -111,7 +111,7 @@ public sealed class OnnxExportTests : IDisposable
         Assert.NotEqual(0, CliRunner.Run("export", "--model", onnx).Code);
     }
 
-    private sealed class Custom : Module
+    private sealed class Custom : Module<Tensor, Tensor>
     {
         public override Tensor Forward(Tensor input) => input;
     }

@@ -1,16 +1,15 @@
 using System.Globalization;
-using System.Text;
 
 namespace Backprop.NN;
 
 /// <summary>Modules applied one after the other; their parameters are named by position ("0.weight").</summary>
-public sealed class Sequential : Module
+public sealed class Sequential : Module<Tensor, Tensor>
 {
-    private readonly List<Module> _layers = [];
+    private readonly List<Module<Tensor, Tensor>> _layers = [];
 
     /// <summary>Makes a sequence of modules.</summary>
     /// <param name="layers">The modules, in order.</param>
-    public Sequential(params Module[] layers)
+    public Sequential(params Module<Tensor, Tensor>[] layers)
     {
         ArgumentNullException.ThrowIfNull(layers);
         foreach (var layer in layers)
@@ -20,12 +19,12 @@ public sealed class Sequential : Module
     }
 
     /// <summary>The modules, in order.</summary>
-    public IReadOnlyList<Module> Layers => _layers;
+    public IReadOnlyList<Module<Tensor, Tensor>> Layers => _layers;
 
     /// <summary>Appends a module.</summary>
     /// <param name="layer">The module.</param>
     /// <returns>This sequence.</returns>
-    public Sequential Add(Module layer)
+    public Sequential Add(Module<Tensor, Tensor> layer)
     {
         ArgumentNullException.ThrowIfNull(layer);
         _layers.Add(RegisterModule(_layers.Count.ToString(CultureInfo.InvariantCulture), layer));
@@ -38,21 +37,9 @@ public sealed class Sequential : Module
         var x = input;
         foreach (var layer in _layers)
         {
-            x = layer.Forward(x);
+            x = layer.Call(x);
         }
 
         return x;
-    }
-
-    /// <inheritdoc/>
-    public override string ToString()
-    {
-        var sb = new StringBuilder("Sequential(\n");
-        for (var i = 0; i < _layers.Count; i++)
-        {
-            sb.Append(CultureInfo.InvariantCulture, $"  ({i}): {_layers[i]}\n");
-        }
-
-        return sb.Append(')').ToString();
     }
 }
