@@ -66,12 +66,12 @@ public partial class Tensor
     /// <summary>Sets every element to <paramref name="value"/> (converted to the dtype), in place.</summary>
     /// <param name="value">The value.</param>
     /// <returns>This tensor.</returns>
-    public Tensor Fill(float value)
+    public Tensor Fill(double value)
     {
         CheckInPlace("Fill");
         switch (RawStorage)
         {
-            case float[] f: f.AsSpan().Fill(value); break;
+            case float[] f: f.AsSpan().Fill((float)value); break;
             case double[] d: d.AsSpan().Fill(value); break;
             case long[] l: l.AsSpan().Fill(CheckedInt64("Fill", value)); break;
             default: Storage<bool>().AsSpan().Fill(value != 0); break;

@@ -15,6 +15,9 @@ public class PyTorchOpFixtureTests
     {
         "sin", "cos", "reciprocal", "rsqrt", "silu", "var1", "std0_biased", "logsumexp1", "dot", "vecmatmul", "outer", "tril", "triu",
         "gather", "scatter", "scatter_add", "index_add", "index_select", "where", "masked_fill", "masked_select", "sort1_desc", "topk2_dim0", "max_dim1",
+        "log1p", "expm1", "softplus", "elu", "hardtanh", "pow_tensor", "maximum", "minimum", "expand", "repeat", "flip", "roll",
+        "pad_constant", "pad_reflect", "pad_replicate", "pad_circular", "sum_dims", "mean_dims", "norm2", "norm3", "prod1", "cumsum",
+        "einsum_attention", "einsum_bilinear", "einsum_trace_sum",
     };
 
     /// <summary>The op of a case; <paramref name="i"/> is its int64 index or bool mask, and an op with indices returns them too.</summary>
@@ -49,6 +52,31 @@ public class PyTorchOpFixtureTests
         "outer" => x.Outer(y!),
         "tril" => x.Tril(-1),
         "triu" => x.Triu(1),
+        "log1p" => x.Log1p(),
+        "expm1" => x.Expm1(),
+        "softplus" => (x * 8f).Softplus(0.5f, 3f),
+        "elu" => x.Elu(0.7f),
+        "hardtanh" => x.Hardtanh(-0.5f, 0.8f),
+        "pow_tensor" => x.Pow(y!),
+        "maximum" => Tensor.Maximum(x, y!),
+        "minimum" => Tensor.Minimum(x, y!),
+        "expand" => x.Expand(2, 3, 4),
+        "repeat" => x.Repeat(2, 1, 3),
+        "flip" => x.Flip(0, 2),
+        "roll" => x.Roll([1, -2], [0, 1]),
+        "pad_constant" => x.Pad([1, 2, 0, 1], PadMode.Constant, 0.5),
+        "pad_reflect" => x.Pad([2, 1], PadMode.Reflect),
+        "pad_replicate" => x.Pad([2, 1, 1, 2], PadMode.Replicate),
+        "pad_circular" => x.Pad([2, 1], PadMode.Circular),
+        "sum_dims" => x.Sum([0, 2], keepDim: true),
+        "mean_dims" => x.Mean([1, 2]),
+        "norm2" => x.Norm(2f, [1]),
+        "norm3" => x.Norm(3f),
+        "prod1" => x.Prod(1),
+        "cumsum" => x.CumSum(0),
+        "einsum_attention" => Tensor.Einsum("bhqd,bhkd->bhqk", x, y!),
+        "einsum_bilinear" => Tensor.Einsum("bi,ij->bj", x, y!),
+        "einsum_trace_sum" => Tensor.Einsum("ijk->j", x),
         _ => throw new ArgumentException(name),
     };
 

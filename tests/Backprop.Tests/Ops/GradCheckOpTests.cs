@@ -1,13 +1,10 @@
-using Backprop.Autograd;
+using static Backprop.Tests.Ops.OpCheck;
 
 namespace Backprop.Tests.Ops;
 
 /// <summary>Every differentiable op against central finite differences, with broadcast and odd shapes.</summary>
 public class GradCheckOpTests
 {
-    private static Tensor Input(ulong seed, params int[] shape) =>
-        Tensor.Uniform(shape, -2f, 2f, new Generator(seed)).SetRequiresGrad();
-
     /// <summary>Values away from 0 so that kinks (ReLU, Abs, Clamp) are not straddled by the finite difference.</summary>
     private static Tensor AwayFromZero(ulong seed, params int[] shape)
     {
@@ -20,16 +17,6 @@ public class GradCheckOpTests
         }
 
         return Tensor.FromArray(data, shape).SetRequiresGrad();
-    }
-
-    private static Tensor Positive(ulong seed, params int[] shape) =>
-        Tensor.Uniform(shape, 0.5f, 2f, new Generator(seed)).SetRequiresGrad();
-
-    private static void Check(Func<Tensor[], Tensor> f, params Tensor[] inputs)
-    {
-        var result = GradCheck.Run(f, inputs);
-        Assert.True(result.Passed, result.ToString());
-        Assert.True(result.Checked > 0);
     }
 
     public static TheoryData<int[], int[]> BroadcastShapes => new()

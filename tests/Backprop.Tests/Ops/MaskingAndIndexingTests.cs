@@ -1,20 +1,10 @@
-using Backprop.Autograd;
+using static Backprop.Tests.Ops.OpCheck;
 
 namespace Backprop.Tests.Ops;
 
 /// <summary>Comparisons, Where, masks, gather/scatter, sorting: values against hand-worked results and reference loops, gradients against finite differences.</summary>
 public class MaskingAndIndexingTests
 {
-    private static Tensor Input(ulong seed, params int[] shape) =>
-        Tensor.Uniform(shape, -2f, 2f, new Generator(seed)).SetRequiresGrad();
-
-    private static void Check(Func<Tensor[], Tensor> f, params Tensor[] inputs)
-    {
-        var result = GradCheck.Run(f, inputs);
-        Assert.True(result.Passed, result.ToString());
-        Assert.True(result.Checked > 0);
-    }
-
     [Fact]
     public void ComparisonsBroadcastAndReturnBool()
     {

@@ -1,0 +1,180 @@
+using System.Numerics.Tensors;
+using Backprop.Kernels;
+
+namespace Backprop;
+
+public partial class Tensor
+{
+    /// <summary>log(1 + x) for every element, accurate for small x.</summary>
+    /// <returns>The result.</returns>
+    public Tensor Log1p() => Unary("Log1p", (x, d) =>
+    {
+        // Goldberg's form: log(u)·x/(u − 1) with u = 1 + x cancels the rounding of u, in double.
+        for (var i = 0; i < x.Length; i++)
+        {
+            double v = x[i], u = 1.0 + v;
+            d[i] = (float)(u == 1.0 ? v : Math.Log(u) * v / (u - 1.0));
+        }
+    }, (x, y, g, d) =>
+    {
+        // log1p'(x) = 1 / (1 + x)
+        TensorPrimitives.Add(x, 1f, d);
+        TensorPrimitives.Divide(g, d, d);
+    });
+
+    /// <summary>e^x − 1 for every element, accurate for small x.</summary>
+    /// <returns>The result.</returns>
+    public Tensor Expm1() => Unary("Expm1", (x, d) =>
+    {
+        // Kahan's form: (u − 1)·x/log(u) with u = e^x cancels the rounding of u, in double.
+        for (var i = 0; i < x.Length; i++)
+        {
+            double v = x[i], u = Math.Exp(v);
+            d[i] = (float)(u == 1.0 ? v : u - 1.0 == -1.0 ? -1.0 : double.IsInfinity(u) ? u : (u - 1.0) * v / Math.Log(u));
+        }
+    }, (x, y, g, d) =>
+    {
+        // expm1'(x) = e^x = y + 1
+        TensorPrimitives.Add(y, 1f, d);
+        TensorPrimitives.Multiply(d, g, d);
+    });
+
+    /// <summary>−1, 0 or 1 by the sign of every element (NaN stays NaN); its gradient is 0.</summary>
+    /// <returns>The result.</returns>
+    public Tensor Sign() => Unary("Sign", (x, d) =>
+    {
+        for (var i = 0; i < x.Length; i++)
+        {
+            d[i] = x[i] > 0 ? 1f : x[i] < 0 ? -1f : x[i];
+        }
+    }, (x, y, g, d) => d.Clear(), saveInput: false);
+
+    /// <summary>
+    /// softplus(x) = log(1 + e^(βx)) / β, a smooth ReLU, as torch.nn.functional.softplus; where βx exceeds the
+    /// threshold it is x itself.
+    /// </summary>
+    /// <param name="beta">β, positive.</param>
+    /// <param name="threshold">Above this βx the function is linear.</param>
+    /// <returns>The result.</returns>
+    public Tensor Softplus(float beta = 1f, float threshold = 20f)
+    {
+        if (!(beta > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(beta), beta, "Softplus: beta must be positive.");
+        }
+
+        return Unary("Softplus", (x, d) =>
+        {
+            for (var i = 0; i < x.Length; i++)
+            {
+                var bx = beta * x[i];
+                d[i] = bx > threshold ? x[i] : (MathF.Max(bx, 0f) + MathF.Log(1f + MathF.Exp(-MathF.Abs(bx)))) / beta;
+            }
+        }, (x, y, g, d) =>
+        {
+            // softplus'(x) = σ(βx), 1 where linear
+            for (var i = 0; i < x.Length; i++)
+            {
+                var bx = beta * x[i];
+                d[i] = bx > threshold ? g[i] : g[i] / (1f + MathF.Exp(-bx));
+            }
+        });
+    }
+
+    /// <summary>The exponential linear unit: x for x &gt; 0, α(e^x − 1) otherwise.</summary>
+    /// <param name="alpha">α (PyTorch's default 1).</param>
+    /// <returns>The result.</returns>
+    public Tensor Elu(float alpha = 1f) => Unary("Elu", (x, d) =>
+    {
+        for (var i = 0; i < x.Length; i++)
+        {
+            d[i] = x[i] > 0 ? x[i] : alpha * (MathF.Exp(x[i]) - 1f);
+        }
+    }, (x, y, g, d) =>
+    {
+        // elu'(x) = 1 for x > 0, y + α otherwise
+        for (var i = 0; i < x.Length; i++)
+        {
+            d[i] = x[i] > 0 ? g[i] : g[i] * (y[i] + alpha);
+        }
+    });
+
+    /// <summary>The hard tanh: x limited to [min, max] (PyTorch's default [−1, 1]); the gradient passes inside the bounds.</summary>
+    /// <param name="min">The lower bound.</param>
+    /// <param name="max">The upper bound.</param>
+    /// <returns>The result.</returns>
+    public Tensor Hardtanh(float min = -1f, float max = 1f) => Clamp(min, max);
+
+    /// <summary>
+    /// Elementwise this^exponent with broadcasting (torch.pow with a tensor exponent). The gradient is
+    /// e·x^(e−1) for the base and x^e·ln x for the exponent (0 where x is 0 and e ≥ 0, as PyTorch).
+    /// </summary>
+    /// <param name="exponent">The exponents.</param>
+    /// <returns>The powers.</returns>
+    public Tensor Pow(Tensor exponent)
+    {
+        var (result, shape) = BinaryForward<PowOp>("Pow", this, exponent);
+        if (NeedsGrad(this, exponent))
+        {
+            var input = this;
+            var y = result.Data;
+            result.Record("Pow", [input, exponent], g =>
+            {
+                var zeros = RentGradArray(g.Length);
+                zeros.AsSpan().Clear();
+                var x = Broadcast<AddOp>(zeros, shape, input);
+                var e = Broadcast<AddOp>(zeros, shape, exponent);
+                if (input.RequiresGrad)
+                {
+                    var d = RentGradArray(g.Length);
+                    for (var i = 0; i < d.Length; i++)
+                    {
+                        d[i] = e[i] == 0 ? 0f : g[i] * e[i] * MathF.Pow(x[i], e[i] - 1f);
+                    }
+
+                    input.DepositGrad(d, shape, owned: true);
+                }
+
+                if (exponent.RequiresGrad)
+                {
+                    var d = RentGradArray(g.Length);
+                    for (var i = 0; i < d.Length; i++)
+                    {
+                        d[i] = x[i] == 0 && e[i] >= 0 ? 0f : g[i] * y[i] * MathF.Log(x[i]);
+                    }
+
+                    exponent.DepositGrad(d, shape, owned: true);
+                }
+
+                ReturnGradArray(zeros);
+                ReturnGradArray(x);
+                ReturnGradArray(e);
+            }, [input, exponent], savesOutput: true);
+        }
+
+        return result;
+    }
+
+    /// <summary>Elementwise maximum with broadcasting (torch.maximum): NaN propagates, and where the two are equal each receives half the gradient.</summary>
+    /// <param name="a">One operand.</param>
+    /// <param name="b">The other.</param>
+    /// <returns>The larger of each pair.</returns>
+    public static Tensor Maximum(Tensor a, Tensor b) => Extremum(a, b, max: true);
+
+    /// <summary>Elementwise minimum with broadcasting (torch.minimum): NaN propagates, and where the two are equal each receives half the gradient.</summary>
+    /// <param name="a">One operand.</param>
+    /// <param name="b">The other.</param>
+    /// <returns>The smaller of each pair.</returns>
+    public static Tensor Minimum(Tensor a, Tensor b) => Extremum(a, b, max: false);
+
+    private static Tensor Extremum(Tensor a, Tensor b, bool max)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        RequireFloat32(max ? "Maximum" : "Minimum", a, b);
+        Tensor first = max ? a.Gt(b) : a.Lt(b), second = max ? a.Lt(b) : a.Gt(b);
+
+        // Ties (and NaN, for which both comparisons are false) take the mean: the value itself, or NaN.
+        return Where(first, a, Where(second, b, (a * 0.5f) + (b * 0.5f)));
+    }
+}

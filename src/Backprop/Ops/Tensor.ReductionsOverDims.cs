@@ -1,0 +1,78 @@
+using Backprop.Kernels;
+
+namespace Backprop;
+
+public partial class Tensor
+{
+    /// <summary>The sum over several dimensions (torch.sum(x, dims)).</summary>
+    /// <param name="dims">The dimensions; negative count from the end.</param>
+    /// <param name="keepDim">Keep the reduced dimensions with size 1.</param>
+    /// <returns>The sums.</returns>
+    public Tensor Sum(int[] dims, bool keepDim = false) => OverDims("Sum", dims, keepDim, static (t, d) => t.Sum(d, keepDim: true));
+
+    /// <summary>The mean over several dimensions (torch.mean(x, dims)).</summary>
+    /// <param name="dims">The dimensions; negative count from the end.</param>
+    /// <param name="keepDim">Keep the reduced dimensions with size 1.</param>
+    /// <returns>The means.</returns>
+    public Tensor Mean(int[] dims, bool keepDim = false) => OverDims("Mean", dims, keepDim, static (t, d) => t.Mean(d, keepDim: true));
+
+    /// <summary>
+    /// The p-norm of all elements (torch.linalg.vector_norm): (Σ|x|^p)^(1/p); p = 2 by default, 1, any positive
+    /// p, or infinity (the largest |x|).
+    /// </summary>
+    /// <param name="p">The order.</param>
+    /// <returns>The norm, 0-d.</returns>
+    public Tensor Norm(float p = 2f) => Reshape(Numel).Norm(p, [0]);
+
+    /// <summary>The p-norm over the given dimensions.</summary>
+    /// <param name="p">The order: positive, or infinity.</param>
+    /// <param name="dims">The dimensions.</param>
+    /// <param name="keepDim">Keep the reduced dimensions with size 1.</param>
+    /// <returns>The norms.</returns>
+    public Tensor Norm(float p, int[] dims, bool keepDim = false)
+    {
+        if (!(p > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(p), p, $"Norm: the order must be positive or infinity (shape {Shapes.Format(Dims)}).");
+        }
+
+        var magnitude = Abs();
+        return float.IsPositiveInfinity(p) ? magnitude.OverDims("Norm", dims, keepDim, static (t, d) => t.Max(d, keepDim: true))
+            : p == 1f ? magnitude.Sum(dims, keepDim)
+            : p == 2f ? (this * this).Sum(dims, keepDim).Sqrt()
+            : magnitude.Pow(p).Sum(dims, keepDim).Pow(1f / p);
+    }
+
+    /// <summary>Reduces the given dimensions one at a time, the highest first, keeping them until the end.</summary>
+    private Tensor OverDims(string op, int[] dims, bool keepDim, Func<Tensor, int, Tensor> reduce)
+    {
+        ArgumentNullException.ThrowIfNull(dims);
+        var normalized = dims.Select(d => Shapes.NormalizeDim(op, d, Rank)).Distinct().OrderDescending().ToArray();
+        if (normalized.Length != dims.Length)
+        {
+            throw new ArgumentException($"{op}: dimensions [{string.Join(", ", dims)}] repeat one for shape {Shapes.Format(Dims)}.", nameof(dims));
+        }
+
+        var result = this;
+        foreach (var d in normalized)
+        {
+            result = reduce(result, d);
+        }
+
+        if (keepDim)
+        {
+            return result;
+        }
+
+        var shape = new List<int>();
+        for (var i = 0; i < Rank; i++)
+        {
+            if (!normalized.Contains(i))
+            {
+                shape.Add(Dims[i]);
+            }
+        }
+
+        return result.Reshape([.. shape]);
+    }
+}
