@@ -54,4 +54,73 @@ public partial class Tensor
 
         return result;
     }
+
+    /// <summary>
+    /// Elementwise binary cross-entropy of probabilities p in [0, 1] against targets t:
+    /// −(t·log p + (1 − t)·log(1 − p)), each log clamped at −100 (PyTorch's BCELoss); the gradient for p is
+    /// (p − t) / max(p(1 − p), 1e−12), and for t it is log(1 − p) − log p.
+    /// </summary>
+    /// <param name="probabilities">p, each in [0, 1].</param>
+    /// <param name="targets">t, shaped like p.</param>
+    /// <returns>The loss of every element (no reduction).</returns>
+    public static Tensor BinaryCrossEntropy(Tensor probabilities, Tensor targets)
+    {
+        ArgumentNullException.ThrowIfNull(probabilities);
+        ArgumentNullException.ThrowIfNull(targets);
+        RequireFloat32("BinaryCrossEntropy", probabilities, targets);
+        if (!probabilities.Dims.AsSpan().SequenceEqual(targets.Dims))
+        {
+            throw new ArgumentException($"BinaryCrossEntropy: probabilities {Shapes.Format(probabilities.Dims)} and targets {Shapes.Format(targets.Dims)} differ in shape.", nameof(targets));
+        }
+
+        var p = probabilities.Data;
+        var t = targets.Data;
+        for (var i = 0; i < p.Length; i++)
+        {
+            if (!(p[i] >= 0f && p[i] <= 1f))
+            {
+                throw new ArgumentException($"BinaryCrossEntropy: probability {p[i]} at position {i} is outside [0, 1]; for logits use BinaryCrossEntropyWithLogits.", nameof(probabilities));
+            }
+        }
+
+        var result = NewOutput(probabilities.Dims);
+        var losses = result.Data;
+        for (var i = 0; i < p.Length; i++)
+        {
+            losses[i] = -((t[i] * ClampedLog(p[i])) + ((1f - t[i]) * ClampedLog(1f - p[i])));
+        }
+
+        if (NeedsGrad(probabilities, targets))
+        {
+            Tensor[] operands = [probabilities, targets];
+            result.Record("BinaryCrossEntropy", operands, g =>
+            {
+                if (probabilities.RequiresGrad)
+                {
+                    var d = RentGradArray(p.Length);
+                    for (var i = 0; i < d.Length; i++)
+                    {
+                        d[i] = g[i] * (p[i] - t[i]) / MathF.Max(p[i] * (1f - p[i]), 1e-12f);
+                    }
+
+                    probabilities.DepositGrad(d, probabilities.Dims, owned: true);
+                }
+
+                if (targets.RequiresGrad)
+                {
+                    var d = RentGradArray(p.Length);
+                    for (var i = 0; i < d.Length; i++)
+                    {
+                        d[i] = g[i] * (ClampedLog(1f - p[i]) - ClampedLog(p[i]));
+                    }
+
+                    targets.DepositGrad(d, targets.Dims, owned: true);
+                }
+            }, operands);
+        }
+
+        return result;
+    }
+
+    private static float ClampedLog(float x) => MathF.Max(MathF.Log(x), -100f);
 }

@@ -1,4 +1,5 @@
 using Backprop.IO;
+using Backprop.NN.Losses;
 
 namespace Backprop.Tests.IO;
 
@@ -18,7 +19,11 @@ public class PyTorchOpFixtureTests
         "log1p", "expm1", "softplus", "elu", "hardtanh", "pow_tensor", "maximum", "minimum", "expand", "repeat", "flip", "roll",
         "pad_constant", "pad_reflect", "pad_replicate", "pad_circular", "sum_dims", "mean_dims", "norm2", "norm3", "prod1", "cumsum",
         "einsum_attention", "einsum_bilinear", "einsum_trace_sum",
+        "ce_weight_ignore", "ce_smooth_weight", "ce_smooth_ignore", "ce_pixels_sum", "ce_tokens_none", "ce_probs", "nll_weight",
+        "l1", "smooth_l1", "bce", "kldiv_batchmean", "kldiv_logtarget",
     };
+
+    private static readonly Tensor W5 = Tensor.Linspace(0.5f, 1.5f, 5);
 
     /// <summary>The op of a case; <paramref name="i"/> is its int64 index or bool mask, and an op with indices returns them too.</summary>
     private static (Tensor Output, Tensor? Indices) Apply(string name, Tensor x, Tensor? y, Tensor? i) => name switch
@@ -34,6 +39,18 @@ public class PyTorchOpFixtureTests
         "sort1_desc" => x.Sort(1, descending: true),
         "topk2_dim0" => x.TopK(2, 0),
         "max_dim1" => x.MaxWithIndices(1),
+        "ce_weight_ignore" => (new CrossEntropyLoss(weight: W5).Forward(x, i!), null),
+        "ce_smooth_weight" => (new CrossEntropyLoss(weight: W5, ignoreIndex: 2, labelSmoothing: 0.2f).Forward(x, i!), null),
+        "ce_smooth_ignore" => (new CrossEntropyLoss(ignoreIndex: 1, labelSmoothing: 0.3f).Forward(x, i!), null),
+        "ce_pixels_sum" => (new CrossEntropyLoss(Reduction.Sum).Forward(x, i!), null),
+        "ce_tokens_none" => (new CrossEntropyLoss(Reduction.None).Forward(x, i!), null),
+        "ce_probs" => (new CrossEntropyLoss(labelSmoothing: 0.1f).Forward(x, i!), null),
+        "nll_weight" => (new NLLLoss(weight: Tensor.Linspace(1f, 2f, 3)).Forward(x.LogSoftmax(1), i!), null),
+        "l1" => (new L1Loss().Forward(x, y!), null),
+        "smooth_l1" => (new SmoothL1Loss(beta: 0.5f).Forward(x, y!), null),
+        "bce" => (new BCELoss().Forward(x.Sigmoid(), i!), null),
+        "kldiv_batchmean" => (new KLDivLoss(Reduction.BatchMean).Forward(x.LogSoftmax(1), i!), null),
+        "kldiv_logtarget" => (new KLDivLoss(Reduction.Sum, logTarget: true).Forward(x.LogSoftmax(1), i!), null),
         _ => (Apply(name, x, y), null),
     };
 

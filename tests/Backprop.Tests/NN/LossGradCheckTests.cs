@@ -71,4 +71,55 @@ public class LossGradCheckTests
         Assert.Throws<ArgumentException>(() => new CrossEntropyLoss().Forward(Tensor.Ones(2, 3), Tensor.Ones(3)));
         Assert.Throws<ArgumentException>(() => new MSELoss().Forward(Tensor.Ones(2, 3), Tensor.Ones(3, 2)));
     }
+
+    [Fact]
+    public void CrossEntropyWithWeightsIgnoredTargetsAndSmoothing()
+    {
+        var weight = Tensor.FromArray([0.5f, 1f, 2f, 1.5f, 0.25f]);
+        var targets = Tensor.FromArray([2L, -100, 4, 0, 1], 5);
+        Check(x => new CrossEntropyLoss(weight: weight).Forward(x[0], targets), Input(20, 5, 5));
+        Check(x => new CrossEntropyLoss(Reduction.Sum, 0.2f, weight, ignoreIndex: 4).Forward(x[0], Classes), Input(21, 5, 5));
+        Check(x => new CrossEntropyLoss(Reduction.None).Forward(x[0], Tensor.FromArray([1L, 0, 2, 2, 1, 0], 2, 3)), Input(22, 2, 3, 3));
+        Check(x => new CrossEntropyLoss(labelSmoothing: 0.1f).Forward(x[0], Tensor.FromArray([0.2f, 0.8f, 0f, 1f, 0f, 0f], 2, 3)), Input(23, 2, 3));
+        Check(x => new NLLLoss(weight: Tensor.FromArray([1f, 2f, 3f])).Forward(x[0].LogSoftmax(1), Tensor.FromArray([2L, 0, -100], 3)), Input(24, 3, 3));
+    }
+
+    [Fact]
+    public void CrossEntropyReducesAsPyTorchDoes()
+    {
+        var logits = Tensor.Randn([4, 3], new Generator(25));
+        var all = new CrossEntropyLoss(Reduction.None).Forward(logits, Tensor.FromArray([0L, 1, 2, 1]));
+        var ignored = new CrossEntropyLoss().Forward(logits, Tensor.FromArray([0L, -100, 2, 1]));
+        Assert.Equal((all[0] + all[2] + all[3]) / 3f, ignored.Item(), 5);
+        var weighted = new CrossEntropyLoss(weight: Tensor.FromArray([1f, 2f, 4f])).Forward(logits, Tensor.FromArray([0L, 1, 2, 1]));
+        Assert.Equal(((1f * all[0]) + (2f * all[1]) + (4f * all[2]) + (2f * all[3])) / 9f, weighted.Item(), 5);
+        var pixels = Tensor.Randn([2, 3, 2, 2], new Generator(26));
+        Assert.Equal([2, 2, 2], new CrossEntropyLoss(Reduction.None).Forward(pixels, Tensor.Zeros([2, 2, 2], DType.Int64)).Shape);
+        Assert.Equal(0f, new CrossEntropyLoss(Reduction.None).Forward(Tensor.FromArray([0f, 0f]), Tensor.Full(1, [], DType.Int64)).Item() - MathF.Log(2f), 5);
+        Assert.Contains("[N, d…]", Assert.Throws<ArgumentException>(() => new CrossEntropyLoss().Forward(pixels, Tensor.Zeros([2, 2], DType.Int64))).Message, StringComparison.Ordinal);
+        Assert.Contains("3 class weights for 4", Assert.Throws<ArgumentException>(() => new CrossEntropyLoss(weight: Tensor.Ones(3)).Forward(Tensor.Ones(2, 4), Tensor.Zeros([2], DType.Int64))).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void L1SmoothL1BceAndKlDiv()
+    {
+        // Differences away from 0 and ±β, where L1 and smooth L1 are not differentiable.
+        var x = Tensor.FromArray([0.3f, -0.9f, 2.5f, -3f, 0.1f, 1.6f], 2, 3).SetRequiresGrad();
+        var zeros = Tensor.Zeros(2, 3);
+        Check(v => new L1Loss().Forward(v[0], zeros), x);
+        Check(v => new SmoothL1Loss(beta: 0.5f).Forward(v[0], zeros), x);
+        Check(v => new BCELoss().Forward(v[0].Sigmoid(), v[1]), Input(27, 3, 4), Tensor.Uniform([3, 4], 0f, 1f, new Generator(28)).SetRequiresGrad());
+        Check(v => new BCELoss(weight: Tensor.FromArray([1f, 2f, 0.5f, 1f])).Forward(v[0].Sigmoid(), Tensor.Uniform([3, 4], 0f, 1f, new Generator(30))), Input(29, 3, 4));
+        var target = Tensor.FromArray([0.2f, 0.8f, 0f, 0.5f, 0.25f, 0.25f], 2, 3);
+        Check(v => new KLDivLoss(Reduction.BatchMean).Forward(v[0].LogSoftmax(1), target), Input(31, 2, 3));
+        Check(v => new KLDivLoss(Reduction.Sum, logTarget: true).Forward(v[0].LogSoftmax(1), v[1].LogSoftmax(1)), Input(32, 2, 3), Input(33, 2, 3));
+
+        Assert.Equal(1.5f, new L1Loss().Forward(Tensor.FromArray([1f, -2f]), Tensor.FromArray([0f, 0f])).Item());
+        Assert.Equal((0.5f * 0.04f / 0.5f) + (3f - 0.25f), new SmoothL1Loss(Reduction.Sum, 0.5f).Forward(Tensor.FromArray([0.2f, 3f]), Tensor.Zeros(2)).Item(), 5);
+        Assert.Equal(100f, new BCELoss().Forward(Tensor.FromArray([0f]), Tensor.FromArray([1f])).Item());
+        Assert.Contains("outside [0, 1]", Assert.Throws<ArgumentException>(() => new BCELoss().Forward(Tensor.FromArray([1.5f]), Tensor.FromArray([1f]))).Message, StringComparison.Ordinal);
+        Assert.Equal(0f, new KLDivLoss(Reduction.Sum).Forward(target.Log().Clamp(-100f, null), target).Item(), 4);
+        Assert.Equal(0.25f, new HalfSquaredError(Reduction.Mean).Forward(Tensor.FromArray([1f, 0f]), Tensor.FromArray([0f, 0f])).Item());
+        Assert.Equal("CrossEntropyLoss(reduction=Mean)", new CrossEntropyLoss().ToString());
+    }
 }

@@ -2,18 +2,12 @@ using Backprop.Kernels;
 
 namespace Backprop.NN.Losses;
 
-/// <summary>The base of every loss: a function of a prediction and a target, usually reduced to a scalar.</summary>
+/// <summary>The base of every loss: a module of a prediction and a target, usually reduced to a scalar.</summary>
 /// <param name="reduction">How per-element losses are combined.</param>
-public abstract class Loss(Reduction reduction)
+public abstract class Loss(Reduction reduction) : Module<Tensor, Tensor, Tensor>
 {
     /// <summary>How per-element losses are combined.</summary>
     public Reduction Reduction { get; } = reduction;
-
-    /// <summary>Computes the loss of <paramref name="input"/> against <paramref name="target"/>.</summary>
-    /// <param name="input">The prediction.</param>
-    /// <param name="target">The target.</param>
-    /// <returns>The loss.</returns>
-    public abstract Tensor Forward(Tensor input, Tensor target);
 
     /// <summary>Applies <see cref="Reduction"/>.</summary>
     /// <param name="losses">The unreduced losses.</param>
@@ -25,9 +19,13 @@ public abstract class Loss(Reduction reduction)
         {
             Reduction.Mean => losses.Mean(),
             Reduction.Sum => losses.Sum(),
+            Reduction.BatchMean => losses.Sum() / (losses.Rank == 0 ? 1 : losses.Dims[0]),
             _ => losses,
         };
     }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{GetType().Name}(reduction={Reduction})";
 
     /// <summary>Throws unless input and target have the same shape.</summary>
     /// <param name="name">The loss, for the message.</param>

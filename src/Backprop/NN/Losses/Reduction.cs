@@ -11,4 +11,7 @@ public enum Reduction
 
     /// <summary>No reduction: one loss per element or sample.</summary>
     None,
+
+    /// <summary>The sum divided by the batch size (the first dimension): KLDivLoss's true mean, PyTorch's 'batchmean'.</summary>
+    BatchMean,
 }

@@ -88,6 +88,23 @@ case("einsum_attention", lambda x, y: torch.einsum("bhqd,bhkd->bhqk", x, y), (2,
 case("einsum_bilinear", lambda x, y: torch.einsum("bi,ij->bj", x, y), (3, 4), (4, 5))
 case("einsum_trace_sum", lambda x: torch.einsum("ijk->j", x), (2, 3, 4))
 
+F = torch.nn.functional
+W5 = torch.linspace(0.5, 1.5, 5)
+kl_target = F.softmax(torch.randn(3, 4), 1)
+kl_target[0, 1] = 0
+case("ce_weight_ignore", lambda x, i: F.cross_entropy(x, i, weight=W5), (4, 5), extra=torch.tensor([1, -100, 4, 0]))
+case("ce_smooth_weight", lambda x, i: F.cross_entropy(x, i, weight=W5, ignore_index=2, label_smoothing=0.2), (6, 5), extra=torch.tensor([2, 0, 4, 2, 1, 3]))
+case("ce_smooth_ignore", lambda x, i: F.cross_entropy(x, i, ignore_index=1, label_smoothing=0.3), (4, 5), extra=torch.tensor([1, 0, 4, 3]))
+case("ce_pixels_sum", lambda x, i: F.cross_entropy(x, i, reduction="sum"), (2, 3, 4, 5), extra=torch.randint(0, 3, (2, 4, 5)))
+case("ce_tokens_none", lambda x, i: F.cross_entropy(x, i, reduction="none"), (2, 4, 3), extra=torch.randint(0, 4, (2, 3)))
+case("ce_probs", lambda x, t: F.cross_entropy(x, t, label_smoothing=0.1), (4, 5), extra=F.softmax(torch.randn(4, 5), 1))
+case("nll_weight", lambda x, i: F.nll_loss(F.log_softmax(x, 1), i, weight=torch.linspace(1, 2, 3)), (5, 3), extra=torch.tensor([0, 2, 1, 1, 2]))
+case("l1", F.l1_loss, (3, 4), (3, 4))
+case("smooth_l1", lambda x, y: F.smooth_l1_loss(x, y, beta=0.5), (3, 4), (3, 4))
+case("bce", lambda x, t: F.binary_cross_entropy(torch.sigmoid(x), t), (3, 4), extra=torch.rand(3, 4))
+case("kldiv_batchmean", lambda x, t: F.kl_div(F.log_softmax(x, 1), t, reduction="batchmean"), (3, 4), extra=kl_target)
+case("kldiv_logtarget", lambda x, t: F.kl_div(F.log_softmax(x, 1), t, reduction="sum", log_target=True), (3, 4), extra=F.log_softmax(torch.randn(3, 4), 1))
+
 header = {"__metadata__": {"made_by": "make_ops.py", "torch": torch.__version__}}
 blobs = []
 offset = 0
