@@ -42,7 +42,7 @@ internal static class OptimizerFactory
     /// <summary>A linear warm-up from a tenth of the schedule's rate, then the schedule itself.</summary>
     private sealed class WarmupThen(Optimizer optimizer, int warmupSteps, LRScheduler main) : LRScheduler(optimizer)
     {
-        public override float LearningRateAt(int step) =>
-            step < warmupSteps ? main.LearningRateAt(step) * (0.1f + (0.9f * step / warmupSteps)) : main.LearningRateAt(step);
+        public override float LearningRateAt(int step, float baseLearningRate) =>
+            main.LearningRateAt(step, baseLearningRate) * (step < warmupSteps ? 0.1f + (0.9f * step / warmupSteps) : 1f);
     }
 }

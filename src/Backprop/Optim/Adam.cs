@@ -10,7 +10,10 @@ namespace Backprop.Optim;
 /// </summary>
 public class Adam : Optimizer
 {
-    /// <summary>Makes the optimizer.</summary>
+    private static readonly string[] OptionNames = ["lr", "beta1", "beta2", "eps", "weight_decay"];
+    private static readonly string[] MomentState = ["exp_avg", "exp_avg_sq"];
+
+    /// <summary>Makes the optimizer over one group of parameters.</summary>
     /// <param name="parameters">The parameters.</param>
     /// <param name="learningRate">The learning rate.</param>
     /// <param name="beta1">β₁, the decay of the first moment.</param>
@@ -18,77 +21,76 @@ public class Adam : Optimizer
     /// <param name="eps">ε, added to √v̂.</param>
     /// <param name="weightDecay">The L2 penalty (Adam) or decoupled decay (AdamW).</param>
     public Adam(IEnumerable<Parameter> parameters, float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f, float weightDecay = 0f)
-        : base(parameters, learningRate)
+        : this([new ParamGroup(parameters)], learningRate, beta1, beta2, eps, weightDecay)
     {
-        if (!(beta1 >= 0f && beta1 < 1f && beta2 >= 0f && beta2 < 1f && eps >= 0f && weightDecay >= 0f))
-        {
-            throw new ArgumentException($"{GetType().Name}: betas ({beta1}, {beta2}) must be in [0, 1); eps {eps} and weight decay {weightDecay} must be >= 0.", nameof(beta1));
-        }
-
-        Beta1 = beta1;
-        Beta2 = beta2;
-        Eps = eps;
-        WeightDecay = weightDecay;
     }
 
-    /// <summary>β₁.</summary>
-    public float Beta1 { get; }
-
-    /// <summary>β₂.</summary>
-    public float Beta2 { get; }
-
-    /// <summary>ε.</summary>
-    public float Eps { get; }
-
-    /// <summary>The weight decay.</summary>
-    public float WeightDecay { get; }
+    /// <summary>Makes the optimizer over parameter groups; each group may set "lr", "beta1", "beta2", "eps" and "weight_decay".</summary>
+    /// <param name="groups">The parameter groups.</param>
+    /// <param name="learningRate">The default learning rate.</param>
+    /// <param name="beta1">The default β₁.</param>
+    /// <param name="beta2">The default β₂.</param>
+    /// <param name="eps">The default ε.</param>
+    /// <param name="weightDecay">The default weight decay.</param>
+    public Adam(IEnumerable<ParamGroup> groups, float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f, float weightDecay = 0f)
+        : base(groups, OptionNames, [learningRate, beta1, beta2, eps, weightDecay])
+    {
+        foreach (var group in ParamGroups)
+        {
+            float b1 = group["beta1"], b2 = group["beta2"], e = group["eps"], wd = group["weight_decay"];
+            if (!(b1 >= 0f && b1 < 1f && b2 >= 0f && b2 < 1f && e >= 0f && wd >= 0f))
+            {
+                throw new ArgumentException($"{GetType().Name}: betas ({b1}, {b2}) must be in [0, 1); eps {e} and weight decay {wd} must be >= 0.", nameof(beta1));
+            }
+        }
+    }
 
     /// <summary>True when weight decay is decoupled from the gradient (AdamW).</summary>
     protected virtual bool DecoupledWeightDecay => false;
 
-    private static readonly string[] MomentState = ["exp_avg", "exp_avg_sq"];
+    /// <inheritdoc/>
+    protected override IReadOnlyList<string> StateNames(float[] options) => MomentState;
 
     /// <inheritdoc/>
-    protected override IReadOnlyList<string> StateNames => MomentState;
-
-    /// <inheritdoc/>
-    protected override int ScratchSlots => 1;
+    protected override int ScratchSlots(float[] options) => 1;
 
     /// <inheritdoc/>
     protected override void Update(int index, int start, Span<float> param, ReadOnlySpan<float> grad)
     {
+        var o = Options(index);
+        float lr = o[0], beta1 = o[1], beta2 = o[2], eps = o[3], weightDecay = o[4];
         var scratch = Scratch(index, start, param.Length);
-        if (WeightDecay != 0f)
+        if (weightDecay != 0f)
         {
             if (DecoupledWeightDecay)
             {
-                TensorPrimitives.Multiply(param, 1f - (LearningRate * WeightDecay), param);
+                TensorPrimitives.Multiply(param, 1f - (lr * weightDecay), param);
             }
             else
             {
-                TensorPrimitives.MultiplyAdd(param, WeightDecay, grad, scratch);
+                TensorPrimitives.MultiplyAdd(param, weightDecay, grad, scratch);
                 grad = scratch;
             }
         }
 
         var m = Buffer(index, "exp_avg", start, param.Length);
         var v = Buffer(index, "exp_avg_sq", start, param.Length);
-        TensorPrimitives.Multiply(m, Beta1, m);
-        TensorPrimitives.MultiplyAdd(grad, 1f - Beta1, m, m);
-        TensorPrimitives.Multiply(v, Beta2, v);
+        TensorPrimitives.Multiply(m, beta1, m);
+        TensorPrimitives.MultiplyAdd(grad, 1f - beta1, m, m);
+        TensorPrimitives.Multiply(v, beta2, v);
         TensorPrimitives.Multiply(grad, grad, scratch);
-        TensorPrimitives.MultiplyAdd(scratch, 1f - Beta2, v, v);
+        TensorPrimitives.MultiplyAdd(scratch, 1f - beta2, v, v);
 
         var t = StepCount;
-        var biasCorrection1 = 1.0 - Math.Pow(Beta1, t);
-        var biasCorrection2 = 1.0 - Math.Pow(Beta2, t);
-        var stepSize = (float)(LearningRate / biasCorrection1);
+        var biasCorrection1 = 1.0 - Math.Pow(beta1, t);
+        var biasCorrection2 = 1.0 - Math.Pow(beta2, t);
+        var stepSize = (float)(lr / biasCorrection1);
         var sqrtBc2 = (float)Math.Sqrt(biasCorrection2);
 
         // denom = √v / √bc2 + ε; p ← p − stepSize·m/denom
         TensorPrimitives.Sqrt(v, scratch);
         TensorPrimitives.Divide(scratch, sqrtBc2, scratch);
-        TensorPrimitives.Add(scratch, Eps, scratch);
+        TensorPrimitives.Add(scratch, eps, scratch);
         TensorPrimitives.Divide(m, scratch, scratch);
         TensorPrimitives.MultiplyAdd(scratch, -stepSize, param, param);
     }

@@ -3,7 +3,7 @@ using Backprop.NN;
 
 namespace Backprop.Optim;
 
-/// <summary>Gradient clipping, like torch.nn.utils.clip_grad_norm_.</summary>
+/// <summary>Gradient clipping, like torch.nn.utils.clip_grad_norm_ and clip_grad_value_.</summary>
 public static class GradClip
 {
     /// <summary>
@@ -39,5 +39,25 @@ public static class GradClip
         }
 
         return norm;
+    }
+
+    /// <summary>Limits every gradient element to [−clipValue, clipValue], in place.</summary>
+    /// <param name="parameters">The parameters whose gradients to clip.</param>
+    /// <param name="clipValue">The largest allowed magnitude; positive.</param>
+    public static void ClipGradValue(IEnumerable<Parameter> parameters, float clipValue)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (!(clipValue > 0f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(clipValue), clipValue, "ClipGradValue: the clip value must be positive.");
+        }
+
+        foreach (var p in parameters)
+        {
+            if (p.GradData is { } g)
+            {
+                TensorPrimitives.Clamp(g, -clipValue, clipValue, g);
+            }
+        }
     }
 }

@@ -9,7 +9,9 @@ namespace Backprop.Optim;
 /// </summary>
 public sealed class RMSprop : Optimizer
 {
-    /// <summary>Makes the optimizer.</summary>
+    private static readonly string[] OptionNames = ["lr", "alpha", "eps", "weight_decay", "momentum", "centered"];
+
+    /// <summary>Makes the optimizer over one group of parameters.</summary>
     /// <param name="parameters">The parameters.</param>
     /// <param name="learningRate">The learning rate.</param>
     /// <param name="alpha">α, the smoothing constant.</param>
@@ -18,61 +20,60 @@ public sealed class RMSprop : Optimizer
     /// <param name="momentum">The momentum factor.</param>
     /// <param name="centered">Normalise by the estimated variance instead of the second moment.</param>
     public RMSprop(IEnumerable<Parameter> parameters, float learningRate = 0.01f, float alpha = 0.99f, float eps = 1e-8f, float weightDecay = 0f, float momentum = 0f, bool centered = false)
-        : base(parameters, learningRate)
+        : this([new ParamGroup(parameters)], learningRate, alpha, eps, weightDecay, momentum, centered)
     {
-        if (!(alpha >= 0f && alpha <= 1f && eps >= 0f && weightDecay >= 0f && momentum >= 0f))
-        {
-            throw new ArgumentException($"RMSprop: alpha {alpha} must be in [0, 1]; eps {eps}, weight decay {weightDecay} and momentum {momentum} must be >= 0.", nameof(alpha));
-        }
-
-        Alpha = alpha;
-        Eps = eps;
-        WeightDecay = weightDecay;
-        Momentum = momentum;
-        Centered = centered;
     }
 
-    /// <summary>α.</summary>
-    public float Alpha { get; }
-
-    /// <summary>ε.</summary>
-    public float Eps { get; }
-
-    /// <summary>The L2 penalty.</summary>
-    public float WeightDecay { get; }
-
-    /// <summary>The momentum factor.</summary>
-    public float Momentum { get; }
-
-    /// <summary>Whether the variance estimate is centred.</summary>
-    public bool Centered { get; }
+    /// <summary>Makes the optimizer over parameter groups; each group may set "lr", "alpha", "eps", "weight_decay", "momentum" and "centered" (0 or 1).</summary>
+    /// <param name="groups">The parameter groups.</param>
+    /// <param name="learningRate">The default learning rate.</param>
+    /// <param name="alpha">The default α.</param>
+    /// <param name="eps">The default ε.</param>
+    /// <param name="weightDecay">The default L2 penalty.</param>
+    /// <param name="momentum">The default momentum factor.</param>
+    /// <param name="centered">The default for centring.</param>
+    public RMSprop(IEnumerable<ParamGroup> groups, float learningRate = 0.01f, float alpha = 0.99f, float eps = 1e-8f, float weightDecay = 0f, float momentum = 0f, bool centered = false)
+        : base(groups, OptionNames, [learningRate, alpha, eps, weightDecay, momentum, centered ? 1f : 0f])
+    {
+        foreach (var group in ParamGroups)
+        {
+            float a = group["alpha"], e = group["eps"], wd = group["weight_decay"], mu = group["momentum"];
+            if (!(a >= 0f && a <= 1f && e >= 0f && wd >= 0f && mu >= 0f))
+            {
+                throw new ArgumentException($"RMSprop: alpha {a} must be in [0, 1]; eps {e}, weight decay {wd} and momentum {mu} must be >= 0.", nameof(alpha));
+            }
+        }
+    }
 
     /// <inheritdoc/>
-    protected override IReadOnlyList<string> StateNames => field ??= [.. (string[])["square_avg"], .. Centered ? ["grad_avg"] : (string[])[], .. Momentum > 0f ? ["momentum_buffer"] : (string[])[]];
+    protected override IReadOnlyList<string> StateNames(float[] options) =>
+        [.. (string[])["square_avg"], .. options[5] != 0f ? ["grad_avg"] : (string[])[], .. options[4] > 0f ? ["momentum_buffer"] : (string[])[]];
 
     /// <inheritdoc/>
-    protected override int ScratchSlots => WeightDecay != 0f ? 2 : 1;
+    protected override int ScratchSlots(float[] options) => options[3] != 0f ? 2 : 1;
 
     /// <inheritdoc/>
     protected override void Update(int index, int start, Span<float> param, ReadOnlySpan<float> grad)
     {
+        var o = Options(index);
+        float lr = o[0], alpha = o[1], eps = o[2], weightDecay = o[3], momentum = o[4];
         var scratch = Scratch(index, start, param.Length);
-        if (WeightDecay != 0f)
+        if (weightDecay != 0f)
         {
             var decayed = Scratch(index, start, param.Length, 1);
-            TensorPrimitives.MultiplyAdd(param, WeightDecay, grad, decayed);
+            TensorPrimitives.MultiplyAdd(param, weightDecay, grad, decayed);
             grad = decayed;
         }
 
         var v = Buffer(index, "square_avg", start, param.Length);
-        TensorPrimitives.Multiply(v, Alpha, v);
+        TensorPrimitives.Multiply(v, alpha, v);
         TensorPrimitives.Multiply(grad, grad, scratch);
-        TensorPrimitives.MultiplyAdd(scratch, 1f - Alpha, v, v);
-        if (Centered)
+        TensorPrimitives.MultiplyAdd(scratch, 1f - alpha, v, v);
+        if (o[5] != 0f)
         {
             var gAvg = Buffer(index, "grad_avg", start, param.Length);
-            TensorPrimitives.Multiply(gAvg, Alpha, gAvg);
-            TensorPrimitives.MultiplyAdd(grad, 1f - Alpha, gAvg, gAvg);
+            TensorPrimitives.Multiply(gAvg, alpha, gAvg);
+            TensorPrimitives.MultiplyAdd(grad, 1f - alpha, gAvg, gAvg);
             TensorPrimitives.Multiply(gAvg, gAvg, scratch);
             TensorPrimitives.Subtract(v, scratch, scratch);
             TensorPrimitives.Sqrt(scratch, scratch);
@@ -82,18 +83,18 @@ public sealed class RMSprop : Optimizer
             TensorPrimitives.Sqrt(v, scratch);
         }
 
-        TensorPrimitives.Add(scratch, Eps, scratch);
+        TensorPrimitives.Add(scratch, eps, scratch);
         TensorPrimitives.Divide(grad, scratch, scratch);
-        if (Momentum > 0f)
+        if (momentum > 0f)
         {
             var buffer = Buffer(index, "momentum_buffer", start, param.Length);
-            TensorPrimitives.Multiply(buffer, Momentum, buffer);
+            TensorPrimitives.Multiply(buffer, momentum, buffer);
             TensorPrimitives.Add(buffer, scratch, buffer);
-            TensorPrimitives.MultiplyAdd(buffer, -LearningRate, param, param);
+            TensorPrimitives.MultiplyAdd(buffer, -lr, param, param);
         }
         else
         {
-            TensorPrimitives.MultiplyAdd(scratch, -LearningRate, param, param);
+            TensorPrimitives.MultiplyAdd(scratch, -lr, param, param);
         }
     }
 }

@@ -11,7 +11,10 @@ namespace Backprop.Optim;
 /// </summary>
 public sealed class SGD : Optimizer
 {
-    /// <summary>Makes the optimizer.</summary>
+    private static readonly string[] OptionNames = ["lr", "momentum", "dampening", "weight_decay", "nesterov"];
+    private static readonly string[] MomentumState = ["momentum_buffer"];
+
+    /// <summary>Makes the optimizer over one group of parameters.</summary>
     /// <param name="parameters">The parameters.</param>
     /// <param name="learningRate">The learning rate.</param>
     /// <param name="momentum">μ, the momentum factor.</param>
@@ -19,57 +22,57 @@ public sealed class SGD : Optimizer
     /// <param name="weightDecay">The L2 penalty added to the gradient.</param>
     /// <param name="nesterov">Use Nesterov momentum (needs momentum &gt; 0 and no dampening).</param>
     public SGD(IEnumerable<Parameter> parameters, float learningRate, float momentum = 0f, float dampening = 0f, float weightDecay = 0f, bool nesterov = false)
-        : base(parameters, learningRate)
+        : this([new ParamGroup(parameters)], learningRate, momentum, dampening, weightDecay, nesterov)
     {
-        if (momentum < 0f || weightDecay < 0f || (nesterov && (momentum <= 0f || dampening != 0f)))
-        {
-            throw new ArgumentException($"SGD: momentum {momentum}, dampening {dampening}, weight decay {weightDecay}, nesterov {nesterov}: values must be >= 0, and Nesterov needs momentum > 0 and zero dampening.", nameof(momentum));
-        }
-
-        Momentum = momentum;
-        Dampening = dampening;
-        WeightDecay = weightDecay;
-        Nesterov = nesterov;
     }
 
-    /// <summary>μ.</summary>
-    public float Momentum { get; }
-
-    /// <summary>The dampening of momentum.</summary>
-    public float Dampening { get; }
-
-    /// <summary>The L2 penalty.</summary>
-    public float WeightDecay { get; }
-
-    /// <summary>Whether Nesterov momentum is used.</summary>
-    public bool Nesterov { get; }
-
-    private static readonly string[] MomentumState = ["momentum_buffer"];
+    /// <summary>Makes the optimizer over parameter groups; each group may set "lr", "momentum", "dampening", "weight_decay" and "nesterov" (0 or 1), and takes the arguments here for the rest.</summary>
+    /// <param name="groups">The parameter groups.</param>
+    /// <param name="learningRate">The default learning rate.</param>
+    /// <param name="momentum">The default μ.</param>
+    /// <param name="dampening">The default dampening.</param>
+    /// <param name="weightDecay">The default L2 penalty.</param>
+    /// <param name="nesterov">The default for Nesterov momentum.</param>
+    public SGD(IEnumerable<ParamGroup> groups, float learningRate, float momentum = 0f, float dampening = 0f, float weightDecay = 0f, bool nesterov = false)
+        : base(groups, OptionNames, [learningRate, momentum, dampening, weightDecay, nesterov ? 1f : 0f])
+    {
+        foreach (var group in ParamGroups)
+        {
+            float mu = group["momentum"], damp = group["dampening"], wd = group["weight_decay"];
+            var useNesterov = group["nesterov"] != 0f;
+            if (mu < 0f || wd < 0f || (useNesterov && (mu <= 0f || damp != 0f)))
+            {
+                throw new ArgumentException($"SGD: momentum {mu}, dampening {damp}, weight decay {wd}, nesterov {useNesterov}: values must be >= 0, and Nesterov needs momentum > 0 and zero dampening.", nameof(momentum));
+            }
+        }
+    }
 
     /// <inheritdoc/>
-    protected override IReadOnlyList<string> StateNames => Momentum == 0f ? [] : MomentumState;
+    protected override IReadOnlyList<string> StateNames(float[] options) => options[1] == 0f ? [] : MomentumState;
 
     /// <inheritdoc/>
-    protected override int ScratchSlots => Momentum == 0f && WeightDecay != 0f ? 1 : 0;
+    protected override int ScratchSlots(float[] options) => options[1] == 0f && options[3] != 0f ? 1 : 0;
 
     /// <inheritdoc/>
     protected override void Update(int index, int start, Span<float> param, ReadOnlySpan<float> grad)
     {
-        if (Momentum == 0f)
+        var o = Options(index);
+        float lr = o[0], momentum = o[1], dampening = o[2], weightDecay = o[3];
+        if (momentum == 0f)
         {
-            if (WeightDecay != 0f)
+            if (weightDecay != 0f)
             {
                 var decayed = Scratch(index, start, param.Length);
-                TensorPrimitives.MultiplyAdd(param, WeightDecay, grad, decayed);
+                TensorPrimitives.MultiplyAdd(param, weightDecay, grad, decayed);
                 grad = decayed;
             }
 
-            TensorPrimitives.MultiplyAdd(grad, -LearningRate, param, param);
+            TensorPrimitives.MultiplyAdd(grad, -lr, param, param);
             return;
         }
 
         var buffer = Buffer(index, "momentum_buffer", start, param.Length);
         var first = IsFirstUpdate(index);
-        Elementwise.Update(param, grad, buffer, new SgdMomentumOperator(LearningRate, Momentum, WeightDecay, first ? 0f : Momentum, first ? 1f : 1f - Dampening, Nesterov));
+        Elementwise.Update(param, grad, buffer, new SgdMomentumOperator(lr, momentum, weightDecay, first ? 0f : momentum, first ? 1f : 1f - dampening, o[4] != 0f));
     }
 }

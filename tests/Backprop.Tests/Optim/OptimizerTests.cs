@@ -185,7 +185,71 @@ public class OptimizerTests
     {
         Assert.Throws<ArgumentException>(() => new SGD([NewParameter()], 0.1f, momentum: 0f, nesterov: true));
         Assert.Throws<ArgumentException>(() => new Adam([NewParameter()], 0.1f, beta1: 1.5f));
-        Assert.Throws<ArgumentException>(() => new SGD([], 0.1f));
+        Assert.Throws<ArgumentException>(() => new SGD(Array.Empty<Parameter>(), 0.1f));
         Assert.Throws<ArgumentOutOfRangeException>(() => new SGD([NewParameter()], float.NaN));
+    }
+
+    [Fact]
+    public void ParameterGroupsHaveTheirOwnOptionsAndAStateDictInPyTorchsLayout()
+    {
+        var body = new Parameter(Tensor.Ones(3));
+        var head = new Parameter(Tensor.Ones(2));
+        var optimizer = new SGD([new ParamGroup([body]), new ParamGroup([head]) { ["lr"] = 0.5f, ["momentum"] = 0f }], 0.1f, momentum: 0.9f);
+        Assert.Equal(0.9f, optimizer.ParamGroups[0]["momentum"]);
+        Assert.Equal(0f, optimizer.ParamGroups[1]["momentum"]);
+        (body.Sum() + head.Sum()).Backward();
+        optimizer.Step();
+        Assert.All(body.ToArray(), v => Assert.Equal(0.9f, v, 6));
+        Assert.All(head.ToArray(), v => Assert.Equal(0.5f, v, 6));
+
+        var state = optimizer.StateDict();
+        Assert.Equal(["step", "param_groups.0.lr", "param_groups.0.momentum", "param_groups.0.dampening", "param_groups.0.weight_decay", "param_groups.0.nesterov", "param_groups.0.params",
+            "param_groups.1.lr", "param_groups.1.momentum", "param_groups.1.dampening", "param_groups.1.weight_decay", "param_groups.1.nesterov", "param_groups.1.params", "state.0.momentum_buffer"], state.Keys);
+        Assert.Equal([1L], state["param_groups.1.params"].ToArray<long>());
+        Assert.Equal(1L, state["step"].Item<long>());
+
+        var copy = new SGD([new ParamGroup([new Parameter(Tensor.Ones(3))]), new ParamGroup([new Parameter(Tensor.Ones(2))]) { ["momentum"] = 0f }], 0.1f, momentum: 0.9f);
+        copy.LoadStateDict(state);
+        Assert.Equal(0.5f, copy.ParamGroups[1].LearningRate);
+        Assert.Equal(1, copy.StepCount);
+        optimizer.LearningRate = 0.01f;
+        Assert.All(optimizer.ParamGroups, g => Assert.Equal(0.01f, g.LearningRate));
+    }
+
+    [Fact]
+    public void BadParameterGroupsAreRefused()
+    {
+        var p = NewParameter();
+        Assert.Contains("'betas' is not one of", Assert.Throws<ArgumentException>(() => new SGD([new ParamGroup([p]) { ["betas"] = 0.9f }], 0.1f)).Message, StringComparison.Ordinal);
+        Assert.Contains("more than one group", Assert.Throws<ArgumentException>(() => new Adam([new ParamGroup([p]), new ParamGroup([p])])).Message, StringComparison.Ordinal);
+        var group = new ParamGroup([NewParameter()]);
+        _ = new SGD([group], 0.1f);
+        Assert.Throws<KeyNotFoundException>(() => group["beta1"]);
+        Assert.Throws<ArgumentException>(() => new SGD([group], 0.1f));
+        Assert.Throws<ArgumentOutOfRangeException>(() => group.LearningRate = -1f);
+    }
+
+    [Fact]
+    public void ClipGradValueLimitsEveryElement()
+    {
+        var p = new Parameter(Tensor.Zeros(3));
+        (p * Tensor.FromArray([5f, -0.5f, -7f])).Sum().Backward();
+        GradClip.ClipGradValue([p], 1f);
+        Assert.Equal([1f, -0.5f, -1f], p.Grad!.ToArray());
+        Assert.Throws<ArgumentOutOfRangeException>(() => GradClip.ClipGradValue([p], 0f));
+    }
+
+    [Fact]
+    public void ReduceLROnPlateauWatchesARisingMetricToo()
+    {
+        var optimizer = new SGD([NewParameter()], 1f);
+        var plateau = new Backprop.Optim.Schedulers.ReduceLROnPlateau(optimizer, Backprop.Optim.Schedulers.PlateauMode.Max, factor: 0.5f, patience: 1);
+        foreach (var accuracy in new[] { 0.5f, 0.6f, 0.6f, 0.6f, 0.7f, 0.7f })
+        {
+            plateau.Step(accuracy);
+        }
+
+        Assert.Equal(0.5f, optimizer.LearningRate);
+        Assert.Equal(0.7f, plateau.Best);
     }
 }

@@ -1,6 +1,10 @@
 namespace Backprop.Optim.Schedulers;
 
-/// <summary>Anneals the learning rate from its base to η_min along half a cosine over <c>tMax</c> steps.</summary>
+/// <summary>
+/// Anneals the learning rate from its base to η_min along half a cosine over <c>tMax</c> steps, as
+/// torch.optim.lr_scheduler.CosineAnnealingLR: past <c>tMax</c> the cosine goes on, and the rate rises again
+/// (period 2·tMax).
+/// </summary>
 public sealed class CosineAnnealingLR : LRScheduler
 {
     private readonly int _tMax;
@@ -19,9 +23,6 @@ public sealed class CosineAnnealingLR : LRScheduler
     }
 
     /// <inheritdoc/>
-    public override float LearningRateAt(int step)
-    {
-        var t = Math.Min(step, _tMax);
-        return _etaMin + ((BaseLearningRate - _etaMin) * 0.5f * (1f + MathF.Cos(MathF.PI * t / _tMax)));
-    }
+    public override float LearningRateAt(int step, float baseLearningRate) =>
+        _etaMin + ((baseLearningRate - _etaMin) * 0.5f * (1f + MathF.Cos(MathF.PI * step / _tMax)));
 }

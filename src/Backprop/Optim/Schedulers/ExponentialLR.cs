@@ -6,5 +6,5 @@ namespace Backprop.Optim.Schedulers;
 public sealed class ExponentialLR(Optimizer optimizer, float gamma) : LRScheduler(optimizer)
 {
     /// <inheritdoc/>
-    public override float LearningRateAt(int step) => BaseLearningRate * MathF.Pow(gamma, step);
+    public override float LearningRateAt(int step, float baseLearningRate) => baseLearningRate * MathF.Pow(gamma, step);
 }

@@ -22,13 +22,13 @@ public sealed class LinearLR : LRScheduler
         _startFactor = startFactor;
         _endFactor = endFactor;
         _totalSteps = totalSteps;
-        optimizer.LearningRate = LearningRateAt(0);
+        Apply(0);
     }
 
     /// <inheritdoc/>
-    public override float LearningRateAt(int step)
+    public override float LearningRateAt(int step, float baseLearningRate)
     {
         var t = Math.Min(step, _totalSteps) / (float)_totalSteps;
-        return BaseLearningRate * (_startFactor + ((_endFactor - _startFactor) * t));
+        return baseLearningRate * (_startFactor + ((_endFactor - _startFactor) * t));
     }
 }

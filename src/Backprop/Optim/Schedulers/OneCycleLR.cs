@@ -32,11 +32,11 @@ public sealed class OneCycleLR : LRScheduler
         _initialLr = maxLr / divFactor;
         _finalLr = _initialLr / finalDivFactor;
         _warmSteps = Math.Max(1f, (pctStart * totalSteps) - 1f);
-        optimizer.LearningRate = _initialLr;
+        Apply(0);
     }
 
     /// <inheritdoc/>
-    public override float LearningRateAt(int step)
+    public override float LearningRateAt(int step, float baseLearningRate)
     {
         var s = Math.Min(step, _totalSteps - 1);
         return s <= _warmSteps

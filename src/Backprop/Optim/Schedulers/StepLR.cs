@@ -19,5 +19,5 @@ public sealed class StepLR : LRScheduler
     }
 
     /// <inheritdoc/>
-    public override float LearningRateAt(int step) => BaseLearningRate * MathF.Pow(_gamma, step / _stepSize);
+    public override float LearningRateAt(int step, float baseLearningRate) => baseLearningRate * MathF.Pow(_gamma, step / _stepSize);
 }

@@ -5,13 +5,11 @@ Run with Debian's python3-torch (PyTorch 1.13): /usr/bin/python3 make_ops.py
 For each case NAME: NAME.x (and NAME.y for two inputs), NAME.out, NAME.gout (the upstream gradient)
 and NAME.gx (NAME.gy): the gradients of sum(out * gout). Ops that take an index or a mask get it as
 NAME.i (int64 or bool, passed last); ops that return (values, indices) store the indices as NAME.idx.
-Safetensors is written by hand (an 8-byte header length, a JSON header, then the raw little-endian
-data: F32, I64 or BOOL), so nothing beyond torch is needed.
+safetensors_writer.py (beside it) writes the file, with nothing beyond torch.
 """
-import json
-import struct
-
 import torch
+
+import safetensors_writer
 
 torch.manual_seed(7)
 tensors = {}
@@ -105,20 +103,4 @@ case("bce", lambda x, t: F.binary_cross_entropy(torch.sigmoid(x), t), (3, 4), ex
 case("kldiv_batchmean", lambda x, t: F.kl_div(F.log_softmax(x, 1), t, reduction="batchmean"), (3, 4), extra=kl_target)
 case("kldiv_logtarget", lambda x, t: F.kl_div(F.log_softmax(x, 1), t, reduction="sum", log_target=True), (3, 4), extra=F.log_softmax(torch.randn(3, 4), 1))
 
-header = {"__metadata__": {"made_by": "make_ops.py", "torch": torch.__version__}}
-blobs = []
-offset = 0
-for name, t in tensors.items():
-    t = t.detach().contiguous()
-    dtype = {torch.int64: "I64", torch.bool: "BOOL"}.get(t.dtype, "F32")
-    data = (t if dtype != "F32" else t.float()).numpy().tobytes()
-    header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-    blobs.append(data)
-    offset += len(data)
-head = json.dumps(header, separators=(",", ":")).encode()
-head += b" " * ((8 - len(head) % 8) % 8)
-with open("ops.safetensors", "wb") as f:
-    f.write(struct.pack("<Q", len(head)))
-    f.write(head)
-    for b in blobs:
-        f.write(b)
+safetensors_writer.write("ops.safetensors", tensors, "make_ops.py")

@@ -1,0 +1,27 @@
+"""Writes a safetensors file by hand (an 8-byte header length, a JSON header, then the raw little-endian
+data), so that the fixture scripts need nothing beyond torch. Float tensors are stored as F32, int64 as
+I64 and bool as BOOL."""
+import json
+import struct
+
+import torch
+
+
+def write(path, tensors, made_by):
+    header = {"__metadata__": {"made_by": made_by, "torch": torch.__version__}}
+    blobs = []
+    offset = 0
+    for name, t in tensors.items():
+        t = t.detach().contiguous()
+        dtype = {torch.int64: "I64", torch.bool: "BOOL"}.get(t.dtype, "F32")
+        data = (t if dtype != "F32" else t.float()).numpy().tobytes()
+        header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    head = json.dumps(header, separators=(",", ":")).encode()
+    head += b" " * ((8 - len(head) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(head)))
+        f.write(head)
+        for b in blobs:
+            f.write(b)
