@@ -36,6 +36,8 @@ internal static class BackwardEngine
             t.GradFn.ThrowIfReleased(t);
         }
 
+        var hookedLeaves = Tensor.AnyHooks ? HookedLeaves(root) : null;
+        var stashes = hookedLeaves?.Select(leaf => leaf.StashGrad()).ToArray();
         root.DepositGrad(gradient, root.Dims, owned: false);
         for (var i = order.Count - 1; i >= 0; i--)
         {
@@ -43,6 +45,11 @@ internal static class BackwardEngine
             var node = t.GradFn!;
             if (t.GradData is { } grad)
             {
+                if (t.HasHooks)
+                {
+                    t.RunHooks(grad);
+                }
+
                 node.Run(t, grad);
                 t.ReleaseIntermediateGrad();
             }
@@ -52,7 +59,22 @@ internal static class BackwardEngine
                 node.Free();
             }
         }
+
+        // A leaf's hooks see this pass's gradient alone, before it is added to what the leaf already held.
+        for (var i = 0; hookedLeaves is not null && i < hookedLeaves.Count; i++)
+        {
+            if (hookedLeaves[i].GradData is { } grad)
+            {
+                hookedLeaves[i].RunHooks(grad);
+            }
+
+            hookedLeaves[i].MergeStashedGrad(stashes![i]);
+        }
     }
+
+    /// <summary>The leaves of the graph under <paramref name="root"/> that hold gradient hooks.</summary>
+    private static List<Tensor> HookedLeaves(Tensor root) =>
+        [.. GraphOrder.Topological(root, includeLeaves: true).Where(t => t.GradFn is null && t.HasHooks)];
 
     /// <summary>The lists a graph walk fills.</summary>
     private sealed class Walk

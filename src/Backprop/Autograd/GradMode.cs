@@ -4,12 +4,16 @@ namespace Backprop.Autograd;
 internal static class GradMode
 {
     [ThreadStatic]
-    private static int t_disabledDepth;
+    private static bool t_disabled;
 
-    /// <summary>True unless inside a <see cref="NoGradScope"/>.</summary>
-    public static bool IsEnabled => t_disabledDepth == 0;
+    /// <summary>True unless inside <see cref="Tensor.NoGrad"/> (and not inside an <see cref="Tensor.EnableGrad"/> within it).</summary>
+    public static bool IsEnabled => !t_disabled;
 
-    public static void Disable() => t_disabledDepth++;
-
-    public static void Restore() => t_disabledDepth--;
+    /// <summary>Sets the mode and returns the one it replaces.</summary>
+    public static bool Set(bool enabled)
+    {
+        var previous = !t_disabled;
+        t_disabled = !enabled;
+        return previous;
+    }
 }

@@ -73,7 +73,11 @@ public partial class Tensor
 
     /// <summary>Enters a scope in which no graph is recorded; dispose it to leave.</summary>
     /// <returns>The scope.</returns>
-    public static NoGradScope NoGrad() => new(true);
+    public static GradModeScope NoGrad() => new(false);
+
+    /// <summary>Enters a scope in which the graph is recorded again, inside a <see cref="NoGrad"/> scope (torch.enable_grad); dispose it to leave.</summary>
+    /// <returns>The scope.</returns>
+    public static GradModeScope EnableGrad() => new(true);
 
     /// <summary>True when operations on this thread currently record a graph.</summary>
     public static bool IsGradEnabled => GradMode.IsEnabled;

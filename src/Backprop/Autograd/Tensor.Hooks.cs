@@ -1,0 +1,124 @@
+using System.Numerics.Tensors;
+using Backprop.Kernels;
+
+namespace Backprop;
+
+public partial class Tensor
+{
+    /// <summary>How many tensors hold gradient hooks; while none does, backward skips looking for them.</summary>
+    private static int s_hooked;
+
+    private List<Func<Tensor, Tensor?>>? _hooks;
+
+    /// <summary>Whether any tensor holds a gradient hook now.</summary>
+    internal static bool AnyHooks => Volatile.Read(ref s_hooked) > 0;
+
+    /// <summary>Whether this tensor holds gradient hooks.</summary>
+    internal bool HasHooks => _hooks is { Count: > 0 };
+
+    /// <summary>
+    /// Adds a hook that backward calls with this tensor's gradient once it is complete (torch.Tensor.register_hook):
+    /// it may look at it, or return a tensor of the same shape to use instead (null keeps it). For a leaf the hook
+    /// sees the gradient of this backward pass, before it is added into <see cref="Grad"/>.
+    /// </summary>
+    /// <param name="hook">Receives the gradient; returns a replacement or null.</param>
+    /// <returns>A handle; dispose it to remove the hook.</returns>
+    public IDisposable RegisterHook(Func<Tensor, Tensor?> hook)
+    {
+        ArgumentNullException.ThrowIfNull(hook);
+        if (!_requiresGrad)
+        {
+            throw new InvalidOperationException($"RegisterHook: the tensor of shape {Shapes.Format(Dims)} does not require grad, so backward never gives it a gradient.");
+        }
+
+        if (_hooks is null or { Count: 0 })
+        {
+            Interlocked.Increment(ref s_hooked);
+        }
+
+        (_hooks ??= []).Add(hook);
+        return new HookHandle(this, hook);
+    }
+
+    /// <summary>Runs the hooks on <paramref name="grad"/> (this tensor's gradient storage), writing a replacement into it.</summary>
+    internal void RunHooks(float[] grad)
+    {
+        foreach (var hook in _hooks!.ToArray())
+        {
+            Tensor? replacement;
+            using (NoGrad())
+            {
+                replacement = hook(new Tensor(grad, Dims));
+            }
+
+            if (replacement is null)
+            {
+                continue;
+            }
+
+            if (!replacement.Dims.AsSpan().SequenceEqual(Dims) || replacement._dtype != DType.Float32)
+            {
+                throw new InvalidOperationException($"RegisterHook: a hook returned {replacement._dtype.Name()} {Shapes.Format(replacement.Dims)} for the gradient of a float32 {Shapes.Format(Dims)} tensor.");
+            }
+
+            replacement.Data.AsSpan().CopyTo(grad);
+        }
+    }
+
+    /// <summary>Sets this tensor's gradient aside (for a backward pass whose contributions are to be seen on their own) and clears it.</summary>
+    internal (float[]? Data, Tensor? Tensor, bool Owned) StashGrad()
+    {
+        var stash = (_gradData, _gradTensor, _gradOwned);
+        _gradData = null;
+        _gradTensor = null;
+        _gradOwned = false;
+        return stash;
+    }
+
+    /// <summary>Takes the gradient this pass gave (owned by the caller afterwards) and puts the stashed one back.</summary>
+    internal float[]? TakeGrad((float[]? Data, Tensor? Tensor, bool Owned) stash)
+    {
+        var fresh = _gradData;
+        (_gradData, _gradTensor, _gradOwned) = stash;
+        return fresh;
+    }
+
+    /// <summary>Puts the stashed gradient back with this pass's added into it: how a leaf with hooks accumulates.</summary>
+    internal void MergeStashedGrad((float[]? Data, Tensor? Tensor, bool Owned) stash)
+    {
+        if (stash.Data is null)
+        {
+            return;
+        }
+
+        var fresh = TakeGrad(stash);
+        if (fresh is not null)
+        {
+            TensorPrimitives.Add(_gradData!, fresh, _gradData);
+            BufferPool<float>.Return(fresh);
+        }
+    }
+
+    /// <summary>Sets whether backward keeps this tensor's gradient, returning the previous setting (for Autograd.Grad's intermediate inputs).</summary>
+    internal bool RetainGradFlag(bool retain)
+    {
+        var previous = _retainsGrad;
+        _retainsGrad = retain;
+        return previous;
+    }
+
+    private sealed class HookHandle(Tensor tensor, Func<Tensor, Tensor?> hook) : IDisposable
+    {
+        private Tensor? _tensor = tensor;
+
+        public void Dispose()
+        {
+            if (_tensor?._hooks is { } hooks && hooks.Remove(hook) && hooks.Count == 0)
+            {
+                Interlocked.Decrement(ref s_hooked);
+            }
+
+            _tensor = null;
+        }
+    }
+}
