@@ -140,4 +140,36 @@ public class ShapeAndElementwiseOpTests
         Assert.Contains("index 'j' is 4", Assert.Throws<ArgumentException>(() => Tensor.Einsum("ij,jk->ik", a, a)).Message, StringComparison.Ordinal);
         Assert.Contains("2 terms but 1 operands", Assert.Throws<ArgumentException>(() => Tensor.Einsum("ij,jk->ik", a)).Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void RangesIndicesAndSlices()
+    {
+        var t = Tensor.Arange(12).Reshape(3, 4);
+        Assert.Equal([1f, 2f, 5f, 6f, 9f, 10f], t[.., 1..3].ToArray());
+        Assert.Equal([3, 2], t[.., 1..3].Shape);
+        Assert.Equal([8f, 9f, 10f, 11f], t[^1].ToArray());
+        Assert.Equal([4], t[^1].Shape);
+        Assert.Equal([4f, 5f, 6f, 7f], t[1, ..].ToArray());
+        Assert.Equal(6f, t[1, 2]);
+        Assert.Empty(t[1, ^2].Shape);
+        Assert.Equal(6f, t[1, ^2].Item());
+        Assert.Equal([0, 4], t[5..].Shape);
+        Assert.Equal([0f, 2f, 8f, 10f], t.Slice(0, 0, step: 2).Slice(1, 0, step: 2).ToArray());
+        Assert.Equal([3, 1], t.Slice(1, -1).Shape);
+        Assert.Equal([4f, 5f, 6f, 7f], t.Select(0, -2).ToArray());
+        Assert.Equal([2L, 3L], Tensor.FromArray([1L, 2L, 3L])[1..].ToArray<long>());
+        Assert.Throws<ArgumentOutOfRangeException>(() => t[3, ..]);
+        Assert.Throws<ArgumentException>(() => t[0, 0, ..]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => t.Slice(0, 0, step: 0));
+
+        // A copy, unlike PyTorch's view: writing into it leaves the tensor as it was.
+        var row = t[0, ..];
+        row[0] = 100f;
+        Assert.Equal(0f, t[0, 0]);
+
+        Check(x => x[0][.., 1..3], Input(50, 3, 5));
+        Check(x => x[0][^1, ..2], Input(51, 3, 4));
+        Check(x => x[0].Slice(1, 1, step: 3), Input(52, 2, 8));
+        Check(x => x[0].Select(1, 2), Input(53, 3, 4));
+    }
 }

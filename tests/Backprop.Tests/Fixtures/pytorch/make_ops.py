@@ -85,6 +85,11 @@ case("cumsum", lambda x: torch.cumsum(x, dim=0), (4, 3))
 case("einsum_attention", lambda x, y: torch.einsum("bhqd,bhkd->bhqk", x, y), (2, 2, 3, 4), (2, 2, 5, 4))
 case("einsum_bilinear", lambda x, y: torch.einsum("bi,ij->bj", x, y), (3, 4), (4, 5))
 case("einsum_trace_sum", lambda x: torch.einsum("ijk->j", x), (2, 3, 4))
+case("index_ranges", lambda x: x[:, 1:3], (3, 5))
+case("index_last", lambda x: x[-1], (3, 4, 2))
+case("index_mixed", lambda x: x[0, 1:, -2:], (2, 4, 5))
+case("slice_step", lambda x: x[1:, ::2], (4, 7))
+case("slice_negative", lambda x: x[:, -5:-1:3], (2, 9))
 
 F = torch.nn.functional
 W5 = torch.linspace(0.5, 1.5, 5)
