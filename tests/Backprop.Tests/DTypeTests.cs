@@ -54,9 +54,20 @@ public class DTypeTests
         }
     }
 
+    /// <summary>Each expected string is what PyTorch 1.13 printed for the same tensor.</summary>
     [Fact]
     public void PrintsLikePyTorch()
     {
+        Assert.Equal("tensor([1.0000e-05, 1.0000e+00, 1.0000e+03])", Tensor.FromArray([1e-5f, 1f, 1000f]).ToString());
+        Assert.Equal("tensor([1.0000e+00, 2.0000e+03])", Tensor.FromArray([1f, 2000f]).ToString());
+        Assert.Equal("tensor([1.0000e-05, 5.0000e-01])", Tensor.FromArray([1e-5f, 0.5f]).ToString());
+        Assert.Equal("tensor([1.0000e+09, 1.0000e+00])", Tensor.FromArray([1e9f, 1f]).ToString());
+        Assert.Equal("tensor([   nan,    inf,   -inf, 1.5000])", Tensor.FromArray([float.NaN, float.PositiveInfinity, float.NegativeInfinity, 1.5f]).ToString());
+        Assert.Equal("tensor([1., nan])", Tensor.FromArray([1f, float.NaN]).ToString());
+        Assert.Equal("tensor([0.0000e+00, 1.0000e+00, 2.0000e+00,  ..., 1.9970e+03, 1.9980e+03,\n        1.9990e+03])", Tensor.Arange(2000).ToString());
+        Assert.Equal("tensor([], dtype=torch.int64)", Tensor.Zeros([0], DType.Int64).ToString());
+        Assert.Equal("tensor([0., 0.])", Tensor.Zeros(2).ToString());
+        Assert.Equal("tensor([2., 2.], grad_fn=<MulBackward0>)", (Tensor.Ones(2).SetRequiresGrad() * Tensor.Full(2f, 2)).ToString());
         Assert.Equal("tensor([1, 2, 3])", Tensor.FromArray([1L, 2L, 3L]).ToString());
         Assert.Equal("tensor([ True, False])", Tensor.FromArray([true, false]).ToString());
         Assert.Equal("tensor([1.5000, 2.0000], dtype=torch.float64)", Tensor.FromArray([1.5, 2.0]).ToString());

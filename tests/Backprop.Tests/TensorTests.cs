@@ -44,13 +44,13 @@ public class TensorTests
     public void ToStringLooksLikePyTorch()
     {
         Assert.Equal("tensor([[0., 1., 2.],\n        [3., 4., 5.]])", Tensor.Arange(6).Reshape(2, 3).ToString());
-        Assert.Equal("tensor([ 0.5000, -1.2500], requiresGrad=true)", Tensor.FromArray([0.5f, -1.25f]).SetRequiresGrad().ToString());
+        Assert.Equal("tensor([ 0.5000, -1.2500], requires_grad=True)", Tensor.FromArray([0.5f, -1.25f]).SetRequiresGrad().ToString());
         Assert.Equal("tensor(3.)", Tensor.Scalar(3f).ToString());
         var big = Tensor.Arange(2000).ToString();
         Assert.Contains("...", big, StringComparison.Ordinal);
         Assert.True(big.Length < 100);
         var withGrad = (Tensor.Ones(1).SetRequiresGrad() * 2f).ToString();
-        Assert.EndsWith("gradFn=MulScalar)", withGrad, StringComparison.Ordinal);
+        Assert.EndsWith("grad_fn=<MulScalarBackward0>)", withGrad, StringComparison.Ordinal);
     }
 
     [Fact]
