@@ -273,6 +273,29 @@ public partial class Tensor
     /// <returns>The tensor.</returns>
     public static Tensor Randn(params int[] shape) => Randn(shape, null);
 
+    /// <summary>Uniform random integers in [low, high), as an int64 tensor (torch.randint): class labels, token ids.</summary>
+    /// <param name="low">The inclusive lower bound.</param>
+    /// <param name="high">The exclusive upper bound, above <paramref name="low"/>.</param>
+    /// <param name="shape">The shape.</param>
+    /// <param name="generator">The random source; null uses <see cref="Generator.Default"/>.</param>
+    /// <returns>The tensor.</returns>
+    public static Tensor Randint(int low, int high, int[] shape, Generator? generator = null)
+    {
+        if (high <= low)
+        {
+            throw new ArgumentException($"Randint: the range [{low}, {high}) is empty.", nameof(high));
+        }
+
+        var g = generator ?? Generator.Default;
+        var data = new long[Shapes.Numel(CheckShape("Randint", shape))];
+        for (var i = 0; i < data.Length; i++)
+        {
+            data[i] = low + (long)g.NextInt(high - low);
+        }
+
+        return Wrap(data, (int[])shape.Clone());
+    }
+
     /// <summary>Uniform samples in [0, 1).</summary>
     /// <param name="shape">The shape.</param>
     /// <param name="generator">The random source; null uses <see cref="Generator.Default"/>.</param>

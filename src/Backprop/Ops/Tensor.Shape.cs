@@ -293,15 +293,15 @@ public partial class Tensor
         }
 
         int rows = Dims[^2], cols = Dims[^1];
-        var mask = new float[rows * cols];
+        var mask = new bool[rows * cols];
         for (var r = 0; r < rows; r++)
         {
             for (var c = 0; c < cols; c++)
             {
-                mask[(r * cols) + c] = (lower ? c - r <= diagonal : c - r >= diagonal) ? 1f : 0f;
+                mask[(r * cols) + c] = lower ? c - r <= diagonal : c - r >= diagonal;
             }
         }
 
-        return this * new Tensor(mask, [rows, cols]);
+        return Where(Wrap(mask, [rows, cols]), this, Full(0, [], _dtype));
     }
 }

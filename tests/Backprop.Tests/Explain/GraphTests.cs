@@ -44,7 +44,7 @@ public class GraphTests
         var loss = (a * a).Sum();
         Assert.Contains("Mul", loss.ToDot(), StringComparison.Ordinal);
         Assert.Contains("Sum", loss.ToMermaid(), StringComparison.Ordinal);
-        Assert.Contains("parameter", loss.ToSvg([new("a", a)]), StringComparison.Ordinal);
+        Assert.Contains("parameter", loss.ToSvg([KeyValuePair.Create("a", a)]), StringComparison.Ordinal);
     }
 
     [Fact]
