@@ -192,6 +192,17 @@ public abstract class Optimizer
                 continue;
             }
 
+            if (key == "lr")
+            {
+                // The layout before parameter groups (checkpoints of earlier versions): one rate for every group.
+                for (var g = 0; g < _groups.Length; g++)
+                {
+                    options.Add((g, "lr", value.Item()));
+                }
+
+                continue;
+            }
+
             if (parts.Length == 3 && parts[0] == "param_groups" && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var group) && group < _groups.Length)
             {
                 if (parts[2] == "params")
@@ -249,7 +260,7 @@ public abstract class Optimizer
             _groups[group][option] = value;
         }
 
-        StepCount = (long)step.Item<long>();
+        StepCount = step.DType == DType.Int64 ? step.Item<long>() : (long)step.Item();
     }
 
     /// <summary>The names of the state buffers a parameter of a group with these option values needs ("momentum_buffer", "exp_avg").</summary>

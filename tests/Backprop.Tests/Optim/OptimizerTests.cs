@@ -217,6 +217,17 @@ public class OptimizerTests
     }
 
     [Fact]
+    public void AStateDictFromBeforeParameterGroupsStillLoads()
+    {
+        var p = new Parameter(Tensor.Ones(2));
+        var optimizer = new SGD([p], 0.1f, momentum: 0.9f);
+        optimizer.LoadStateDict(new StateDict { ["step"] = Tensor.Scalar(3f), ["lr"] = Tensor.Scalar(0.02f), ["state.0.momentum_buffer"] = Tensor.FromArray([1f, 2f]) });
+        Assert.Equal(0.02f, optimizer.LearningRate);
+        Assert.Equal(3, optimizer.StepCount);
+        Assert.Equal([1f, 2f], optimizer.StateDict()["state.0.momentum_buffer"].ToArray());
+    }
+
+    [Fact]
     public void BadParameterGroupsAreRefused()
     {
         var p = NewParameter();
