@@ -79,7 +79,7 @@ internal sealed record TrainingData(Dataset Train, Dataset Test, int Features, i
         var csv = CsvData.Load(path, options.Label);
         if (!csv.LabelsAreClasses)
         {
-            throw new ArgumentException($"{path}: the label column '{options.Label}' must hold class indices 0, 1, 2, … for classification.");
+            throw new ArgumentException($"{path}: the label column '{options.Label}' must hold class indices 0, 1, 2, … (whole numbers below 16,777,216) for classification.");
         }
 
         var classes = (int)csv.Labels!.Max().Item() + 1;

@@ -32,8 +32,11 @@ public sealed class CsvData
     /// <summary>The labels, [N], or null when every column is a feature.</summary>
     public Tensor? Labels { get; }
 
-    /// <summary>True when there are labels and every one is a whole number &gt;= 0, so that they can be class indices.</summary>
-    public bool LabelsAreClasses => Labels is not null && Labels.Span.ToArray().All(v => v >= 0 && v == MathF.Floor(v));
+    /// <summary>True when there are labels and every one is a whole number in [0, 2^24), so that they can be class indices.</summary>
+    public bool LabelsAreClasses => Labels is not null && Labels.Span.ToArray().All(v => v >= 0 && v < MaxClassIndex && v == MathF.Floor(v));
+
+    /// <summary>Labels at or above 2^24 cannot be class indices: float32 no longer holds every whole number there.</summary>
+    public const float MaxClassIndex = 1 << 24;
 
     /// <summary>The labels as int64 class indices, for a classification loss; null when <see cref="LabelsAreClasses"/> is false.</summary>
     public Tensor? ClassLabels => LabelsAreClasses ? Labels!.Long() : null;
@@ -57,6 +60,15 @@ public sealed class CsvData
         }
 
         var header = Split(lines[0]);
+        for (var c = 0; c < header.Length; c++)
+        {
+            var first = Array.IndexOf(header, header[c]);
+            if (first != c)
+            {
+                throw new DataFileException(path, 0, $"line 1: the column '{header[c]}' appears twice (columns {first + 1} and {c + 1}); name every column once.");
+            }
+        }
+
         var labelIndex = labelColumn is null ? -1 : Array.IndexOf(header, labelColumn);
         if (labelColumn is not null && labelIndex < 0)
         {

@@ -77,6 +77,11 @@ public sealed class IdxFile
                 throw new DataFileException(path, 4 + (4 * i), $"dimension {i} is negative ({dims[i]}).");
             }
 
+            if (dims[i] != 0 && count > int.MaxValue / dims[i])
+            {
+                throw new DataFileException(path, 4 + (4 * i), $"dimensions [{string.Join(',', dims[..(i + 1)])}…] hold more than {int.MaxValue} elements.");
+            }
+
             count *= dims[i];
         }
 

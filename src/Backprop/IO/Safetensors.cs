@@ -170,13 +170,28 @@ public static class Safetensors
                 dtypes[property.Name] = dtype;
             }
 
+            // As the format's reference reader: the tensors cover the data section exactly, with no gap, overlap or
+            // trailing byte (bytes inserted in the data would otherwise shift every later tensor unnoticed).
             ranges.Sort((a, b) => a.Begin.CompareTo(b.Begin));
-            for (var i = 1; i < ranges.Count; i++)
+            long covered = 0;
+            for (var i = 0; i < ranges.Count; i++)
             {
-                if (ranges[i].Begin < ranges[i - 1].End)
+                if (ranges[i].Begin < covered)
                 {
                     throw new DataFileException(path, dataStart + ranges[i].Begin, $"tensors '{ranges[i - 1].Name}' and '{ranges[i].Name}' overlap.");
                 }
+
+                if (ranges[i].Begin > covered)
+                {
+                    throw new DataFileException(path, dataStart + covered, $"{ranges[i].Begin - covered} bytes of the data section belong to no tensor (before '{ranges[i].Name}').");
+                }
+
+                covered = ranges[i].End;
+            }
+
+            if (covered != dataLength)
+            {
+                throw new DataFileException(path, dataStart + covered, $"{dataLength - covered} bytes follow the last tensor; the tensors must cover the data section exactly.");
             }
 
             return new SafetensorsFile(tensors, dtypes, metadata);

@@ -156,6 +156,26 @@ public sealed class DataTests : IDisposable
         Assert.Contains("a, b", missing.Message, StringComparison.Ordinal);
         File.WriteAllText(path, "a,b\n1,2,3\n");
         Assert.Contains("expected 2 fields", Assert.Throws<DataFileException>(() => CsvData.Load(path, "a")).Message, StringComparison.Ordinal);
+
+        // A repeated column name would leave which one is the label to chance.
+        File.WriteAllText(path, "label,a,label\n1,2,3\n");
+        Assert.Contains("'label' appears twice (columns 1 and 3)", Assert.Throws<DataFileException>(() => CsvData.Load(path, "label")).Message, StringComparison.Ordinal);
+
+        // Labels that float32 cannot hold exactly are not class indices.
+        File.WriteAllText(path, "a,label\n1,0\n2,1e9\n");
+        Assert.False(CsvData.Load(path, "label").LabelsAreClasses);
+        Assert.Null(CsvData.Load(path, "label").ClassLabels);
+        File.WriteAllText(path, "a,label\n1,0\n2,16777215\n");
+        Assert.True(CsvData.Load(path, "label").LabelsAreClasses);
+    }
+
+    [Fact]
+    public void IdxDimensionsWhoseProductOverflowsAreRefused()
+    {
+        var path = WriteIdx("huge.idx", [65536, 65536, 65536, 65536], []);
+        var e = Assert.Throws<DataFileException>(() => IdxFile.Read(path));
+        Assert.Contains("more than 2147483647 elements", e.Message, StringComparison.Ordinal);
+        Assert.Equal(8, e.Offset);
     }
 
     [Fact]

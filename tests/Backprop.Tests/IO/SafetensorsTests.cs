@@ -109,6 +109,24 @@ public sealed class SafetensorsTests : IDisposable
     }
 
     [Fact]
+    public void TrailingAndInsertedBytesAreRefused()
+    {
+        var path = PathOf("exact.safetensors");
+        Safetensors.Save(path, [new("a", Tensor.Ones(3)), new("b", Tensor.Ones(2))]);
+        var bytes = File.ReadAllBytes(path);
+        var headerEnd = 8 + (int)BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+
+        File.WriteAllBytes(path, [.. bytes, 0, 0, 0, 0]);
+        var trailing = Assert.Throws<DataFileException>(() => Safetensors.Load(path));
+        Assert.Contains("4 bytes follow the last tensor", trailing.Message, StringComparison.Ordinal);
+        Assert.Equal(bytes.Length, trailing.Offset);
+
+        var gap = Raw("gap.safetensors", """{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}""", new byte[12]);
+        Assert.Contains("4 bytes of the data section belong to no tensor (before 'b')", Assert.Throws<DataFileException>(() => Safetensors.Load(gap)).Message, StringComparison.Ordinal);
+        Assert.True(headerEnd < bytes.Length);
+    }
+
+    [Fact]
     public void NarrowIntegersWidenToInt64AndBadBoolsAreRefused()
     {
         var data = new byte[] { 0xFF, 0x7F, 0x00, 0x80, 0xFE, 200, 1, 0 };
