@@ -33,6 +33,14 @@ internal sealed record MlpSpec(int[] Layers, string Activation)
             throw new ArgumentException($"--layers: '{layers}' needs at least an input and an output size (like 784,10).");
         }
 
+        for (var i = 0; i + 1 < sizes.Length; i++)
+        {
+            if ((long)sizes[i] * sizes[i + 1] > int.MaxValue)
+            {
+                throw new ArgumentException($"--layers: the layer {sizes[i]} -> {sizes[i + 1]} would hold {(long)sizes[i] * sizes[i + 1]:N0} weights, more than one tensor can ({int.MaxValue:N0}).");
+            }
+        }
+
         return new MlpSpec(sizes, Names.Activation(activation));
     }
 
@@ -51,6 +59,17 @@ internal sealed record MlpSpec(int[] Layers, string Activation)
 
     /// <summary>The layer sizes as "784,256,128,10".</summary>
     public string LayersText => string.Join(',', Layers);
+
+    /// <summary>The state-dict keys and shapes of the network, known without building it.</summary>
+    public IEnumerable<(string Key, int[] Shape)> ParameterShapes()
+    {
+        for (var i = 0; i < Layers.Length - 1; i++)
+        {
+            var index = (2 * i).ToString(CultureInfo.InvariantCulture);
+            yield return (index + ".weight", [Layers[i + 1], Layers[i]]);
+            yield return (index + ".bias", [Layers[i + 1]]);
+        }
+    }
 
     /// <summary>Builds the network with PyTorch's default initialisation from <paramref name="generator"/>.</summary>
     public Sequential Build(Generator generator)

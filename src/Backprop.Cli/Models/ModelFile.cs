@@ -45,6 +45,26 @@ internal sealed record ModelFile(MlpSpec Spec, Sequential Model, IReadOnlyDictio
             }
         }
 
+        // Check the architecture against the file's tensors before allocating it: metadata could name any size.
+        var mismatches = spec.ParameterShapes()
+            .Where(p => !file.Tensors.TryGetValue(p.Key, out var t) || !t.Shape.AsSpan().SequenceEqual(p.Shape))
+            .Select(p => file.Tensors.TryGetValue(p.Key, out var t) ? $"{p.Key} is [{string.Join(',', t.Shape)}], not [{string.Join(',', p.Shape)}]" : $"{p.Key} is missing")
+            .ToList();
+        if (mismatches.Count > 0)
+        {
+            throw new ArgumentException($"{path}: the weights do not fit layers {spec.LayersText}: {string.Join("; ", mismatches.Take(4))}.");
+        }
+
+        foreach (var (key, tensor) in file.Tensors)
+        {
+            var values = tensor.Float().ToArray();
+            var bad = Array.FindIndex(values, v => !float.IsFinite(v));
+            if (bad >= 0)
+            {
+                throw new ArgumentException($"{path}: tensor '{key}' holds {values[bad]} at element {bad}; a model with NaN or infinite weights predicts nothing (the training diverged, or the file is damaged).");
+            }
+        }
+
         var model = spec.Build(new Generator(0));
         try
         {

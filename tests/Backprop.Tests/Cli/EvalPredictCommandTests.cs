@@ -97,6 +97,31 @@ public sealed class EvalPredictCommandTests : IDisposable
     }
 
     [Fact]
+    public void MetadataCannotMakeTheLoaderAllocateAndNonFiniteWeightsAreRefused()
+    {
+        var fixture = Path.Combine(AppContext.BaseDirectory, "Fixtures", "pytorch", "mlp3.safetensors");
+        var tensors = Backprop.IO.Safetensors.Load(fixture).Tensors;
+
+        // Metadata that names a huge layer is checked against the tensors before anything is built.
+        var huge = Path.Combine(_dir, "huge.safetensors");
+        Backprop.IO.Safetensors.Save(huge, tensors, new Dictionary<string, string> { ["layers"] = "4,2000000,3", ["activation"] = "tanh" });
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<ArgumentException>(() => ModelFile.Load(huge, null, null));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 10_000_000, "the loader allocated the named architecture");
+        Assert.Contains("0.weight is [8,4], not [2000000,4]", e.Message, StringComparison.Ordinal);
+        Assert.Contains("more than one tensor can", Assert.Throws<ArgumentException>(() => ModelFile.Load(huge, "784,2000000000,10", null)).Message, StringComparison.Ordinal);
+
+        var broken = tensors.ToDictionary(kv => kv.Key, kv => kv.Value.Clone());
+        broken["2.bias"][1] = float.NaN;
+        var nan = Path.Combine(_dir, "nan.safetensors");
+        Backprop.IO.Safetensors.Save(nan, broken, new Dictionary<string, string> { ["layers"] = "4,8,6,3", ["activation"] = "tanh" });
+        Assert.Contains("tensor '2.bias' holds NaN at element 1", Assert.Throws<ArgumentException>(() => ModelFile.Load(nan, null, null)).Message, StringComparison.Ordinal);
+        var (code, output) = CliRunner.Run("predict", "--model", nan, "--input", huge);
+        Assert.NotEqual(0, code);
+        Assert.Contains("NaN", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void PredictRunsAPyTorchModelWithOrWithoutArchitectureMetadata()
     {
         var fixture = Path.Combine(AppContext.BaseDirectory, "Fixtures", "pytorch", "mlp3.safetensors");
