@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
+using Backprop.Cli.Models;
 using Backprop.IO;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -186,7 +187,7 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
             }
 
             var given = context.Arguments.ToHashSet(StringComparer.Ordinal);
-            var checkpointOptions = JsonSerializer.Deserialize<TrainOptions>(saved) ?? throw new ArgumentException($"--resume: {settings.Resume} holds no training options.");
+            var checkpointOptions = JsonSerializer.Deserialize<TrainOptions>(saved, MetadataJson.Options) ?? throw new ArgumentException($"--resume: {settings.Resume} holds no training options.");
             options = checkpointOptions with
             {
                 Epochs = given.Contains("--epochs") ? settings.Epochs : checkpointOptions.Epochs,

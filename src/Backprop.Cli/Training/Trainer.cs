@@ -52,6 +52,7 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
         var history = new List<EpochRecord>();
         var batchLosses = new List<float>();
         int startEpoch = 0, skipBatches = 0;
+        (double LossSum, long Seen, long Correct) resumedPartial = default;
         if (resume is not null)
         {
             model.LoadStateDict(resume.Model);
@@ -59,7 +60,13 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
             startEpoch = int.Parse(resume.Metadata["epoch"], CultureInfo.InvariantCulture);
             skipBatches = int.Parse(resume.Metadata["batch"], CultureInfo.InvariantCulture);
             generator.RestoreState(resume.Metadata["generator"]);
-            history.AddRange(JsonSerializer.Deserialize<List<EpochRecord>>(resume.Metadata["history"]) ?? []);
+            history.AddRange(JsonSerializer.Deserialize<List<EpochRecord>>(resume.Metadata["history"], MetadataJson.Options) ?? []);
+            if (skipBatches > 0 && resume.Metadata.TryGetValue("partial", out var partial))
+            {
+                // The interrupted epoch's sums so far, so that its averages cover every batch, as without the interruption.
+                var parts = partial.Split(',');
+                resumedPartial = (double.Parse(parts[0], CultureInfo.InvariantCulture), long.Parse(parts[1], CultureInfo.InvariantCulture), long.Parse(parts[2], CultureInfo.InvariantCulture));
+            }
         }
 
         schedule?.Resume((startEpoch * batches) + skipBatches);
@@ -75,8 +82,7 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
         {
             var epochStartState = generator.SaveState();
             var watch = Stopwatch.StartNew();
-            double lossSum = 0;
-            long correct = 0, seen = 0;
+            var (lossSum, seen, correct) = epoch == startEpoch ? resumedPartial : default;
             var interruptedAt = -1;
             model.Train();
             void RunEpoch(ProgressTask? task)
@@ -153,7 +159,7 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
 
             if (interruptedAt >= 0)
             {
-                SaveCheckpoint(model, optimizer, epoch, interruptedAt, epochStartState, history);
+                SaveCheckpoint(model, optimizer, epoch, interruptedAt, epochStartState, history, (lossSum, seen, correct));
                 var path = Path.Combine(outDir, CheckpointFileName);
                 console.MarkupLine($"[yellow]Interrupted at epoch {epoch + 1}, batch {interruptedAt}; checkpoint saved.[/] Resume with: [bold]backprop train --resume {Markup.Escape(path)}[/]");
                 return new Result(history, true, batchLosses);
@@ -161,6 +167,14 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
 
             skipBatches = 0;
             var test = Evaluator.Run(model, data.Test, lossFn);
+            if (!double.IsFinite(test.Loss))
+            {
+                var kept = history.Count > 0 || resume is not null
+                    ? $"the last good checkpoint is kept at {Path.Combine(outDir, CheckpointFileName)}"
+                    : "no checkpoint was written yet";
+                throw new TrainingDivergedException($"the {data.TestName} loss became {test.Loss.ToString(CultureInfo.InvariantCulture)} at epoch {epoch + 1} (the training loss was {lossSum / Math.Max(1, seen):G4}); {kept}. The inputs may be too large to train on as they are (standardise them), or try a lower --lr (now {options.LearningRate.ToString(CultureInfo.InvariantCulture)}).");
+            }
+
             var elapsed = watch.Elapsed.TotalSeconds;
             history.Add(new EpochRecord(epoch + 1, lossSum / Math.Max(1, seen), correct / (double)Math.Max(1, seen), test.Loss, test.Accuracy, optimizer.LearningRate, elapsed, seen / elapsed));
             console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"  {data.TestName} loss {test.Loss:F4}  {data.TestName} accuracy [bold]{100 * test.Accuracy:F2}%[/]  ({elapsed:F1} s)"));
@@ -171,7 +185,7 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
         {
             ["loss"] = options.Loss,
             ["optimizer"] = options.Optimizer,
-            ["options"] = JsonSerializer.Serialize(options),
+            ["options"] = JsonSerializer.Serialize(options, MetadataJson.Options),
             ["test_accuracy"] = history.Count > 0 ? history[^1].TestAccuracy.ToString("R", CultureInfo.InvariantCulture) : "",
         };
         foreach (var (key, value) in data.ToMetadata())
@@ -190,7 +204,7 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
         CultureInfo.InvariantCulture,
         $"{options.Optimizer} lr {options.LearningRate} ({options.Schedule}), {options.Loss}, batch {options.BatchSize}, {options.Epochs} epochs, seed {options.Seed}, {Threads.Count} threads");
 
-    private void SaveCheckpoint(Module model, Optimizer optimizer, int epoch, int batch, string generatorState, List<EpochRecord> history)
+    private void SaveCheckpoint(Module model, Optimizer optimizer, int epoch, int batch, string generatorState, List<EpochRecord> history, (double LossSum, long Seen, long Correct) partial = default)
     {
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -198,8 +212,9 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
             ["epoch"] = epoch.ToString(CultureInfo.InvariantCulture),
             ["batch"] = batch.ToString(CultureInfo.InvariantCulture),
             ["generator"] = generatorState,
-            ["history"] = JsonSerializer.Serialize(history),
-            ["options"] = JsonSerializer.Serialize(options),
+            ["history"] = JsonSerializer.Serialize(history, MetadataJson.Options),
+            ["options"] = JsonSerializer.Serialize(options, MetadataJson.Options),
+            ["partial"] = string.Create(CultureInfo.InvariantCulture, $"{partial.LossSum:R},{partial.Seen},{partial.Correct}"),
         };
         new Checkpoint(model.StateDict(), optimizer.StateDict(), metadata).Save(Path.Combine(outDir, CheckpointFileName));
     }

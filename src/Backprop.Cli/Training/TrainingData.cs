@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Backprop.Cli.Models;
 using Backprop.Data;
 
 namespace Backprop.Cli.Training;
@@ -64,8 +65,8 @@ internal sealed record TrainingData(Dataset Train, Dataset Test, int Features, i
         yield return new("classes", Classes.ToString(CultureInfo.InvariantCulture));
         if (Standardizer is not null)
         {
-            yield return new("feature_mean", JsonSerializer.Serialize(Standardizer.Mean));
-            yield return new("feature_std", JsonSerializer.Serialize(Standardizer.Std));
+            yield return new("feature_mean", JsonSerializer.Serialize(Standardizer.Mean, MetadataJson.Options));
+            yield return new("feature_std", JsonSerializer.Serialize(Standardizer.Std, MetadataJson.Options));
         }
     }
 

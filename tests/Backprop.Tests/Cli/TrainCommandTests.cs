@@ -66,6 +66,33 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(
             File.ReadAllBytes(Path.Combine(Out("straight"), "model.safetensors")),
             File.ReadAllBytes(Path.Combine(Out("resumed"), "model.safetensors")));
+
+        // The interrupted epoch's averages cover its batches from before the interruption too.
+        static string[] Losses(string dir) => [.. File.ReadAllLines(Path.Combine(dir, "history.csv")).Select(l => string.Join(',', l.Split(',')[..5]))];
+        Assert.Equal(Losses(Out("straight")), Losses(Out("resumed")));
+    }
+
+    [Fact]
+    public void ANaNValidationLossStopsTheRunAndNoFigureMakesASaveFail()
+    {
+        // The split the command makes (seed 1, a fifth for validation) puts these rows in the validation set:
+        // give one of them a value that overflows once standardised, so that training stays finite and validation does not.
+        const int Rows = 60;
+        var split = new Backprop.Data.TensorDataset(Tensor.Zeros(Rows, 1), Tensor.Zeros([Rows], DType.Int64)).RandomSplit([0.8f, 0.2f], new Generator(1 ^ 0x5A17));
+        var poisoned = split[1].Indices[0];
+        var csv = Out("huge.csv");
+        var lines = new List<string> { "a,b,class" };
+        for (var i = 0; i < Rows; i++)
+        {
+            lines.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{(i == poisoned ? 3e38 : i % 2 * 0.1)},{i % 5},{i % 2}"));
+        }
+
+        File.WriteAllLines(csv, lines);
+        var (code, output) = CliRunner.Run("train", "--data", csv, "--label", "class", "--layers", "2,4,2", "--epochs", "2", "--out", Out("huge"));
+        Assert.True(code == 3, output);
+        Assert.Matches(@"error: the validation loss became (NaN|-?Infinity|∞) at epoch 1", output);
+        Assert.DoesNotContain("100.00%", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
     }
 
     [Fact]
