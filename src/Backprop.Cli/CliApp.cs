@@ -7,7 +7,7 @@ using Spectre.Console.Cli;
 namespace Backprop.Cli;
 
 /// <summary>The `backprop` command line: its commands, and one clear line (never a stack trace) for any error.</summary>
-internal static class CliApp
+internal static partial class CliApp
 {
     /// <summary>Runs the command line against a console; returns the exit code.</summary>
     public static int Run(string[] args, IAnsiConsole console, CancellationToken cancellationToken)
@@ -50,9 +50,9 @@ internal static class CliApp
             {
                 var message = exception switch
                 {
-                    CommandParseException or CommandRuntimeException => exception.Message,
-                    ArgumentException or IOException or InvalidOperationException or UnauthorizedAccessException or TrainingDivergedException => exception.Message,
-                    _ => $"{exception.GetType().Name}: {exception.Message}",
+                    CommandParseException or CommandRuntimeException => Conversion(exception.Message, args),
+                    NullReferenceException or IndexOutOfRangeException => $"internal error ({exception.GetType().Name}): {exception.Message}",
+                    _ => exception.Message,
                 };
                 console.MarkupLine($"[red]error:[/] {Markup.Escape(message.ReplaceLineEndings(" "))}");
                 return exception is TrainingDivergedException ? 3 : exception is CommandParseException or CommandRuntimeException ? 2 : 1;
@@ -60,4 +60,33 @@ internal static class CliApp
         });
         return app.Run(args, cancellationToken);
     }
+
+    /// <summary>
+    /// Spectre's "Failed to convert 'abc' to Single." names neither the option nor what it expects; this says both,
+    /// finding the option before the value in <paramref name="args"/>.
+    /// </summary>
+    private static string Conversion(string message, string[] args)
+    {
+        var match = ConversionFailure().Match(message);
+        if (!match.Success)
+        {
+            return message;
+        }
+
+        var value = match.Groups["value"].Value;
+        var at = Array.FindIndex(args, a => a == value || a.EndsWith("=" + value, StringComparison.Ordinal));
+        var option = at < 0 ? "an option" : args[at] == value && at > 0 ? args[at - 1] : args[at].Split('=')[0];
+        var expected = match.Groups["type"].Value switch
+        {
+            "Single" or "Double" => "a number",
+            "Int32" or "Int64" => "a whole number",
+            "UInt64" or "UInt32" => "a whole number >= 0",
+            "Boolean" => "true or false",
+            var other => "a " + other,
+        };
+        return $"{option}: '{value}' is not {expected}.";
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^Failed to convert '(?<value>.*)' to (Nullable`1\[)?(?<type>\w+)")]
+    private static partial System.Text.RegularExpressions.Regex ConversionFailure();
 }

@@ -143,6 +143,12 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
             Threads = Threads,
         };
 
+        /// <summary>More threads than this per processor only wait for each other.</summary>
+        private const int MaxThreadsPerProcessor = 4;
+
+        /// <summary>The largest batch: 2^24 samples.</summary>
+        private const int MaxBatchSize = 1 << 24;
+
         public override ValidationResult Validate()
         {
             if (BatchSize <= 0 || Epochs <= 0 || Limit < 0 || Threads < 0 || WarmupSteps < 0)
@@ -158,6 +164,21 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
             if (!(ValidationFraction > 0f && ValidationFraction < 1f))
             {
                 return ValidationResult.Error($"--val-fraction must be between 0 and 1, got {ValidationFraction}.");
+            }
+
+            if (!(WeightDecay >= 0f && float.IsFinite(WeightDecay)) || !(Momentum >= 0f && Momentum < 1f) || !(ClipGradNorm >= 0f && float.IsFinite(ClipGradNorm)))
+            {
+                return ValidationResult.Error($"--weight-decay ({WeightDecay}) and --clip-grad-norm ({ClipGradNorm}, 0 for none) must be finite numbers >= 0, and --momentum ({Momentum}) in [0, 1).");
+            }
+
+            if (Threads > MaxThreadsPerProcessor * Environment.ProcessorCount)
+            {
+                return ValidationResult.Error($"--threads {Threads}: this machine has {Environment.ProcessorCount} processors; use at most {MaxThreadsPerProcessor * Environment.ProcessorCount} (0 for one per processor).");
+            }
+
+            if (BatchSize > MaxBatchSize)
+            {
+                return ValidationResult.Error($"--batch-size {BatchSize} is larger than any data set it could batch; use at most {MaxBatchSize:N0}.");
             }
 
             return ValidationResult.Success();

@@ -24,6 +24,9 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
     public const string PlotFileName = "training.png";
     public const string HistoryFileName = "history.csv";
 
+    /// <summary>Above this many parameters the run warns about the memory it will need.</summary>
+    private const long LargeModel = 50_000_000;
+
     /// <summary>What the run did: every epoch's figures, and whether it was interrupted before the end.</summary>
     public sealed record Result(IReadOnlyList<EpochRecord> History, bool Interrupted, IReadOnlyList<float> BatchLosses);
 
@@ -39,6 +42,13 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
         if (spec.Inputs != data.Features || spec.Outputs != data.Classes)
         {
             throw new ArgumentException($"--layers {spec.LayersText}: the data has {data.Features} features and {data.Classes} classes, so the first size must be {data.Features} and the last {data.Classes}.");
+        }
+
+        var parameters = spec.ParameterShapes().Sum(p => p.Shape.Aggregate(1L, (n, d) => n * d));
+        if (parameters > LargeModel)
+        {
+            // Weights, gradients and up to two optimizer buffers, 4 bytes each.
+            console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[yellow]warning:[/] layers {Markup.Escape(spec.LayersText)} hold {parameters:N0} parameters; training them needs about {parameters * 16 / 1e9:F1} GB of memory."));
         }
 
         var generator = new Generator(options.Seed);

@@ -122,6 +122,15 @@ public sealed class TrainCommandTests : IDisposable
             (["train", "--batch-size", "0"], "--batch-size"),
             (["train", "--bogus"], "bogus"),
             (["train", "--resume", Out("missing.safetensors")], "no such file"),
+            (["train", "--weight-decay", "NaN"], "--weight-decay (NaN)"),
+            (["train", "--clip-grad-norm", "-1"], "--clip-grad-norm (-1, 0 for none) must be finite numbers >= 0"),
+            (["train", "--momentum", "1.5"], "--momentum (1.5) in [0, 1)"),
+            (["train", "--threads", "1000"], "--threads 1000: this machine has"),
+            (["train", "--batch-size", "2147483647"], "use at most 16,777,216"),
+            (["train", "--layers", "784,2000000000,10"], "more than one tensor can"),
+            (["train", "--lr", "abc"], "--lr: 'abc' is not a number."),
+            (["train", "--seed", "-1"], "--seed: '-1' is not a whole number >= 0."),
+            (["predict", "--model", "m.safetensors", "--count=x"], "--count: 'x' is not a whole number."),
         };
         foreach (var (args, fragment) in cases)
         {
@@ -131,6 +140,14 @@ public sealed class TrainCommandTests : IDisposable
             Assert.StartsWith("error:", output.TrimStart(), StringComparison.Ordinal);
             Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void ALargeModelGetsAMemoryWarning()
+    {
+        var (code, output) = CliRunner.Run("train", "--layers", "784,70000,10", "--limit", "20", "--epochs", "1", "--batch-size", "10", "--out", Out("large"));
+        Assert.True(code == 0, output);
+        Assert.Contains("warning: layers 784,70000,10 hold 55,650,010 parameters; training them needs about 0.9 GB", output.ReplaceLineEndings(" ").Replace("  ", " ", StringComparison.Ordinal), StringComparison.Ordinal);
     }
 
     [Fact]
