@@ -10,8 +10,7 @@ internal static class DigitImage
     /// <summary>Reads a PNG (or JPEG) file as 784 values in [0, 1], inverting a dark-on-light picture.</summary>
     public static float[] Load(string path)
     {
-        using var original = SKBitmap.Decode(path)
-            ?? throw new InvalidDataException($"{path}: not a readable PNG or JPEG image.");
+        using var original = Decode(path);
         using var small = original.Resize(new SKImageInfo(Side, Side), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear))
             ?? throw new InvalidDataException($"{path}: the image could not be scaled to {Side}×{Side}.");
         var pixels = new float[Side * Side];
@@ -35,5 +34,22 @@ internal static class DigitImage
         }
 
         return pixels;
+    }
+
+    /// <summary>Decodes the whole picture, refusing one whose data ends early (a truncated download) instead of predicting from part of it.</summary>
+    private static SKBitmap Decode(string path)
+    {
+        using var codec = SKCodec.Create(path) ?? throw new DataFileException(path, 0, "expected a PNG or JPEG image.");
+        var bitmap = new SKBitmap(codec.Info.WithColorType(SKColorType.Rgba8888).WithAlphaType(SKAlphaType.Unpremul));
+        var result = codec.GetPixels(bitmap.Info, bitmap.GetPixels());
+        if (result is not (SKCodecResult.Success))
+        {
+            bitmap.Dispose();
+            throw new DataFileException(path, new FileInfo(path).Length, result == SKCodecResult.IncompleteInput
+                ? $"the image data ends early (the file is truncated): only part of the {codec.Info.Width}×{codec.Info.Height} picture could be decoded."
+                : $"the image could not be decoded ({result}).");
+        }
+
+        return bitmap;
     }
 }

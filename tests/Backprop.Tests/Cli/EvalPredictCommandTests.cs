@@ -59,6 +59,15 @@ public sealed class EvalPredictCommandTests : IDisposable
         var fromPng = CliRunner.Run("predict", "--model", model, "--input", png);
         Assert.True(fromPng.Code == 0, fromPng.Output);
         Assert.Contains(" 7 ", fromPng.Output.Split('\n').First(l => l.TrimStart().StartsWith("0 ", StringComparison.Ordinal)), StringComparison.Ordinal);
+
+        // A truncated PNG is refused rather than predicted from part of the picture.
+        var bytes = File.ReadAllBytes(png);
+        var cut = Path.Combine(_dir, "cut.png");
+        File.WriteAllBytes(cut, bytes[..(bytes.Length * 2 / 3)]);
+        Assert.Contains("truncated", Assert.Throws<DataFileException>(() => Backprop.Cli.Prediction.DigitImage.Load(cut)).Message, StringComparison.Ordinal);
+        var fromCut = CliRunner.Run("predict", "--model", model, "--input", cut);
+        Assert.NotEqual(0, fromCut.Code);
+        Assert.Contains("cut.png", fromCut.Output, StringComparison.Ordinal);
     }
 
     [Fact]
