@@ -23,6 +23,10 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
     public const string CheckpointFileName = "checkpoint.safetensors";
     public const string PlotFileName = "training.png";
     public const string HistoryFileName = "history.csv";
+    public const string BestFileName = "best.safetensors";
+
+    /// <summary>A training loss this many times its lowest so far means the run is diverging.</summary>
+    private const double DivergenceFactor = 100;
 
     /// <summary>Above this many parameters the run warns about the memory it will need.</summary>
     private const long LargeModel = 50_000_000;
@@ -186,24 +190,25 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
             }
 
             var elapsed = watch.Elapsed.TotalSeconds;
-            history.Add(new EpochRecord(epoch + 1, lossSum / Math.Max(1, seen), correct / (double)Math.Max(1, seen), test.Loss, test.Accuracy, optimizer.LearningRate, elapsed, seen / elapsed));
-            console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"  {data.TestName} loss {test.Loss:F4}  {data.TestName} accuracy [bold]{100 * test.Accuracy:F2}%[/]  ({elapsed:F1} s)"));
+            var record = new EpochRecord(epoch + 1, lossSum / Math.Max(1, seen), correct / (double)Math.Max(1, seen), test.Loss, test.Accuracy, optimizer.LearningRate, elapsed, seen / elapsed);
+            var best = history.Count == 0 || test.Loss < history.Min(h => h.TestLoss);
+            var lowest = Math.Min(batchLosses.Count > 0 ? batchLosses.Min() : double.PositiveInfinity, history.Count > 0 ? history.Min(h => h.TrainLoss) : double.PositiveInfinity);
+            history.Add(record);
+            console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"  {data.TestName} loss {test.Loss:F4}  {data.TestName} accuracy [bold]{100 * test.Accuracy:F2}%[/]  ({elapsed:F1} s){(best ? $"  best so far: {BestFileName}" : "")}"));
+            if (record.TrainLoss > DivergenceFactor * lowest)
+            {
+                console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[yellow]warning:[/] the training loss grew from {lowest:G4} to {record.TrainLoss:G4}: the run is diverging. {BestFileName} keeps the best epoch; try a lower --lr (now {options.LearningRate}) or --clip-grad-norm."));
+            }
+
+            if (best)
+            {
+                ModelFile.Save(Path.Combine(outDir, BestFileName), spec, model, ModelMetadata(data, record));
+            }
+
             SaveCheckpoint(model, optimizer, epoch + 1, 0, generator.SaveState(), history);
         }
 
-        var settings = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["loss"] = options.Loss,
-            ["optimizer"] = options.Optimizer,
-            ["options"] = JsonSerializer.Serialize(options, MetadataJson.Options),
-            ["test_accuracy"] = history.Count > 0 ? history[^1].TestAccuracy.ToString("R", CultureInfo.InvariantCulture) : "",
-        };
-        foreach (var (key, value) in data.ToMetadata())
-        {
-            settings[key] = value;
-        }
-
-        ModelFile.Save(Path.Combine(outDir, ModelFileName), spec, model, settings);
+        ModelFile.Save(Path.Combine(outDir, ModelFileName), spec, model, ModelMetadata(data, history.Count > 0 ? history[^1] : null));
         Charts.SaveTrainingCurves(Path.Combine(outDir, PlotFileName), history, data.TestName);
         SaveHistory(Path.Combine(outDir, HistoryFileName), history);
         PrintSummary(history, data.TestName);
@@ -227,6 +232,25 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
             ["partial"] = string.Create(CultureInfo.InvariantCulture, $"{partial.LossSum:R},{partial.Seen},{partial.Correct}"),
         };
         new Checkpoint(model.StateDict(), optimizer.StateDict(), metadata).Save(Path.Combine(outDir, CheckpointFileName));
+    }
+
+    /// <summary>What a model file records of the run: the loss, the optimizer, the options, the data's scaling, and the epoch it is from.</summary>
+    private Dictionary<string, string> ModelMetadata(TrainingData data, EpochRecord? record)
+    {
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["loss"] = options.Loss,
+            ["optimizer"] = options.Optimizer,
+            ["options"] = JsonSerializer.Serialize(options, MetadataJson.Options),
+            ["test_accuracy"] = record?.TestAccuracy.ToString("R", CultureInfo.InvariantCulture) ?? "",
+            ["epoch"] = record?.Epoch.ToString(CultureInfo.InvariantCulture) ?? "",
+        };
+        foreach (var (key, value) in data.ToMetadata())
+        {
+            metadata[key] = value;
+        }
+
+        return metadata;
     }
 
     private static void SaveHistory(string path, List<EpochRecord> history) => AtomicFile.Write(path, stream =>
@@ -266,6 +290,7 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
             console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[bold green]{testName} accuracy {100 * history[^1].TestAccuracy:F2}%[/] after {history.Count} epochs, {history.Sum(h => h.Seconds):F1} s of training."));
         }
 
-        console.MarkupLine($"Wrote {Markup.Escape(Path.Combine(outDir, ModelFileName))}, {CheckpointFileName}, {PlotFileName}, {HistoryFileName}.");
+        var bestEpoch = history.Count > 0 ? history.MinBy(h => h.TestLoss)!.Epoch : 0;
+        console.MarkupLine($"Wrote {Markup.Escape(Path.Combine(outDir, ModelFileName))}, {BestFileName} (epoch {bestEpoch}, the lowest {Markup.Escape(testName)} loss), {CheckpointFileName}, {PlotFileName}, {HistoryFileName}.");
     }
 }

@@ -19,7 +19,7 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Contains("epoch 2/2", output, StringComparison.Ordinal);
         Assert.Contains("Training summary", output, StringComparison.Ordinal);
         Assert.Matches(@"test accuracy (7\d|8\d|9\d)\.\d\d% after 2 epochs", output);
-        foreach (var file in new[] { "model.safetensors", "checkpoint.safetensors", "training.png", "history.csv" })
+        foreach (var file in new[] { "model.safetensors", "best.safetensors", "checkpoint.safetensors", "training.png", "history.csv" })
         {
             Assert.True(File.Exists(Path.Combine(Out("a"), file)), file);
         }
@@ -140,6 +140,25 @@ public sealed class TrainCommandTests : IDisposable
             Assert.StartsWith("error:", output.TrimStart(), StringComparison.Ordinal);
             Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void ADivergingRunIsWarnedAboutAndTheBestEpochIsKept()
+    {
+        var (code, output) = CliRunner.Run("train", "--limit", "1200", "--epochs", "1", "--batch-size", "100", "--schedule", "none", "--lr", "100", "--out", Out("diverge"));
+        Assert.True(code == 0, output);
+        Assert.Contains("warning: the training loss grew from", output.ReplaceLineEndings(" "), StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(Out("diverge"), "best.safetensors")));
+
+        // A healthy run's best epoch is its lowest validation loss, kept beside the last one.
+        var healthy = CliRunner.Run([.. Quick, "--epochs", "3", "--out", Out("healthy")]);
+        Assert.True(healthy.Code == 0, healthy.Output);
+        Assert.DoesNotContain("warning:", healthy.Output, StringComparison.Ordinal);
+        var history = File.ReadAllLines(Path.Combine(Out("healthy"), "history.csv")).Skip(1).Select(l => double.Parse(l.Split(',')[3], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var bestEpoch = history.IndexOf(history.Min()) + 1;
+        var best = Backprop.IO.Safetensors.Load(Path.Combine(Out("healthy"), "best.safetensors"));
+        Assert.Equal(bestEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture), best.Metadata["epoch"]);
+        Assert.Contains($"best.safetensors (epoch {bestEpoch}", healthy.Output.ReplaceLineEndings(" "), StringComparison.Ordinal);
     }
 
     [Fact]
