@@ -109,6 +109,23 @@ public sealed class SafetensorsTests : IDisposable
     }
 
     [Fact]
+    public void AHeaderThatIsNotUtf8NamesTheFileAndTheByte()
+    {
+        var header = "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"xx\":1}"u8.ToArray();
+        header[header.Length - 6] = 0xFF;
+        var path = PathOf("utf8.safetensors");
+        var padded = header.Concat(Enumerable.Repeat((byte)' ', (8 - (header.Length % 8)) % 8)).ToArray();
+        var bytes = new byte[8 + padded.Length + 4];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)padded.Length);
+        padded.CopyTo(bytes, 8);
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.Throws<DataFileException>(() => Safetensors.Load(path));
+        Assert.Contains("not valid UTF-8", e.Message, StringComparison.Ordinal);
+        Assert.Contains(path, e.Message, StringComparison.Ordinal);
+        Assert.Equal(8 + header.Length - 6, e.Offset);
+    }
+
+    [Fact]
     public void TrailingAndInsertedBytesAreRefused()
     {
         var path = PathOf("exact.safetensors");
