@@ -72,6 +72,11 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
         [DefaultValue(0f)]
         public float ClipGradNorm { get; init; } = 0f;
 
+        [CommandOption("--detect-anomaly")]
+        [Description("Check every op's output and every gradient for NaN and infinity, and name the first op that makes one (slower).")]
+        [DefaultValue(false)]
+        public bool DetectAnomaly { get; init; }
+
         [CommandOption("--batch-size <N>")]
         [Description("Samples per batch.")]
         [DefaultValue(128)]
@@ -133,6 +138,7 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
             Schedule = Schedule,
             WarmupSteps = WarmupSteps,
             ClipGradNorm = ClipGradNorm,
+            DetectAnomaly = DetectAnomaly,
             BatchSize = BatchSize,
             Epochs = Epochs,
             Seed = Seed,
@@ -186,7 +192,7 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
     }
 
     /// <summary>The options a resumed run may still set; the checkpoint fixes every other.</summary>
-    private static readonly string[] ResumeOptions = ["--resume", "--epochs", "--threads", "--out"];
+    private static readonly string[] ResumeOptions = ["--resume", "--epochs", "--threads", "--out", "--detect-anomaly"];
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
@@ -213,6 +219,7 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
             {
                 Epochs = given.Contains("--epochs") ? settings.Epochs : checkpointOptions.Epochs,
                 Threads = given.Contains("--threads") ? settings.Threads : checkpointOptions.Threads,
+                DetectAnomaly = settings.DetectAnomaly,
             };
             outDir = settings.Out ?? Path.GetDirectoryName(Path.GetFullPath(settings.Resume))!;
         }

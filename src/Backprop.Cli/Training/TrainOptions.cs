@@ -30,6 +30,9 @@ internal sealed record TrainOptions
 
     public required float ClipGradNorm { get; init; }
 
+    /// <summary>Whether every op's output and gradient is checked for NaN and infinity (false in checkpoints of earlier versions).</summary>
+    public bool DetectAnomaly { get; init; }
+
     public required int BatchSize { get; init; }
 
     public required int Epochs { get; init; }

@@ -101,6 +101,7 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
             model.Train();
             void RunEpoch(ProgressTask? task)
             {
+                using var anomaly = options.DetectAnomaly ? Tensor.DetectAnomaly() : default;
                 var b = 0;
                 foreach (var batch in loader)
                 {

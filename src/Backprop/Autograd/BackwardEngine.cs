@@ -37,6 +37,7 @@ internal static class BackwardEngine
         }
 
         var hookedLeaves = Tensor.AnyHooks ? HookedLeaves(root) : null;
+        var parents = AnomalyMode.IsEnabled ? AnomalyMode.Parents(root) : null;
         var stashes = hookedLeaves?.Select(leaf => leaf.StashGrad()).ToArray();
         root.DepositGrad(gradient, root.Dims, owned: false);
         for (var i = order.Count - 1; i >= 0; i--)
@@ -51,6 +52,11 @@ internal static class BackwardEngine
                 }
 
                 node.Run(t, grad);
+                if (parents is not null)
+                {
+                    AnomalyMode.CheckBackward(parents, t, node);
+                }
+
                 t.ReleaseIntermediateGrad();
             }
 

@@ -79,6 +79,14 @@ public partial class Tensor
     /// <returns>The scope.</returns>
     public static GradModeScope EnableGrad() => new(true);
 
+    /// <summary>
+    /// Enters a scope in which every recorded op's output and every gradient backward computes is checked for NaN
+    /// and infinity (torch.autograd.detect_anomaly); the first found throws, naming the op, the element and, for a
+    /// gradient, the graph path from the loss to it. Slower: use it to find where a loss turns NaN.
+    /// </summary>
+    /// <returns>The scope; dispose it to leave.</returns>
+    public static AnomalyScope DetectAnomaly() => new(true);
+
     /// <summary>True when operations on this thread currently record a graph.</summary>
     public static bool IsGradEnabled => GradMode.IsEnabled;
 
@@ -250,6 +258,11 @@ public partial class Tensor
     /// <param name="savesOutput">Whether backward reads this output too.</param>
     internal Tensor Record(string op, Tensor[] inputs, BackwardFn backward, Tensor[]? saved = null, bool savesOutput = false)
     {
+        if (AnomalyMode.IsEnabled)
+        {
+            AnomalyMode.CheckForward(op, this, inputs);
+        }
+
         GradFn = new Node(op, inputs, backward, saved, savesOutput ? Version : null);
         _requiresGrad = true;
         return this;
