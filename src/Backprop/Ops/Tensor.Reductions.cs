@@ -58,7 +58,7 @@ public partial class Tensor
         return (centered * centered).Sum(dim, keepDim) * (1f / (unbiased ? n - 1 : n));
     }
 
-    /// <summary>The standard deviation along one dimension, √<see cref="Var"/>.</summary>
+    /// <summary>The standard deviation along one dimension, √<see cref="Var(int, bool, bool)"/>.</summary>
     /// <param name="dim">The dimension; negative counts from the end.</param>
     /// <param name="unbiased">Divide by n − 1 (PyTorch's default) instead of n.</param>
     /// <param name="keepDim">Keep the reduced dimension with size 1.</param>

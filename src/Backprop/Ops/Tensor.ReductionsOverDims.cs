@@ -16,6 +16,31 @@ public partial class Tensor
     /// <returns>The means.</returns>
     public Tensor Mean(int[] dims, bool keepDim = false) => OverDims("Mean", dims, keepDim, static (t, d) => t.Mean(d, keepDim: true));
 
+    /// <summary>The variance over several dimensions (torch.var(x, dims)): Σ(x − mean)² / (n − 1), or / n without Bessel's correction, n the number of elements reduced.</summary>
+    /// <param name="dims">The dimensions; negative count from the end.</param>
+    /// <param name="unbiased">Divide by n − 1 (PyTorch's default) instead of n.</param>
+    /// <param name="keepDim">Keep the reduced dimensions with size 1.</param>
+    /// <returns>The variances.</returns>
+    public Tensor Var(int[] dims, bool unbiased = true, bool keepDim = false)
+    {
+        ArgumentNullException.ThrowIfNull(dims);
+        var n = dims.Select(d => Size(d)).Aggregate(1, (a, b) => a * b);
+        if (unbiased && n < 2)
+        {
+            throw new InvalidOperationException($"Var: dimensions [{string.Join(", ", dims)}] of shape {Shapes.Format(Dims)} hold {n} element(s); the unbiased variance needs at least 2 (pass unbiased: false).");
+        }
+
+        var centered = this - Mean(dims, keepDim: true);
+        return (centered * centered).Sum(dims, keepDim) * (1f / (unbiased ? n - 1 : n));
+    }
+
+    /// <summary>The standard deviation over several dimensions, √<see cref="Var(int[], bool, bool)"/>.</summary>
+    /// <param name="dims">The dimensions; negative count from the end.</param>
+    /// <param name="unbiased">Divide by n − 1 (PyTorch's default) instead of n.</param>
+    /// <param name="keepDim">Keep the reduced dimensions with size 1.</param>
+    /// <returns>The standard deviations.</returns>
+    public Tensor Std(int[] dims, bool unbiased = true, bool keepDim = false) => Var(dims, unbiased, keepDim).Sqrt();
+
     /// <summary>
     /// The p-norm of all elements (torch.linalg.vector_norm): (Σ|x|^p)^(1/p); p = 2 by default, 1, any positive
     /// p, or infinity (the largest |x|).

@@ -21,7 +21,7 @@ public class PyTorchOpFixtureTests
         "einsum_attention", "einsum_bilinear", "einsum_trace_sum",
         "ce_weight_ignore", "ce_smooth_weight", "ce_smooth_ignore", "ce_pixels_sum", "ce_tokens_none", "ce_probs", "nll_weight",
         "l1", "smooth_l1", "bce", "kldiv_batchmean", "kldiv_logtarget",
-        "index_ranges", "index_last", "index_mixed", "slice_step", "slice_negative",
+        "index_ranges", "index_last", "index_mixed", "slice_step", "slice_negative", "var_dims", "std_dims_biased",
     };
 
     private static readonly Tensor W5 = Tensor.Linspace(0.5f, 1.5f, 5);
@@ -100,6 +100,8 @@ public class PyTorchOpFixtureTests
         "index_mixed" => x[0, 1.., ^2..],
         "slice_step" => x[1..].Slice(1, 0, step: 2),
         "slice_negative" => x.Slice(1, -5, -1, 3),
+        "var_dims" => x.Var([0, 2]),
+        "std_dims_biased" => x.Std([1, 2], unbiased: false, keepDim: true),
         _ => throw new ArgumentException(name),
     };
 

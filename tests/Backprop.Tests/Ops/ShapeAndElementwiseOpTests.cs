@@ -92,6 +92,8 @@ public class ShapeAndElementwiseOpTests
         Check(x => x[0].Prod(), Input(37, 5));
         Check(x => x[0].CumSum(1), Input(38, 3, 4));
         Check(x => x[0].CumSum(0), Input(39, 4, 2));
+        Check(x => x[0].Var([0, 2]), Input(54, 2, 3, 4));
+        Check(x => x[0].Std([1, 2], unbiased: false, keepDim: true), Input(55, 2, 3, 4));
     }
 
     [Fact]
@@ -104,6 +106,9 @@ public class ShapeAndElementwiseOpTests
         Assert.Equal(MathF.Sqrt(91f), x.Norm().Item(), 5);
         Assert.Equal([3f, 6f], x.Norm(float.PositiveInfinity, [1]).ToArray());
         Assert.Equal([6f, 120f], x.Prod(1).ToArray());
+        Assert.Equal(3.5f, x.Var([0, 1]).Item(), 5);
+        Assert.Equal(x.Reshape(6).Var(0).Item(), x.Var([0, 1]).Item(), 6);
+        Assert.Equal([1, 1], x.Std([0, 1], unbiased: false, keepDim: true).Shape);
         Assert.Equal([1f, 3f, 6f, 4f, 9f, 15f], x.CumSum(1).ToArray());
         Assert.Throws<ArgumentException>(() => x.Sum([1, -1]));
         Assert.Throws<ArgumentOutOfRangeException>(() => x.Norm(0f));

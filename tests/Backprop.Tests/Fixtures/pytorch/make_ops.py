@@ -107,5 +107,7 @@ case("smooth_l1", lambda x, y: F.smooth_l1_loss(x, y, beta=0.5), (3, 4), (3, 4))
 case("bce", lambda x, t: F.binary_cross_entropy(torch.sigmoid(x), t), (3, 4), extra=torch.rand(3, 4))
 case("kldiv_batchmean", lambda x, t: F.kl_div(F.log_softmax(x, 1), t, reduction="batchmean"), (3, 4), extra=kl_target)
 case("kldiv_logtarget", lambda x, t: F.kl_div(F.log_softmax(x, 1), t, reduction="sum", log_target=True), (3, 4), extra=F.log_softmax(torch.randn(3, 4), 1))
+case("var_dims", lambda x: torch.var(x, dim=(0, 2)), (2, 3, 4))
+case("std_dims_biased", lambda x: torch.std(x, dim=(1, 2), unbiased=False, keepdim=True), (2, 3, 4))
 
 safetensors_writer.write("ops.safetensors", tensors, "make_ops.py")
