@@ -5,9 +5,9 @@ using Microsoft.CodeAnalysis.CSharp;
 
 namespace Backprop.Tests.Docs;
 
-/// <summary>The sequential collection for tests that change the process's working directory.</summary>
-[CollectionDefinition("WorkingDirectory", DisableParallelization = true)]
-public sealed class WorkingDirectoryTests;
+/// <summary>Tests that run alone, after the parallel ones: they change the process's working directory, or measure its heap.</summary>
+[CollectionDefinition("Alone", DisableParallelization = true)]
+public sealed class AloneTests;
 
 /// <summary>
 /// Every ```csharp block of README.md and docs/*.md is a whole program that compiles against the library (with
@@ -15,7 +15,7 @@ public sealed class WorkingDirectoryTests;
 /// exception, in a temporary working directory; blocks marked ```csharp excerpt quote the library's own
 /// source and are skipped.
 /// </summary>
-[Collection("WorkingDirectory")]
+[Collection("Alone")]
 public partial class DocSamplesTests
 {
     private static readonly string Root = FindRoot();
