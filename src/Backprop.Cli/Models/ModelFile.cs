@@ -57,8 +57,12 @@ internal sealed record ModelFile(MlpSpec Spec, Sequential Model, IReadOnlyDictio
 
         foreach (var (key, tensor) in file.Tensors)
         {
-            var values = tensor.Float().ToArray();
-            var bad = Array.FindIndex(values, v => !float.IsFinite(v));
+            var values = tensor.Float().Span;
+            var bad = -1;
+            for (var i = 0; bad < 0 && i < values.Length; i++)
+            {
+                bad = float.IsFinite(values[i]) ? -1 : i;
+            }
             if (bad >= 0)
             {
                 throw new ArgumentException($"{path}: tensor '{key}' holds {values[bad]} at element {bad}; a model with NaN or infinite weights predicts nothing (the training diverged, or the file is damaged).");

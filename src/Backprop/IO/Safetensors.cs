@@ -114,8 +114,9 @@ public static class Safetensors
         var dataStart = 8 + (int)headerLength;
         var dataLength = bytes.Length - dataStart;
         var header = bytes.AsSpan(8, (int)headerLength);
-        if (System.Text.Unicode.Utf8.ToUtf16(header, new char[header.Length], out var valid, out _, replaceInvalidSequences: false) != System.Buffers.OperationStatus.Done)
+        if (!System.Text.Unicode.Utf8.IsValid(header))
         {
+            System.Text.Unicode.Utf8.ToUtf16(header, new char[header.Length], out var valid, out _, replaceInvalidSequences: false);
             throw new DataFileException(path, 8 + valid, "expected the JSON header to be UTF-8 text, but this byte is not valid UTF-8.");
         }
 

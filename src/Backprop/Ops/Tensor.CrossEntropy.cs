@@ -16,7 +16,11 @@ public partial class Tensor
     /// <param name="targets">The class indices, [N], int64.</param>
     /// <param name="labelSmoothing">ε in [0, 1].</param>
     /// <returns>The loss of every sample, [N].</returns>
-    public static Tensor CrossEntropy(Tensor logits, Tensor targets, float labelSmoothing = 0f) => CrossEntropy("CrossEntropy", logits, targets, labelSmoothing);
+    public static Tensor CrossEntropy(Tensor logits, Tensor targets, float labelSmoothing = 0f)
+    {
+        ClassIndices("CrossEntropy", logits, targets);
+        return CrossEntropyChecked(logits, targets, labelSmoothing);
+    }
 
     /// <summary>
     /// Checks that <paramref name="scores"/> is [N, C] float32 and <paramref name="targets"/> is [N] int64 class
@@ -46,10 +50,9 @@ public partial class Tensor
         }
     }
 
-    /// <summary><see cref="CrossEntropy(Tensor, Tensor, float)"/>, naming <paramref name="op"/> in its errors.</summary>
-    internal static Tensor CrossEntropy(string op, Tensor logits, Tensor targets, float labelSmoothing)
+    /// <summary><see cref="CrossEntropy(Tensor, Tensor, float)"/> for targets already checked to be [N] int64 class indices of float32 [N, C] logits (CrossEntropyLoss checks them once).</summary>
+    internal static Tensor CrossEntropyChecked(Tensor logits, Tensor targets, float labelSmoothing)
     {
-        ClassIndices(op, logits, targets);
         var classes = targets.Storage<long>();
         int n = logits.Dims[0], c = logits.Dims[1];
 

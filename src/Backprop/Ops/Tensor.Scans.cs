@@ -42,6 +42,7 @@ public partial class Tensor
         var (outShape, outer, size, inner) = ReducedShape("Prod", dim, keepDim);
         var x = Data;
         var result = NewOutput(outShape);
+        var products = result.Data;
         for (var o = 0; o < outer; o++)
         {
             for (var i = 0; i < inner; i++)
@@ -52,7 +53,7 @@ public partial class Tensor
                     product *= x[(((o * size) + j) * inner) + i];
                 }
 
-                result.Data[(o * inner) + i] = product;
+                products[(o * inner) + i] = product;
             }
         }
 

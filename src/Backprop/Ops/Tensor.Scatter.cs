@@ -168,11 +168,12 @@ public partial class Tensor
     private Tensor AddAtPositions(string op, Tensor source, int[] positions, int[]? sourcePositions = null)
     {
         var result = NewOutput(Dims);
-        Data.AsSpan().CopyTo(result.Data);
+        var sums = result.Data;
+        Data.AsSpan().CopyTo(sums);
         var values = source.Data;
         for (var k = 0; k < positions.Length; k++)
         {
-            result.Data[positions[k]] += values[sourcePositions is null ? k : sourcePositions[k]];
+            sums[positions[k]] += values[sourcePositions is null ? k : sourcePositions[k]];
         }
 
         if (NeedsGrad(this, source))

@@ -48,6 +48,7 @@ public partial class Tensor
         var data = Data;
         var order = new int[size];
         var line = new float[size];
+        Comparison<int> compare = (x, y) => Order(line, x, y, descending);
         for (var o = 0; o < outer; o++)
         {
             for (var i = 0; i < inner; i++)
@@ -58,7 +59,7 @@ public partial class Tensor
                     line[j] = data[(((o * size) + j) * inner) + i];
                 }
 
-                Array.Sort(order, (x, y) => Order(line, x, y, descending));
+                Array.Sort(order, compare);
                 for (var j = 0; j < keep; j++)
                 {
                     result[(((o * keep) + j) * inner) + i] = order[j];

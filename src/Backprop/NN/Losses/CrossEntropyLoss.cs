@@ -50,7 +50,8 @@ public sealed class CrossEntropyLoss : Loss
         ClassTargets.CheckClasses("CrossEntropyLoss", Weight, rows.Dims[1]);
         if (Weight is null && !anyIgnored && Reduction != Reduction.BatchMean)
         {
-            var fused = Tensor.CrossEntropy("CrossEntropyLoss", rows, labels, LabelSmoothing);
+            Tensor.RequireFloat32("CrossEntropyLoss", rows);
+            var fused = Tensor.CrossEntropyChecked(rows, labels, LabelSmoothing);
             return Reduction == Reduction.None ? fused.Reshape(lossShape) : Reduce(fused);
         }
 
