@@ -4,17 +4,7 @@ namespace Backprop.Tests.Kernels;
 
 public class ElementwiseKernelTests
 {
-    private static float[] Random(int n, ulong seed)
-    {
-        var g = new Generator(seed);
-        var a = new float[n];
-        for (var i = 0; i < n; i++)
-        {
-            a[i] = (g.NextFloat() * 6f) - 3f;
-        }
-
-        return a;
-    }
+    private static float[] Random(int n, ulong seed) => KernelData.Uniform(n, seed, 3f);
 
     [Fact]
     public void NaNAndInfinityPropagateThroughElementwiseOps()

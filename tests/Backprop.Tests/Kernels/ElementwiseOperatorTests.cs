@@ -13,12 +13,7 @@ public class ElementwiseOperatorTests
 
     private static float[] Random(int n, ulong seed, float scale = 3f)
     {
-        var g = new Generator(seed);
-        var a = new float[n];
-        for (var i = 0; i < n; i++)
-        {
-            a[i] = ((g.NextFloat() * 2f) - 1f) * scale;
-        }
+        var a = KernelData.Uniform(n, seed, scale);
 
         if (n > 2)
         {

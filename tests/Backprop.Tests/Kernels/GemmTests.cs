@@ -25,17 +25,7 @@ public class GemmTests
         return data;
     }
 
-    private static float[] Random(int n, ulong seed)
-    {
-        var g = new Generator(seed);
-        var a = new float[n];
-        for (var i = 0; i < n; i++)
-        {
-            a[i] = (g.NextFloat() * 2f) - 1f;
-        }
-
-        return a;
-    }
+    private static float[] Random(int n, ulong seed) => KernelData.Uniform(n, seed);
 
     /// <summary>The plain triple loop, in double, over the logical operands.</summary>
     private static double[] Reference(float[] a, bool ta, float[] b, bool tb, float[] c0, int m, int n, int k, bool accumulate)

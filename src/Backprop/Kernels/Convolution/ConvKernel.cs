@@ -1,0 +1,167 @@
+using System.Numerics.Tensors;
+
+namespace Backprop.Kernels.Convolution;
+
+/// <summary>
+/// 2-D convolution as im2col + GEMM, one image at a time: the images of a batch are shared among the
+/// threads (each GEMM then runs on its thread alone); a single image lets the GEMM use the threads
+/// itself. A 1×1 kernel with stride 1 and no padding skips im2col (the input is its own column matrix).
+/// The weight gradient is summed per share and the shares are added in order, so for a given thread
+/// count the result is the same on every run.
+/// </summary>
+internal static class ConvKernel
+{
+    /// <summary>y [N, Cout, OutH, OutW] = conv(x [N, C, H, W], w [Cout, C/groups, kH, kW]) + bias.</summary>
+    public static void Forward(ConvGeometry g, float[] x, float[] w, float[]? bias, float[] y) =>
+        ForEachImage(g, (_, begin, end) =>
+        {
+            var col = g.IsPointwise ? null : BufferPool<float>.Rent(g.ColumnRows * g.OutPlane);
+            for (var n = begin; n < end; n++)
+            {
+                for (var grp = 0; grp < g.Groups; grp++)
+                {
+                    var columns = Columns(g, x, n, grp, col);
+                    Gemm.Multiply(GroupWeight(g, w, grp), false, columns, false, OutputSlice(g, y, n, grp), g.GroupOutChannels, g.OutPlane, g.ColumnRows, accumulate: false);
+                }
+
+                if (bias is not null)
+                {
+                    AddBias(y.AsSpan(n * g.OutChannels * g.OutPlane, g.OutChannels * g.OutPlane), bias, g.OutChannels, g.OutPlane);
+                }
+            }
+
+            ReturnIfRented(col);
+        });
+
+    /// <summary>dx [N, C, H, W] += convᵀ(dy [N, Cout, OutH, OutW], w): per image, W_gᵀ·dy_g, folded back by col2im.</summary>
+    public static void InputGrad(ConvGeometry g, float[] w, float[] dy, float[] dx) =>
+        ForEachImage(g, (_, begin, end) =>
+        {
+            var col = g.IsPointwise ? null : BufferPool<float>.Rent(g.ColumnRows * g.OutPlane);
+            for (var n = begin; n < end; n++)
+            {
+                for (var grp = 0; grp < g.Groups; grp++)
+                {
+                    var target = InputSlice(g, dx, n, grp);
+                    var dyg = OutputSlice(g, dy, n, grp);
+                    if (col is null)
+                    {
+                        Gemm.Multiply(GroupWeight(g, w, grp), true, dyg, false, target, g.ColumnRows, g.OutPlane, g.GroupOutChannels, accumulate: true);
+                    }
+                    else
+                    {
+                        Gemm.Multiply(GroupWeight(g, w, grp), true, dyg, false, col, g.ColumnRows, g.OutPlane, g.GroupOutChannels, accumulate: false);
+                        Im2Col.FoldAdd(g, col, target);
+                    }
+                }
+            }
+
+            ReturnIfRented(col);
+        });
+
+    /// <summary>dw [Cout, C/groups, kH, kW] += Σ over images of dy_g · col_gᵀ.</summary>
+    public static void WeightGrad(ConvGeometry g, float[] x, float[] dy, Span<float> dw)
+    {
+        var parts = Parts(g);
+        var partials = new float[parts][];
+        for (var p = 0; p < parts; p++)
+        {
+            partials[p] = BufferPool<float>.RentZeroed(dw.Length);
+        }
+
+        ForEachImage(g, (part, begin, end) =>
+        {
+            var col = g.IsPointwise ? null : BufferPool<float>.Rent(g.ColumnRows * g.OutPlane);
+            var sum = partials[part];
+            for (var n = begin; n < end; n++)
+            {
+                for (var grp = 0; grp < g.Groups; grp++)
+                {
+                    var columns = Columns(g, x, n, grp, col);
+                    var target = sum.AsSpan(grp * g.GroupOutChannels * g.ColumnRows, g.GroupOutChannels * g.ColumnRows);
+                    Gemm.Multiply(OutputSlice(g, dy, n, grp), false, columns, true, target, g.GroupOutChannels, g.ColumnRows, g.OutPlane, accumulate: true);
+                }
+            }
+
+            ReturnIfRented(col);
+        });
+
+        foreach (var partial in partials)
+        {
+            TensorPrimitives.Add(dw, partial.AsSpan(0, dw.Length), dw);
+            BufferPool<float>.Return(partial);
+        }
+    }
+
+    /// <summary>Adds bias[c] to every plane c of <paramref name="y"/>, planes of <paramref name="plane"/> elements cycling through the channels.</summary>
+    public static void AddBias(Span<float> y, ReadOnlySpan<float> bias, int channels, int plane)
+    {
+        for (var i = 0; i < y.Length / plane; i++)
+        {
+            var span = y.Slice(i * plane, plane);
+            TensorPrimitives.Add(span, bias[i % channels], span);
+        }
+    }
+
+    /// <summary>db [channels] += the sum of each plane of <paramref name="dy"/> (all images, all positions): a bias's gradient.</summary>
+    public static void BiasGrad(ReadOnlySpan<float> dy, int channels, int plane, Span<float> db)
+    {
+        for (var i = 0; i < dy.Length / plane; i++)
+        {
+            db[i % channels] += TensorPrimitives.Sum(dy.Slice(i * plane, plane));
+        }
+    }
+
+    /// <summary>The threads the images are shared among: one per image at most.</summary>
+    private static int Parts(in ConvGeometry g) => Math.Max(1, Math.Min(Threads.Count, g.Batch));
+
+    /// <summary>Runs body(part, firstImage, endImage) for each share of the batch, on the pool when it is free, else in turn on this thread.</summary>
+    private static void ForEachImage(ConvGeometry g, Action<int, int, int> body)
+    {
+        var parts = Parts(g);
+        if (parts == 1 || !WorkSplitter.TryRun(parts, part => RunShare(g, parts, part, body)))
+        {
+            for (var part = 0; part < parts; part++)
+            {
+                RunShare(g, parts, part, body);
+            }
+        }
+    }
+
+    private static void RunShare(in ConvGeometry g, int parts, int part, Action<int, int, int> body)
+    {
+        var (begin, end) = WorkSplitter.Range(g.Batch, part, parts);
+        body(part, begin, end);
+    }
+
+    /// <summary>The column matrix of image n, group grp: the input itself for a pointwise kernel, else unfolded into <paramref name="col"/>.</summary>
+    private static ReadOnlySpan<float> Columns(in ConvGeometry g, float[] x, int n, int grp, float[]? col)
+    {
+        var planes = InputSlice(g, x, n, grp);
+        if (col is null)
+        {
+            return planes;
+        }
+
+        var columns = col.AsSpan(0, g.ColumnRows * g.OutPlane);
+        Im2Col.Unfold(g, planes, columns);
+        return columns;
+    }
+
+    private static Span<float> InputSlice(in ConvGeometry g, float[] x, int n, int grp) =>
+        x.AsSpan(((n * g.InChannels) + (grp * g.GroupInChannels)) * g.InPlane, g.GroupInChannels * g.InPlane);
+
+    private static Span<float> OutputSlice(in ConvGeometry g, float[] y, int n, int grp) =>
+        y.AsSpan(((n * g.OutChannels) + (grp * g.GroupOutChannels)) * g.OutPlane, g.GroupOutChannels * g.OutPlane);
+
+    private static ReadOnlySpan<float> GroupWeight(in ConvGeometry g, float[] w, int grp) =>
+        w.AsSpan(grp * g.GroupOutChannels * g.ColumnRows, g.GroupOutChannels * g.ColumnRows);
+
+    private static void ReturnIfRented(float[]? array)
+    {
+        if (array is not null)
+        {
+            BufferPool<float>.Return(array);
+        }
+    }
+}

@@ -1,0 +1,23 @@
+using static Backprop.Tests.Ops.OpCheck;
+
+namespace Backprop.Tests.Ops;
+
+/// <summary>The convolution, pooling and normalization ops against central finite differences.</summary>
+public class ConvolutionGradCheckTests
+{
+    [Fact]
+    public void Conv2dWithStridePaddingDilationAndGroups()
+    {
+        Check(x => Tensor.Conv2d(x[0], x[1], x[2]), Input(1, 2, 3, 5, 6), Input(2, 4, 3, 3, 2), Input(3, 4));
+        Check(x => Tensor.Conv2d(x[0], x[1], x[2], stride: (2, 1), padding: (1, 2), dilation: (1, 2), groups: 2), Input(4, 2, 4, 6, 5), Input(5, 6, 2, 2, 3), Input(6, 6));
+        Check(x => Tensor.Conv2d(x[0], x[1], padding: "same", groups: 3), Input(7, 1, 3, 4, 4), Input(8, 3, 1, 2, 3));
+    }
+
+    [Fact]
+    public void Conv1dAndConvTranspose2d()
+    {
+        Check(x => Tensor.Conv1d(x[0], x[1], x[2], stride: 2, padding: 1), Input(9, 2, 3, 9), Input(10, 4, 3, 3), Input(11, 4));
+        Check(x => Tensor.ConvTranspose2d(x[0], x[1], x[2], stride: 2, padding: 1, outputPadding: 1), Input(12, 2, 4, 3, 3), Input(13, 4, 2, 3, 3), Input(14, 2));
+        Check(x => Tensor.ConvTranspose2d(x[0], x[1], groups: 2, dilation: 2), Input(15, 1, 4, 3, 2), Input(16, 4, 1, 2, 2));
+    }
+}
