@@ -210,6 +210,9 @@ public partial class Tensor
     /// </summary>
     internal static float[] RentGradArray(int length) => BufferPool<float>.Rent(length);
 
+    /// <summary><see cref="RentGradArray"/> filled with zeros, for a backward kernel that adds into it.</summary>
+    internal static float[] RentZeroedGradArray(int length) => BufferPool<float>.RentZeroed(length);
+
     /// <summary>Gives back a rented scratch array that was not deposited.</summary>
     internal static void ReturnGradArray(float[] array) => BufferPool<float>.Return(array);
 

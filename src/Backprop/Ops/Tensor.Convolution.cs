@@ -38,8 +38,7 @@ public partial class Tensor
             {
                 if (input.RequiresGrad)
                 {
-                    var dx = RentGradArray(input.Numel);
-                    Array.Clear(dx, 0, input.Numel);
+                    var dx = RentZeroedGradArray(input.Numel);
                     ConvKernel.InputGrad(g, weight.Data, dy, dx);
                     input.DepositGrad(dx, input.Dims, owned: true);
                 }

@@ -20,4 +20,15 @@ public class ConvolutionGradCheckTests
         Check(x => Tensor.ConvTranspose2d(x[0], x[1], x[2], stride: 2, padding: 1, outputPadding: 1), Input(12, 2, 4, 3, 3), Input(13, 4, 2, 3, 3), Input(14, 2));
         Check(x => Tensor.ConvTranspose2d(x[0], x[1], groups: 2, dilation: 2), Input(15, 1, 4, 3, 2), Input(16, 4, 1, 2, 2));
     }
+
+    [Fact]
+    public void Pooling()
+    {
+        // Max pooling is checked where the maxima are well separated (a permutation of spaced values), so no step crosses a tie.
+        var spaced = Tensor.FromArray(Enumerable.Range(0, 2 * 3 * 7 * 6).Select(i => (float)((i * 37) % 252) * 0.05f).ToArray(), [2, 3, 7, 6]).SetRequiresGrad();
+        Check(x => Tensor.MaxPool2d(x[0], 3, 2, 1), spaced);
+        Check(x => Tensor.AdaptiveMaxPool2d(x[0], (3, 2)), spaced);
+        Check(x => Tensor.AvgPool2d(x[0], (3, 2), (2, 1), (1, 1), ceilMode: true, countIncludePad: false), Input(17, 2, 2, 5, 6));
+        Check(x => Tensor.AdaptiveAvgPool2d(x[0], (3, 4)), Input(18, 1, 2, 7, 5));
+    }
 }
