@@ -105,7 +105,7 @@ public class PyTorchOpFixtureTests
         _ => throw new ArgumentException(name),
     };
 
-    private static void AssertClose(Tensor expected, Tensor actual, string what)
+    internal static void AssertClose(Tensor expected, Tensor actual, string what)
     {
         Assert.Equal(expected.Shape, actual.Shape);
         var e = expected.ToArray();

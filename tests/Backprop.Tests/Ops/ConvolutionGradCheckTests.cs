@@ -31,4 +31,13 @@ public class ConvolutionGradCheckTests
         Check(x => Tensor.AvgPool2d(x[0], (3, 2), (2, 1), (1, 1), ceilMode: true, countIncludePad: false), Input(17, 2, 2, 5, 6));
         Check(x => Tensor.AdaptiveAvgPool2d(x[0], (3, 4)), Input(18, 1, 2, 7, 5));
     }
+
+    [Fact]
+    public void Normalization()
+    {
+        Check(x => Tensor.BatchNorm(x[0], null, null, x[1], x[2], training: true), Input(19, 3, 2, 2, 3), Input(20, 2), Input(21, 2));
+        Check(x => Tensor.BatchNorm(x[0], Tensor.Zeros(4), Tensor.Ones(4) * 2f, x[1], null, training: false), Input(22, 3, 4), Input(23, 4));
+        Check(x => Tensor.LayerNorm(x[0], [2, 3], x[1], x[2]), Input(24, 4, 2, 3), Input(25, 2, 3), Input(26, 2, 3));
+        Check(x => Tensor.GroupNorm(x[0], 2, x[1], x[2]), Input(27, 2, 4, 3), Input(28, 4), Input(29, 4));
+    }
 }

@@ -1,0 +1,32 @@
+namespace Backprop.NN;
+
+/// <summary>2-D max pooling, as torch.nn.MaxPool2d (the stride defaults to the window).</summary>
+/// <param name="kernelSize">The window.</param>
+/// <param name="stride">The step between windows; the window when null.</param>
+/// <param name="padding">Implicit −∞ on each side, at most half the window.</param>
+/// <param name="dilation">The spacing between a window's taps.</param>
+/// <param name="ceilMode">Round the output size up.</param>
+public sealed class MaxPool2d(Size2 kernelSize, Size2? stride = null, Size2? padding = null, Size2? dilation = null, bool ceilMode = false) : Module<Tensor, Tensor>
+{
+    /// <summary>The window.</summary>
+    public Size2 KernelSize { get; } = kernelSize;
+
+    /// <summary>The step between windows.</summary>
+    public Size2 Stride { get; } = stride ?? kernelSize;
+
+    /// <summary>The padding.</summary>
+    public Size2 Padding { get; } = padding ?? 0;
+
+    /// <summary>The spacing between a window's taps.</summary>
+    public Size2 Dilation { get; } = dilation ?? 1;
+
+    /// <summary>Whether the output size is rounded up.</summary>
+    public bool CeilMode { get; } = ceilMode;
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor input) => Tensor.MaxPool2d(input, KernelSize, Stride, Padding, Dilation, CeilMode);
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        $"MaxPool2d(kernel_size={PoolText.Of(KernelSize)}, stride={PoolText.Of(Stride)}, padding={PoolText.Of(Padding)}, dilation={PoolText.Of(Dilation)}, ceil_mode={PoolText.Of(CeilMode)})";
+}

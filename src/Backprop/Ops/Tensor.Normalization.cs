@@ -1,0 +1,195 @@
+using Backprop.Kernels;
+using Backprop.Kernels.Normalization;
+
+namespace Backprop;
+
+public partial class Tensor
+{
+    /// <summary>
+    /// Batch normalization of [N, C] or [N, C, *] over the batch and positions of each channel, as
+    /// PyTorch's batch_norm: in training (or without running statistics) each channel is normalized with
+    /// the batch's mean and biased variance, and the running statistics, when given, move towards the
+    /// batch's (mean, and unbiased variance) by <paramref name="momentum"/>; otherwise the running
+    /// statistics normalize. Then y = x̂·weight + bias per channel.
+    /// </summary>
+    /// <param name="input">The input, [N, C, *].</param>
+    /// <param name="runningMean">The running mean, [C], updated in place in training; or null.</param>
+    /// <param name="runningVar">The running variance, [C], updated in place in training; or null.</param>
+    /// <param name="weight">The scale γ, [C], or null for 1.</param>
+    /// <param name="bias">The shift β, [C], or null for 0.</param>
+    /// <param name="training">Whether to normalize with the batch's statistics and update the running ones.</param>
+    /// <param name="momentum">The running statistics' update weight.</param>
+    /// <param name="eps">Added to the variance before the square root.</param>
+    /// <returns>The normalized input.</returns>
+    public static Tensor BatchNorm(Tensor input, Tensor? runningMean, Tensor? runningVar, Tensor? weight = null, Tensor? bias = null, bool training = false, double momentum = 0.1, double eps = 1e-5)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        RequireFloat32("BatchNorm", input);
+        if (input.Rank < 2)
+        {
+            throw new ArgumentException($"BatchNorm: input {Shapes.Format(input.Dims)} must be [N, C] or [N, C, *].", nameof(input));
+        }
+
+        int n = input.Dims[0], c = input.Dims[1];
+        var plane = input.Numel / Math.Max(1, n * c);
+        CheckChannelVector("BatchNorm", "running_mean", runningMean, c, input);
+        CheckChannelVector("BatchNorm", "running_var", runningVar, c, input);
+        CheckChannelVector("BatchNorm", "weight", weight, c, input);
+        CheckChannelVector("BatchNorm", "bias", bias, c, input);
+        var layout = new NormLayout(c, 1, c, n, plane, c);
+        var useBatch = training || runningMean is null || runningVar is null;
+        var mean = new double[c];
+        var variance = new double[c];
+        if (useBatch)
+        {
+            if (layout.GroupSize <= 1 && training)
+            {
+                throw new ArgumentException($"BatchNorm: input {Shapes.Format(input.Dims)} has one value per channel; training needs more than one to take a variance.", nameof(input));
+            }
+
+            NormKernel.Statistics(layout, input.Data, mean, variance);
+            if (training && runningMean is not null && runningVar is not null)
+            {
+                var unbiased = layout.GroupSize / (double)(layout.GroupSize - 1);
+                var rm = runningMean.Data;
+                var rv = runningVar.Data;
+                for (var i = 0; i < c; i++)
+                {
+                    rm[i] = (float)(((1 - momentum) * rm[i]) + (momentum * mean[i]));
+                    rv[i] = (float)(((1 - momentum) * rv[i]) + (momentum * variance[i] * unbiased));
+                }
+
+                runningMean.BumpVersion();
+                runningVar.BumpVersion();
+            }
+        }
+        else
+        {
+            for (var i = 0; i < c; i++)
+            {
+                mean[i] = runningMean!.Data[i];
+                variance[i] = runningVar!.Data[i];
+            }
+        }
+
+        return Normalize("BatchNorm", input, layout, mean, variance, eps, weight, bias, useBatch);
+    }
+
+    /// <summary>
+    /// Layer normalization over the last dimensions (<paramref name="normalizedShape"/>), as PyTorch's
+    /// layer_norm: each row is normalized with its own mean and biased variance, then scaled and shifted
+    /// elementwise.
+    /// </summary>
+    /// <param name="input">The input, [*, normalizedShape].</param>
+    /// <param name="normalizedShape">The trailing dimensions normalized together.</param>
+    /// <param name="weight">The scale, of <paramref name="normalizedShape"/>, or null for 1.</param>
+    /// <param name="bias">The shift, of <paramref name="normalizedShape"/>, or null for 0.</param>
+    /// <param name="eps">Added to the variance before the square root.</param>
+    /// <returns>The normalized input.</returns>
+    public static Tensor LayerNorm(Tensor input, int[] normalizedShape, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(normalizedShape);
+        RequireFloat32("LayerNorm", input);
+        if (normalizedShape.Length == 0 || normalizedShape.Length > input.Rank || !input.Dims.AsSpan(input.Rank - normalizedShape.Length).SequenceEqual(normalizedShape))
+        {
+            throw new ArgumentException($"LayerNorm: input {Shapes.Format(input.Dims)} must end in the normalized shape {Shapes.Format(normalizedShape)}.", nameof(normalizedShape));
+        }
+
+        foreach (var (name, t) in new[] { ("weight", weight), ("bias", bias) })
+        {
+            if (t is not null && !t.Dims.AsSpan().SequenceEqual(normalizedShape))
+            {
+                throw new ArgumentException($"LayerNorm: {name} {Shapes.Format(t.Dims)} must have the normalized shape {Shapes.Format(normalizedShape)}.", name);
+            }
+        }
+
+        var d = Shapes.Numel(normalizedShape);
+        var rows = input.Numel / Math.Max(1, d);
+        var layout = new NormLayout(rows, d, 1, d, 1, d);
+        var mean = new double[rows];
+        var variance = new double[rows];
+        NormKernel.Statistics(layout, input.Data, mean, variance);
+        return Normalize("LayerNorm", input, layout, mean, variance, eps, weight, bias, batchStatistics: true);
+    }
+
+    /// <summary>
+    /// Group normalization of [N, C, *], as PyTorch's group_norm: the channels of each sample are split
+    /// into <paramref name="numGroups"/> groups, each normalized with its own mean and biased variance,
+    /// then scaled and shifted per channel.
+    /// </summary>
+    /// <param name="input">The input, [N, C, *].</param>
+    /// <param name="numGroups">The number of groups; it divides C.</param>
+    /// <param name="weight">The scale, [C], or null for 1.</param>
+    /// <param name="bias">The shift, [C], or null for 0.</param>
+    /// <param name="eps">Added to the variance before the square root.</param>
+    /// <returns>The normalized input.</returns>
+    public static Tensor GroupNorm(Tensor input, int numGroups, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        RequireFloat32("GroupNorm", input);
+        if (input.Rank < 2 || numGroups <= 0 || input.Dims[1] % numGroups != 0)
+        {
+            throw new ArgumentException($"GroupNorm: input {Shapes.Format(input.Dims)} must be [N, C, *] with C divisible by {numGroups} groups.", nameof(numGroups));
+        }
+
+        int n = input.Dims[0], c = input.Dims[1];
+        CheckChannelVector("GroupNorm", "weight", weight, c, input);
+        CheckChannelVector("GroupNorm", "bias", bias, c, input);
+        var plane = input.Numel / Math.Max(1, n * c);
+        var perGroup = c / numGroups;
+        var layout = new NormLayout(n * numGroups, perGroup, 1, perGroup, plane, c);
+        var mean = new double[layout.Groups];
+        var variance = new double[layout.Groups];
+        NormKernel.Statistics(layout, input.Data, mean, variance);
+        return Normalize("GroupNorm", input, layout, mean, variance, eps, weight, bias, batchStatistics: true);
+    }
+
+    private static Tensor Normalize(string op, Tensor input, NormLayout layout, double[] mean, double[] variance, double eps, Tensor? weight, Tensor? bias, bool batchStatistics)
+    {
+        var invstd = new double[variance.Length];
+        for (var i = 0; i < invstd.Length; i++)
+        {
+            invstd[i] = 1 / Math.Sqrt(variance[i] + eps);
+        }
+
+        var result = NewOutput(input.Dims);
+        NormKernel.Apply(layout, input.Data, mean, invstd, weight?.Data, bias?.Data, result.Data);
+        if (NeedsGrad(input) || (weight is not null && NeedsGrad(weight)) || (bias is not null && NeedsGrad(bias)))
+        {
+            Tensor[] inputs = [input, .. weight is null ? Array.Empty<Tensor>() : [weight], .. bias is null ? Array.Empty<Tensor>() : [bias]];
+            result.Record(op, inputs, dy =>
+            {
+                var planes = input.Numel / Math.Max(1, layout.Plane);
+                var dot = new double[planes];
+                var sum = new double[planes];
+                var dx = input.RequiresGrad ? RentZeroedGradArray(input.Numel) : null;
+                NormKernel.Backward(layout, input.Data, dy, mean, invstd, weight?.Data, batchStatistics, dx, dot, sum);
+                if (dx is not null)
+                {
+                    input.DepositGrad(dx, input.Dims, owned: true);
+                }
+
+                if (weight is { RequiresGrad: true })
+                {
+                    NormKernel.SumPerChannel(dot, layout.Channels, weight.GradAccumulator(out _));
+                }
+
+                if (bias is { RequiresGrad: true })
+                {
+                    NormKernel.SumPerChannel(sum, layout.Channels, bias.GradAccumulator(out _));
+                }
+            }, inputs);
+        }
+
+        return result;
+    }
+
+    private static void CheckChannelVector(string op, string name, Tensor? t, int channels, Tensor input)
+    {
+        if (t is not null && (t.Rank != 1 || t.Dims[0] != channels || t.DType != DType.Float32))
+        {
+            throw new ArgumentException($"{op}: {name} {Shapes.Format(t.Dims)} ({t.DType}) must be float32 [{channels}], one value per channel of input {Shapes.Format(input.Dims)}.", name);
+        }
+    }
+}
