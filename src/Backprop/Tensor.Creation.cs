@@ -322,10 +322,12 @@ public partial class Tensor
 
         var g = generator ?? Generator.Default;
         var t = Zeros(shape);
+        var data = t.Data;
+        g.NextFloats(data);
         var span = high - low;
-        for (var i = 0; i < t.Data.Length; i++)
+        for (var i = 0; i < data.Length; i++)
         {
-            t.Data[i] = low + (span * g.NextFloat());
+            data[i] = low + (span * data[i]);
         }
 
         return t;

@@ -7,12 +7,12 @@ using Backprop.Optim;
 namespace Backprop.Cli.Benchmarks;
 
 /// <summary>
-/// The standard workloads W0–W6 (defined in docs/performance.md), written as the peers write them, through
+/// The standard workloads W0–W8 (defined in docs/performance.md; W7 and W8 in <see cref="ConvWorkloads"/>), written as the peers write them, through
 /// Backprop's public API. Each reports one or more figures.
 /// </summary>
 internal static class Workloads
 {
-    public static readonly string[] Names = ["w0", "w1", "w2", "w3", "w4", "w5", "w6"];
+    public static readonly string[] Names = ["w0", "w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8"];
 
     public static IEnumerable<Figure> Run(string name, string mnistDirectory) => name switch
     {
@@ -23,6 +23,8 @@ internal static class Workloads
         "w4" => W4(),
         "w5" => W5(),
         "w6" => [W6(mnistDirectory)],
+        "w7" => [ConvWorkloads.W7(mnistDirectory)],
+        "w8" => ConvWorkloads.W8(),
         _ => throw new ArgumentException($"bench: '{name}' is not a workload; choose from {string.Join(", ", Names)}."),
     };
 
@@ -124,6 +126,18 @@ internal static class Workloads
         return model;
     }
 
+    /// <summary>One training step on a batch, in a scope that recycles the step's storage (the batch's too).</summary>
+    internal static void TrainStep(Module<Tensor, Tensor> model, Batch batch, CrossEntropyLoss loss, Optimizer optimizer)
+    {
+        using var scope = Tensor.NewScope();
+        scope.Attach(batch.Input);
+        scope.Attach(batch.Target);
+        var l = loss.Forward(model.Forward(batch.Input), batch.Target);
+        optimizer.ZeroGrad();
+        l.Backward();
+        optimizer.Step();
+    }
+
     /// <summary>W2: MNIST 784-256-128-10, SGD momentum 0.9, lr 0.05, batch 128; epochs 2 and 3 timed.</summary>
     internal static (Figure Figure, long AllocatedPerStep, double FirstStepSeconds, double GcPauseFraction) W2(string mnistDirectory)
     {
@@ -145,13 +159,7 @@ internal static class Workloads
             var pauseBefore = GC.GetTotalPauseDuration();
             foreach (var batch in loader)
             {
-                using var scope = Tensor.NewScope();
-                scope.Attach(batch.Input);
-                scope.Attach(batch.Target);
-                var l = loss.Forward(model.Forward(batch.Input), batch.Target);
-                optimizer.ZeroGrad();
-                l.Backward();
-                optimizer.Step();
+                TrainStep(model, batch, loss, optimizer);
                 if (firstStep < 0)
                 {
                     firstStep = (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalSeconds;

@@ -9,5 +9,5 @@ namespace Backprop.NN;
 public sealed class Dropout(float p = 0.5f, Generator? generator = null) : DropoutBase(p, generator)
 {
     /// <inheritdoc/>
-    protected override int[] MaskShape(Tensor input) => input.Shape;
+    protected override Tensor Apply(Tensor input, float p, bool training, Generator? generator) => Tensor.Dropout(input, p, training, generator);
 }

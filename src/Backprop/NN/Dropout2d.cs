@@ -9,10 +9,5 @@ namespace Backprop.NN;
 public sealed class Dropout2d(float p = 0.5f, Generator? generator = null) : DropoutBase(p, generator)
 {
     /// <inheritdoc/>
-    protected override int[] MaskShape(Tensor input) => input.Rank switch
-    {
-        4 => [input.Dims[0], input.Dims[1], 1, 1],
-        3 => [input.Dims[0], 1, 1],
-        _ => throw new ArgumentException($"Dropout2d: input {Kernels.Shapes.Format(input.Dims)} must be [N, C, H, W] or [C, H, W].", nameof(input)),
-    };
+    protected override Tensor Apply(Tensor input, float p, bool training, Generator? generator) => Tensor.Dropout2d(input, p, training, generator);
 }

@@ -1,8 +1,8 @@
 namespace Backprop.NN;
 
 /// <summary>
-/// What the dropout layers share: in training mode, a random mask (of <see cref="MaskShape"/>, broadcast over
-/// the input) zeroes with probability p and scales the rest by 1/(1−p); in evaluation mode the input passes.
+/// What the dropout layers share: in training mode, a random mask zeroes with probability p and scales the
+/// rest by 1/(1−p); in evaluation mode the input passes.
 /// </summary>
 public abstract class DropoutBase : Module<Tensor, Tensor>
 {
@@ -26,30 +26,16 @@ public abstract class DropoutBase : Module<Tensor, Tensor>
     public float P { get; }
 
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        var maskShape = MaskShape(input);
-        if (!Training || P == 0f)
-        {
-            return input;
-        }
-
-        var keep = Tensor.Rand(maskShape, _generator ?? Generator.Default).ToArray();
-        var scale = 1f / (1f - P);
-        for (var i = 0; i < keep.Length; i++)
-        {
-            keep[i] = keep[i] >= P ? scale : 0f;
-        }
-
-        return input * Tensor.FromArray(keep, maskShape);
-    }
+    public override Tensor Forward(Tensor input) => Apply(input, P, Training, _generator);
 
     /// <inheritdoc/>
     public override string ToString() => $"{GetType().Name}(p={P})";
 
-    /// <summary>The shape of the mask for <paramref name="input"/> (its own shape for elementwise dropout), or an error for an input the layer does not take.</summary>
+    /// <summary>The functional form: <see cref="Tensor.Dropout"/> or <see cref="Tensor.Dropout2d"/>.</summary>
     /// <param name="input">The input.</param>
-    /// <returns>The mask's shape.</returns>
-    protected abstract int[] MaskShape(Tensor input);
+    /// <param name="p">The probability of zeroing.</param>
+    /// <param name="training">Whether to drop.</param>
+    /// <param name="generator">The random source, or null.</param>
+    /// <returns>The output.</returns>
+    protected abstract Tensor Apply(Tensor input, float p, bool training, Generator? generator);
 }

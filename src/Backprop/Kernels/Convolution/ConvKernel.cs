@@ -18,15 +18,18 @@ internal static class ConvKernel
             var col = g.IsPointwise ? null : BufferPool<float>.Rent(g.ColumnRows * g.OutPlane);
             for (var n = begin; n < end; n++)
             {
+                if (bias is not null)
+                {
+                    for (var co = 0; co < g.OutChannels; co++)
+                    {
+                        y.AsSpan(((n * g.OutChannels) + co) * g.OutPlane, g.OutPlane).Fill(bias[co]);
+                    }
+                }
+
                 for (var grp = 0; grp < g.Groups; grp++)
                 {
                     var columns = Columns(g, x, n, grp, col);
-                    Gemm.Multiply(GroupWeight(g, w, grp), false, columns, false, OutputSlice(g, y, n, grp), g.GroupOutChannels, g.OutPlane, g.ColumnRows, accumulate: false);
-                }
-
-                if (bias is not null)
-                {
-                    AddBias(y.AsSpan(n * g.OutChannels * g.OutPlane, g.OutChannels * g.OutPlane), bias, g.OutChannels, g.OutPlane);
+                    Gemm.Multiply(GroupWeight(g, w, grp), false, columns, false, OutputSlice(g, y, n, grp), g.GroupOutChannels, g.OutPlane, g.ColumnRows, accumulate: bias is not null);
                 }
             }
 

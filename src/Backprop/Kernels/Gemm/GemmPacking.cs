@@ -34,7 +34,16 @@ internal static unsafe class GemmPacking
                 new Span<float>(panel, MR * kc).Clear();
             }
 
-            if (job.TransA)
+            if (job.TransA && rows == MR)
+            {
+                var src = job.A + ((long)p0 * m) + i0;
+                for (var p = 0; p < kc; p++, src += m)
+                {
+                    var d = panel + (p * MR);
+                    (d[0], d[1], d[2], d[3], d[4], d[5]) = (src[0], src[1], src[2], src[3], src[4], src[5]);
+                }
+            }
+            else if (job.TransA)
             {
                 for (var p = 0; p < kc; p++)
                 {

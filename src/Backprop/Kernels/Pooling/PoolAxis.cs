@@ -34,6 +34,9 @@ internal sealed class PoolAxis
     /// <summary>The taps an average divides by, per output position (padding included when asked).</summary>
     public int[] Divisor { get; }
 
+    /// <summary>Whether the windows are the common 2-wide, stride-2 ones that tile the input exactly from 0 (output o reads 2o and 2o + 1).</summary>
+    public bool IsPairs { get; private set; }
+
     /// <summary>
     /// Windows of <paramref name="kernel"/> taps every <paramref name="stride"/> positions over an input
     /// padded by <paramref name="padding"/> on each side, with PyTorch's output length (ceil mode drops a
@@ -70,6 +73,7 @@ internal sealed class PoolAxis
             axis.Divisor[o] = countIncludePad ? Math.Min(start + kernel, input + padding) - start : axis.Count[o];
         }
 
+        axis.IsPairs = kernel == 2 && stride == 2 && padding == 0 && dilation == 1 && axis.Count.All(c => c == 2);
         return axis;
     }
 

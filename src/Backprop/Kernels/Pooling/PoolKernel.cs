@@ -19,6 +19,12 @@ internal static class PoolKernel
             {
                 var plane = x.AsSpan(p * inPlane, inPlane);
                 var o = p * outPlane;
+                if (rows.IsPairs && cols.IsPairs)
+                {
+                    MaxOfPairs(plane, cols.Input, rows.Output, cols.Output, y.AsSpan(o, outPlane), indices.AsSpan(o, outPlane));
+                    continue;
+                }
+
                 for (var oy = 0; oy < rows.Output; oy++)
                 {
                     for (var ox = 0; ox < cols.Output; ox++, o++)
@@ -49,6 +55,69 @@ internal static class PoolKernel
                 }
             }
         });
+
+    /// <summary>
+    /// The 2×2, stride-2 windows of one plane (the common case), without branches on the data: the winner of
+    /// each row pair, then of the two rows, a later element winning only when strictly greater (the general
+    /// walk's order). A window holding NaN takes the general rule, first NaN winning.
+    /// </summary>
+    private static void MaxOfPairs(ReadOnlySpan<float> plane, int width, int outH, int outW, Span<float> y, Span<long> indices)
+    {
+        var o = 0;
+        for (var oy = 0; oy < outH; oy++)
+        {
+            var top = plane.Slice(2 * oy * width, 2 * width);
+            var bottom = top[width..];
+            var first = 2 * oy * width;
+            for (var ox = 0; ox < outW; ox++, o++)
+            {
+                var j = 2 * ox;
+                float a = top[j], b = top[j + 1], c = bottom[j], d = bottom[j + 1];
+                if (float.IsNaN(a + b + c + d))
+                {
+                    var (value, nan) = FirstNaN(a, b, c, d);
+                    y[o] = value;
+                    indices[o] = first + j + (nan < 2 ? nan : width + nan - 2);
+                    continue;
+                }
+
+                // Comparisons as 0/1 and the winner read back by index: random data makes branches mispredict (4x slower).
+                var u = Greater(b, a);
+                var l = Greater(d, c);
+                var lower = bottom[j + l];
+                var t = Greater(lower, top[j + u]);
+                var at = j + u + (t * (width + l - u));
+                y[o] = top[at];
+                indices[o] = first + at;
+            }
+        }
+    }
+
+    /// <summary>1 when x &gt; y, else 0, without a branch.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static int Greater(float x, float y)
+    {
+        var greater = x > y;
+        return System.Runtime.CompilerServices.Unsafe.As<bool, byte>(ref greater);
+    }
+
+    /// <summary>The first NaN among a, b, c, d (or an infinity that made the sum NaN: then the largest, first winning), and its position 0-3.</summary>
+    private static (float Value, int At) FirstNaN(float a, float b, float c, float d)
+    {
+        ReadOnlySpan<float> v = [a, b, c, d];
+        var at = 0;
+        for (var i = 0; i < 4; i++)
+        {
+            if (float.IsNaN(v[i]))
+            {
+                return (v[i], i);
+            }
+
+            at = v[i] > v[at] ? i : at;
+        }
+
+        return (v[at], at);
+    }
 
     /// <summary>dx[p, indices[p, o]] += dy[p, o] (dx holds zeros or an earlier gradient).</summary>
     public static void MaxBackward(float[] dy, long[] indices, int inPlane, int outPlane, int planes, float[] dx) =>
