@@ -17,9 +17,9 @@ internal static class ConvWorkloads
         var limit = int.TryParse(Environment.GetEnvironmentVariable("W7_SAMPLES"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? Math.Min(n, 60_000) : 60_000;
         var train = Mnist.Load(mnistDirectory, train: true);
         var test = Mnist.Load(mnistDirectory, train: false);
-        var images = new TensorDataset(train.Inputs.Reshape(-1, 1, 28, 28), train.Targets).Take(limit);
+        var images = train.Take(limit);
         var g = new Generator(0);
-        var model = ModelPresets.Build("cnn", g);
+        var model = ModelPresets.Resolve("cnn").Build(g);
         var optimizer = new Adam(model.Parameters(), 1e-3f);
         var loss = new CrossEntropyLoss();
         var loader = new DataLoader(images, 64, shuffle: true, generator: g);
@@ -38,7 +38,7 @@ internal static class ConvWorkloads
             for (var i = 0; i < test.Count; i += 1000)
             {
                 using var scope = Tensor.NewScope();
-                var predictions = model.Forward(test.Inputs[i..(i + 1000)].Reshape(-1, 1, 28, 28)).Argmax(1).ToArray<long>();
+                var predictions = model.Forward(test.Inputs[i..(i + 1000)]).Argmax(1).ToArray<long>();
                 correct += predictions.Where((p, j) => p == labels[i + j]).Count();
             }
         }

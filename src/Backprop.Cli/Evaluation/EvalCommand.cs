@@ -30,7 +30,7 @@ internal sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Se
     {
         var file = settings.LoadModel();
         var data = InputScaling.LoadLabelled(settings.Data ?? TrainingData.DefaultMnistDirectory(), settings.Label, file.Metadata);
-        if (data.Inputs.Size(1) != file.Spec.Inputs)
+        if (file.Spec.Inputs >= 0 && data.Inputs.Size(1) != file.Spec.Inputs)
         {
             throw new ArgumentException($"the model takes {file.Spec.Inputs} inputs but the data has {data.Inputs.Size(1)} features.");
         }

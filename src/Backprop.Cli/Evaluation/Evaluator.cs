@@ -21,6 +21,9 @@ internal static class Evaluator
         {
             foreach (var batch in new DataLoader(data, batchSize))
             {
+                using var scope = Tensor.NewScope();
+                scope.Attach(batch.Input);
+                scope.Attach(batch.Target);
                 var output = model.Forward(batch.Input);
                 totalLoss += loss(output, batch.Target).Item() * batch.Target.Size(0);
                 var rows = output.Argmax(1).AsSpan<long>();

@@ -4,8 +4,9 @@ using Backprop.NN;
 namespace Backprop.Cli.Models;
 
 /// <summary>
-/// A multilayer perceptron described by its layer sizes and one hidden activation: Linear, activation,
-/// …, Linear. Its state-dict keys are PyTorch's for the same nn.Sequential ("0.weight", "2.weight", …).
+/// A multilayer perceptron described by its layer sizes and one hidden activation (--layers, --activation):
+/// Linear, activation, …, Linear, as a <see cref="NetworkSpec"/> whose state-dict keys are PyTorch's for the
+/// same nn.Sequential ("0.weight", "2.weight", …).
 /// </summary>
 internal sealed record MlpSpec(int[] Layers, string Activation)
 {
@@ -60,41 +61,24 @@ internal sealed record MlpSpec(int[] Layers, string Activation)
     /// <summary>The layer sizes as "784,256,128,10".</summary>
     public string LayersText => string.Join(',', Layers);
 
-    /// <summary>The state-dict keys and shapes of the network, known without building it.</summary>
-    public IEnumerable<(string Key, int[] Shape)> ParameterShapes()
+    /// <summary>The network in the model file format (Linear, activation, …, Linear), named "784,256,128,10 relu MLP".</summary>
+    public NetworkSpec ToNetwork()
     {
+        var activation = Names.ActivationLayer(Activation);
+        var layers = new List<LayerSpec>();
         for (var i = 0; i < Layers.Length - 1; i++)
         {
-            var index = (2 * i).ToString(CultureInfo.InvariantCulture);
-            yield return (index + ".weight", [Layers[i + 1], Layers[i]]);
-            yield return (index + ".bias", [Layers[i + 1]]);
-        }
-    }
-
-    /// <summary>Builds the network with PyTorch's default initialisation from <paramref name="generator"/>.</summary>
-    public Sequential Build(Generator generator)
-    {
-        var model = new Sequential();
-        for (var i = 0; i < Layers.Length - 1; i++)
-        {
-            model.Add(new Linear(Layers[i], Layers[i + 1], generator: generator));
-            if (i < Layers.Length - 2)
+            if (i > 0)
             {
-                model.Add(CreateActivation(Activation));
+                layers.Add(new LayerSpec(activation, [], 0));
             }
+
+            layers.Add(new LayerSpec("Linear", [new(null, Layers[i]), new(null, Layers[i + 1])], 0));
         }
 
-        return model;
+        return new NetworkSpec($"{LayersText} {Activation} MLP", layers);
     }
 
     /// <summary>A module for an activation name.</summary>
-    public static Module<Tensor, Tensor> CreateActivation(string name) => Names.Activation(name) switch
-    {
-        "relu" => new ReLU(),
-        "leaky-relu" => new LeakyReLU(),
-        "sigmoid" => new Sigmoid(),
-        "tanh" => new Tanh(),
-        "gelu" => new GELU(),
-        var other => throw new InvalidOperationException($"MlpSpec: the activation '{other}' has no module."),
-    };
+    public static Module<Tensor, Tensor> CreateActivation(string name) => LayerTable.Build(new LayerSpec(Names.ActivationLayer(name), [], 0), Generator.Default);
 }

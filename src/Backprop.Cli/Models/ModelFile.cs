@@ -4,10 +4,10 @@ using Backprop.NN;
 namespace Backprop.Cli.Models;
 
 /// <summary>A trained model on disk: a safetensors file of the state dict, with the architecture and settings in its metadata.</summary>
-internal sealed record ModelFile(MlpSpec Spec, Sequential Model, IReadOnlyDictionary<string, string> Metadata)
+internal sealed record ModelFile(NetworkSpec Spec, Sequential Model, IReadOnlyDictionary<string, string> Metadata)
 {
     /// <summary>Writes the model's state dict and metadata atomically.</summary>
-    public static void Save(string path, MlpSpec spec, Module model, IEnumerable<KeyValuePair<string, string>> settings)
+    public static void Save(string path, NetworkSpec spec, Module model, IEnumerable<KeyValuePair<string, string>> settings)
     {
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["framework"] = "backprop" };
         foreach (var (key, value) in spec.ToMetadata().Concat(settings))
@@ -30,19 +30,22 @@ internal sealed record ModelFile(MlpSpec Spec, Sequential Model, IReadOnlyDictio
         }
 
         var file = Safetensors.Load(path);
-        MlpSpec spec;
+        NetworkSpec spec;
         if (layers is not null)
         {
-            spec = MlpSpec.Parse(layers, activation ?? file.Metadata.GetValueOrDefault("activation", "relu"));
+            spec = MlpSpec.Parse(layers, activation ?? file.Metadata.GetValueOrDefault("activation", "relu")).ToNetwork();
+        }
+        else if (NetworkSpec.FromMetadata(file.Metadata, path) is { } network && activation is null)
+        {
+            spec = network;
         }
         else
         {
-            spec = MlpSpec.FromMetadata(file.Metadata)
-                ?? throw new ArgumentException($"{path}: the file's metadata does not name the architecture; pass --layers (and --activation).");
-            if (activation is not null)
-            {
-                spec = MlpSpec.Parse(spec.LayersText, activation);
-            }
+            var mlp = MlpSpec.FromMetadata(file.Metadata)
+                ?? throw new ArgumentException(file.Metadata.ContainsKey("model")
+                    ? $"{path}: --activation applies to MLPs given by --layers; this file's metadata describes its model, which names its own activations."
+                    : $"{path}: the file's metadata does not name the architecture; pass --layers (and --activation).");
+            spec = (activation is null ? mlp : MlpSpec.Parse(mlp.LayersText, activation)).ToNetwork();
         }
 
         // Check the architecture against the file's tensors before allocating it: metadata could name any size.
@@ -52,7 +55,7 @@ internal sealed record ModelFile(MlpSpec Spec, Sequential Model, IReadOnlyDictio
             .ToList();
         if (mismatches.Count > 0)
         {
-            throw new ArgumentException($"{path}: the weights do not fit layers {spec.LayersText}: {string.Join("; ", mismatches.Take(4))}.");
+            throw new ArgumentException($"{path}: the weights do not fit the model {spec.Name}: {string.Join("; ", mismatches.Take(4))}.");
         }
 
         foreach (var (key, tensor) in file.Tensors)
@@ -76,7 +79,7 @@ internal sealed record ModelFile(MlpSpec Spec, Sequential Model, IReadOnlyDictio
         }
         catch (ArgumentException ex)
         {
-            throw new ArgumentException($"{path}: the weights do not fit layers {spec.LayersText}: {ex.Message}", ex);
+            throw new ArgumentException($"{path}: the weights do not fit the model {spec.Name}: {ex.Message}", ex);
         }
 
         model.Eval();

@@ -9,6 +9,9 @@ internal static class Names
     /// <summary>The hidden activations, in the order help lists them.</summary>
     public static readonly string[] Activations = ["relu", "leaky-relu", "sigmoid", "tanh", "gelu"];
 
+    /// <summary>The layer (PyTorch's class name, as model files spell it) of each activation.</summary>
+    private static readonly string[] ActivationLayers = ["ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU"];
+
     /// <summary>The losses, in the order help lists them.</summary>
     public static readonly string[] Losses = ["cross-entropy", "mse", "half-squared"];
 
@@ -17,6 +20,9 @@ internal static class Names
 
     /// <summary>The canonical loss name for <paramref name="text"/>, or an error naming the choices.</summary>
     public static string Loss(string? text) => Pick("--loss", text, Losses);
+
+    /// <summary>The layer name (ReLU, LeakyReLU, …) of an activation name.</summary>
+    public static string ActivationLayer(string? text) => ActivationLayers[Array.IndexOf(Activations, Activation(text))];
 
     private static string Pick(string option, string? text, string[] choices)
     {

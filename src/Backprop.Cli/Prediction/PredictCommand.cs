@@ -36,7 +36,7 @@ internal sealed class PredictCommand(IAnsiConsole console) : Command<PredictComm
     {
         var file = settings.LoadModel();
         var (inputs, labels) = LoadInputs(settings, file);
-        if (inputs.Size(1) != file.Spec.Inputs)
+        if (file.Spec.Inputs >= 0 && inputs.Size(1) != file.Spec.Inputs)
         {
             throw new ArgumentException($"the model takes {file.Spec.Inputs} inputs but {settings.Input} gives {inputs.Size(1)} per sample.");
         }

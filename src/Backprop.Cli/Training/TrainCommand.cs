@@ -13,6 +13,10 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
 {
     internal sealed class Settings : CommandSettings
     {
+        [CommandOption("--model <SPEC>")]
+        [Description("The network: a preset (mlp, cnn, lenet5, resnet-mini) or a model file, one PyTorch layer per line (docs/guide.md); without it, the MLP of --layers and --activation.")]
+        public string? Model { get; init; }
+
         [CommandOption("--layers <SIZES>")]
         [Description("Layer sizes, input first.")]
         [DefaultValue("784,256,128,10")]
@@ -124,30 +128,36 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
         public string? Resume { get; init; }
 
         /// <summary>The options this command line sets.</summary>
-        public TrainOptions ToOptions() => new()
+        public TrainOptions ToOptions()
         {
-            Layers = Layers,
-            Activation = Activation,
-            Loss = Loss,
-            LabelSmoothing = LabelSmoothing,
-            Optimizer = Optimizer,
-            LearningRate = LearningRate,
-            Momentum = Momentum,
-            Nesterov = Nesterov,
-            WeightDecay = WeightDecay,
-            Schedule = Schedule,
-            WarmupSteps = WarmupSteps,
-            ClipGradNorm = ClipGradNorm,
-            DetectAnomaly = DetectAnomaly,
-            BatchSize = BatchSize,
-            Epochs = Epochs,
-            Seed = Seed,
-            Data = Data,
-            Label = Label,
-            ValidationFraction = ValidationFraction,
-            Limit = Limit,
-            Threads = Threads,
-        };
+            var spec = Model is null ? null : ModelPresets.Resolve(Model);
+            return new()
+            {
+                Layers = Layers,
+                Activation = Activation,
+                Model = spec?.Text,
+                ModelName = spec?.Name,
+                Loss = Loss,
+                LabelSmoothing = LabelSmoothing,
+                Optimizer = Optimizer,
+                LearningRate = LearningRate,
+                Momentum = Momentum,
+                Nesterov = Nesterov,
+                WeightDecay = WeightDecay,
+                Schedule = Schedule,
+                WarmupSteps = WarmupSteps,
+                ClipGradNorm = ClipGradNorm,
+                DetectAnomaly = DetectAnomaly,
+                BatchSize = BatchSize,
+                Epochs = Epochs,
+                Seed = Seed,
+                Data = Data,
+                Label = Label,
+                ValidationFraction = ValidationFraction,
+                Limit = Limit,
+                Threads = Threads,
+            };
+        }
 
         /// <summary>More threads than this per processor only wait for each other.</summary>
         private const int MaxThreadsPerProcessor = 4;
@@ -225,6 +235,12 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
         }
         else
         {
+            var mlpOptions = context.Arguments.Where(a => a.Split('=')[0] is "--layers" or "--activation").ToArray();
+            if (settings.Model is not null && mlpOptions.Length > 0)
+            {
+                throw new ArgumentException($"--model {settings.Model} names the whole network, so {string.Join(" and ", mlpOptions.Select(a => a.Split('=')[0]))} cannot be given with it; write the layers in a model file instead.");
+            }
+
             options = settings.ToOptions();
             outDir = settings.Out ?? NewRunDirectory();
         }

@@ -10,6 +10,12 @@ internal sealed record TrainOptions
 
     public required string Activation { get; init; }
 
+    /// <summary>The model file text of --model (a preset's or a file's, so that --resume needs neither), or null for the MLP of <see cref="Layers"/>.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>The name --model gave: a preset's, or the model file's name.</summary>
+    public string? ModelName { get; init; }
+
     public required string Loss { get; init; }
 
     public required float LabelSmoothing { get; init; }

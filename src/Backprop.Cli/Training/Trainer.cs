@@ -41,18 +41,13 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
             Threads.Count = options.Threads;
         }
 
-        var spec = MlpSpec.Parse(options.Layers, options.Activation);
         var data = TrainingData.Load(options, new Generator(options.Seed ^ 0x5A17));
-        if (spec.Inputs != data.Features || spec.Outputs != data.Classes)
-        {
-            throw new ArgumentException($"--layers {spec.LayersText}: the data has {data.Features} features and {data.Classes} classes, so the first size must be {data.Features} and the last {data.Classes}.");
-        }
-
+        var spec = Network(data);
         var parameters = spec.ParameterShapes().Sum(p => p.Shape.Aggregate(1L, (n, d) => n * d));
         if (parameters > LargeModel)
         {
             // Weights, gradients and up to two optimizer buffers, 4 bytes each.
-            console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[yellow]warning:[/] layers {Markup.Escape(spec.LayersText)} hold {parameters:N0} parameters; training them needs about {parameters * 16 / 1e9:F1} GB of memory."));
+            console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[yellow]warning:[/] {Markup.Escape(spec.Name)} holds {parameters:N0} parameters; training it needs about {parameters * 16 / 1e9:F1} GB of memory."));
         }
 
         var generator = new Generator(options.Seed);
@@ -84,7 +79,7 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
         }
 
         schedule?.Resume((startEpoch * batches) + skipBatches);
-        console.MarkupLine($"[bold]Training[/] {Markup.Escape(spec.LayersText)} {Markup.Escape(spec.Activation)} MLP ({model.ParameterCount():N0} parameters) on {Markup.Escape(data.Description)}");
+        console.MarkupLine($"[bold]Training[/] {Markup.Escape(spec.Name)} ({model.ParameterCount():N0} parameters) on {Markup.Escape(data.Description)}");
         console.MarkupLine($"[grey]{Markup.Escape(Describe())} → {Markup.Escape(outDir)}[/]");
         if (resume is not null)
         {
@@ -236,6 +231,39 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
     }
 
     /// <summary>What a model file records of the run: the loss, the optimizer, the options, the data's scaling, and the epoch it is from.</summary>
+    /// <summary>
+    /// The network of this run: --model's (with an Unflatten in front for a convolution on flat rows), or the
+    /// MLP of --layers and --activation; checked against the data's features and classes.
+    /// </summary>
+    private NetworkSpec Network(TrainingData data)
+    {
+        if (options.Model is null)
+        {
+            var mlp = MlpSpec.Parse(options.Layers, options.Activation);
+            if (mlp.Inputs != data.Features || mlp.Outputs != data.Classes)
+            {
+                throw new ArgumentException($"--layers {mlp.LayersText}: the data has {data.Features} features and {data.Classes} classes, so the first size must be {data.Features} and the last {data.Classes}.");
+            }
+
+            return mlp.ToNetwork();
+        }
+
+        var spec = NetworkSpec.Parse(options.ModelName ?? "model", options.Model, $"--model {options.ModelName}").ForFlatInputs(data.Features);
+        if (spec.Inputs >= 0 && spec.Inputs != data.Features)
+        {
+            throw new ArgumentException($"--model {spec.Name}: its first layer takes {spec.Inputs} features per sample, but the data has {data.Features}.");
+        }
+
+        if (spec.Outputs != data.Classes)
+        {
+            throw new ArgumentException(spec.Outputs < 0
+                ? $"--model {spec.Name}: it must end in a Linear layer with one output per class ({data.Classes}), optionally followed by activations or dropout."
+                : $"--model {spec.Name}: its last Linear gives {spec.Outputs} outputs, but the data has {data.Classes} classes.");
+        }
+
+        return spec;
+    }
+
     private Dictionary<string, string> ModelMetadata(TrainingData data, EpochRecord? record)
     {
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -246,7 +274,7 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
             ["test_accuracy"] = record?.TestAccuracy.ToString("R", CultureInfo.InvariantCulture) ?? "",
             ["epoch"] = record?.Epoch.ToString(CultureInfo.InvariantCulture) ?? "",
         };
-        foreach (var (key, value) in data.ToMetadata())
+        foreach (var (key, value) in data.ToMetadata().Concat(options.Model is null ? MlpSpec.Parse(options.Layers, options.Activation).ToMetadata() : []))
         {
             metadata[key] = value;
         }

@@ -99,10 +99,10 @@ public sealed class EvalPredictCommandTests : IDisposable
     {
         var fixture = Path.Combine(AppContext.BaseDirectory, "Fixtures", "pytorch", "mlp3.safetensors");
         var fromMetadata = ModelFile.Load(fixture, null, null);
-        Assert.Equal([4, 8, 6, 3], fromMetadata.Spec.Layers);
-        Assert.Equal("tanh", fromMetadata.Spec.Activation);
+        Assert.Equal("4,8,6,3 tanh MLP", fromMetadata.Spec.Name);
+        Assert.Equal("Linear(4, 8)\nTanh()\nLinear(8, 6)\nTanh()\nLinear(6, 3)\n", fromMetadata.Spec.Text);
         var wrong = Assert.Throws<ArgumentException>(() => ModelFile.Load(fixture, "4,8,3", "tanh"));
-        Assert.Contains("do not fit layers 4,8,3", wrong.Message, StringComparison.Ordinal);
+        Assert.Contains("do not fit the model 4,8,3 tanh MLP", wrong.Message, StringComparison.Ordinal);
     }
 
     [Fact]

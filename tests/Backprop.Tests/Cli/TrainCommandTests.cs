@@ -166,7 +166,7 @@ public sealed class TrainCommandTests : IDisposable
     {
         var (code, output) = CliRunner.Run("train", "--layers", "784,70000,10", "--limit", "20", "--epochs", "1", "--batch-size", "10", "--out", Out("large"));
         Assert.True(code == 0, output);
-        Assert.Contains("warning: layers 784,70000,10 hold 55,650,010 parameters; training them needs about 0.9 GB", output.ReplaceLineEndings(" ").Replace("  ", " ", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("warning: 784,70000,10 relu MLP holds 55,650,010 parameters; training it needs about 0.9 GB", output.ReplaceLineEndings(" ").Replace("  ", " ", StringComparison.Ordinal), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -40,4 +40,17 @@ public class ConvolutionGradCheckTests
         Check(x => Tensor.LayerNorm(x[0], [2, 3], x[1], x[2]), Input(24, 4, 2, 3), Input(25, 2, 3), Input(26, 2, 3));
         Check(x => Tensor.GroupNorm(x[0], 2, x[1], x[2]), Input(27, 2, 4, 3), Input(28, 4), Input(29, 4));
     }
+
+    [Fact]
+    public void DropoutWithAFixedMask()
+    {
+        // A fresh generator per call draws the same mask, so the function is deterministic.
+        Check(x => Tensor.Dropout(x[0], 0.3f, generator: new Generator(3)), Input(30, 4, 5));
+        Check(x => Tensor.Dropout2d(x[0], 0.5f, generator: new Generator(4)), Input(31, 2, 3, 2, 2));
+        var g = new Generator(9);
+        var expected = Enumerable.Range(0, 100).Select(_ => g.NextFloat()).ToArray();
+        var bulk = new float[100];
+        new Generator(9).NextFloats(bulk);
+        Assert.Equal(expected, bulk);
+    }
 }
