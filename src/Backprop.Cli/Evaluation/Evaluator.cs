@@ -9,7 +9,7 @@ namespace Backprop.Cli.Evaluation;
 internal static class Evaluator
 {
     /// <summary>The mean loss, the accuracy, and every prediction with its target.</summary>
-    public static EvaluationResult Run(Module<Tensor, Tensor> model, Dataset data, Func<Tensor, Tensor, Tensor> loss, int batchSize = 1000)
+    public static EvaluationResult Run(Module<Tensor, Tensor> model, Dataset data, Func<Tensor, Tensor, Tensor> loss, int batchSize = 250)
     {
         var wasTraining = model.Training;
         model.Eval();
