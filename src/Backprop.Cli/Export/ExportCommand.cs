@@ -27,12 +27,6 @@ internal sealed class ExportCommand(IAnsiConsole console) : Command<ExportComman
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var file = settings.LoadModel();
-        if (!file.Spec.IsMlp)
-        {
-            var layers = file.Spec.Layers.Select(l => l.Name).Where(n => n is not ("Linear" or "ReLU" or "LeakyReLU" or "Sigmoid" or "Tanh" or "GELU")).Distinct();
-            throw new ArgumentException($"export --onnx: {settings.Model} holds {string.Join(", ", layers)}; ONNX export covers MLPs (Linear layers and activations) so far.");
-        }
-
         var output = settings.Out ?? Path.ChangeExtension(settings.Model!, ".onnx");
         file.Model.ExportOnnx(output, 1, file.Spec.Inputs);
         console.WriteLine($"Wrote {output}: {file.Spec.Name}, input [batch, {file.Spec.Inputs}], output [batch, {file.Spec.Outputs}], opset {OnnxExport.Opset}.");

@@ -43,9 +43,6 @@ internal sealed record NetworkSpec(string Name, IReadOnlyList<LayerSpec> Layers)
         }
     }
 
-    /// <summary>Whether the network holds anything but Linear layers and activations (an MLP exports to ONNX; the others not yet).</summary>
-    public bool IsMlp => Layers.All(l => l.Name is "Linear" or "ReLU" or "LeakyReLU" or "Sigmoid" or "Tanh" or "GELU");
-
     /// <summary>Reads a model file's text, from <paramref name="source"/> (a path or a preset name, for messages).</summary>
     public static NetworkSpec Parse(string name, string text, string source)
     {

@@ -19,9 +19,11 @@ public static class OnnxExport
     private const int FloatType = (int)TensorProto.Types.DataType.Float;
 
     /// <summary>
-    /// Writes the model as an ONNX file, atomically. Supported layers: Linear, ReLU, LeakyReLU, Sigmoid,
-    /// Tanh, GELU, Softmax, LogSoftmax, Flatten (to the last dimension), Dropout (removed: inference),
-    /// and nested Sequential.
+    /// Writes the model as an ONNX file, atomically, in inference form (batch norm with its running
+    /// statistics, dropout removed). Supported layers: Linear, Conv1d, Conv2d (every padding mode),
+    /// ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d and AdaptiveMaxPool2d (to 1×1, or to a size
+    /// that divides the input), BatchNorm1d/2d, LayerNorm, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Softmax,
+    /// LogSoftmax, Flatten (to the last dimension), Unflatten, Dropout, Dropout2d, Residual, nested Sequential.
     /// </summary>
     /// <param name="model">The model.</param>
     /// <param name="path">The .onnx file to write.</param>
@@ -48,7 +50,19 @@ public static class OnnxExport
 
         var graph = new GraphProto { Name = "backprop" };
         var builder = new Builder(graph);
-        var (output, shape) = builder.Add(model, "input", [.. inputShape], "");
+        var wasTraining = model.Training;
+        model.Eval();
+        string output;
+        int[] shape;
+        try
+        {
+            (output, shape) = builder.Add(model, "input", [.. inputShape], "");
+        }
+        finally
+        {
+            model.Train(wasTraining);
+        }
+
         graph.Input.Add(ValueInfo("input", inputShape));
         graph.Output.Add(ValueInfo(output, shape));
         var proto = new ModelProto
@@ -96,7 +110,7 @@ public static class OnnxExport
                     return (input, shape);
                 case Linear linear:
                     return AddLinear(linear, input, shape, prefix);
-                case Dropout:
+                case DropoutBase:
                     return (input, shape);
                 case ReLU:
                     return (Node("Relu", [input]), shape);
@@ -114,9 +128,130 @@ public static class OnnxExport
                     return (Node("LogSoftmax", [input], Attribute("axis", logSoftmax.Dim)), shape);
                 case Flatten flatten:
                     return AddFlatten(flatten, input, shape);
+                case Unflatten:
+                case ConvBase:
+                case MaxPool2d:
+                case AvgPool2d:
+                case AdaptiveAvgPool2d:
+                case AdaptiveMaxPool2d:
+                case BatchNormBase:
+                case LayerNorm:
+                    return AddShaped((Module<Tensor, Tensor>)module, input, shape, prefix);
+                case Residual residual:
+                    var (body, bodyShape) = Add(residual.Body, input, shape, prefix + "body.");
+                    var shortcut = residual.Shortcut is null ? input : Add(residual.Shortcut, input, shape, prefix + "shortcut.").Name;
+                    return (Node("Add", [body, shortcut]), bodyShape);
                 default:
-                    throw new ArgumentException($"ExportOnnx: layer '{prefix.TrimEnd('.')}' ({module.GetType().Name}) has no ONNX mapping; supported are Sequential, Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Softmax, LogSoftmax, Flatten and Dropout.");
+                    throw new ArgumentException($"ExportOnnx: layer '{prefix.TrimEnd('.')}' ({module.GetType().Name}) has no ONNX mapping; supported are Sequential, Residual, Linear, Conv1d, Conv2d, ConvTranspose2d, the pooling layers, BatchNorm1d/2d, LayerNorm, the activations, Flatten, Unflatten and dropout.");
             }
+        }
+
+        /// <summary>The layers whose output shape is easiest to learn by running them (in eval mode, on zeros of one sample).</summary>
+        private (string Name, int[] Shape) AddShaped(Module<Tensor, Tensor> module, string input, int[] shape, string prefix)
+        {
+            int[] outShape;
+            using (Tensor.NoGrad())
+            {
+                outShape = [shape[0], .. module.Forward(Tensor.Zeros([1, .. shape[1..]])).Shape[1..]];
+            }
+
+            var name = module switch
+            {
+                Unflatten => Node("Reshape", [input, Ints(prefix + "shape", [0, .. outShape[1..]])]),
+                Conv2d conv => AddConv(conv.PaddingMode, conv.Padding, conv.KernelSize, conv.Stride, conv.Dilation, conv, input, shape, prefix, twoD: true),
+                Conv1d conv => AddConv(conv.PaddingMode, conv.Padding, (1, conv.KernelSize), (1, conv.Stride), (1, conv.Dilation), conv, input, shape, prefix, twoD: false),
+                ConvTranspose2d conv => Node("ConvTranspose", Inputs(input, prefix, conv),
+                    Attribute("kernel_shape", [conv.KernelSize.H, conv.KernelSize.W]), Attribute("strides", [conv.Stride.H, conv.Stride.W]),
+                    Attribute("pads", [conv.Padding.H, conv.Padding.W, conv.Padding.H, conv.Padding.W]), Attribute("dilations", [conv.Dilation.H, conv.Dilation.W]),
+                    Attribute("output_padding", [conv.OutputPadding.H, conv.OutputPadding.W]), Attribute("group", (long)conv.Groups)),
+                MaxPool2d pool => Node("MaxPool", [input],
+                    Attribute("kernel_shape", [pool.KernelSize.H, pool.KernelSize.W]), Attribute("strides", [pool.Stride.H, pool.Stride.W]),
+                    Attribute("pads", [pool.Padding.H, pool.Padding.W, pool.Padding.H, pool.Padding.W]), Attribute("dilations", [pool.Dilation.H, pool.Dilation.W]),
+                    Attribute("ceil_mode", pool.CeilMode ? 1L : 0L)),
+                AvgPool2d { DivisorOverride: > 0 } => throw new ArgumentException($"ExportOnnx: layer '{prefix.TrimEnd('.')}' (AvgPool2d with divisor_override) has no ONNX mapping."),
+                AvgPool2d pool => Node("AveragePool", [input],
+                    Attribute("kernel_shape", [pool.KernelSize.H, pool.KernelSize.W]), Attribute("strides", [pool.Stride.H, pool.Stride.W]),
+                    Attribute("pads", [pool.Padding.H, pool.Padding.W, pool.Padding.H, pool.Padding.W]), Attribute("ceil_mode", pool.CeilMode ? 1L : 0L),
+                    Attribute("count_include_pad", pool.CountIncludePad ? 1L : 0L)),
+                AdaptiveAvgPool2d => AdaptivePool("AveragePool", "GlobalAveragePool", input, shape, outShape, prefix),
+                AdaptiveMaxPool2d => AdaptivePool("MaxPool", "GlobalMaxPool", input, shape, outShape, prefix),
+                BatchNormBase bn => AddBatchNorm(bn, input, prefix),
+                LayerNorm norm => Node("LayerNormalization", [input, norm.Weight is null ? Floats(prefix + "weight", [.. norm.NormalizedShape], 1f) : Initializer(prefix + "weight", norm.Weight),
+                    norm.Bias is null ? Floats(prefix + "bias", [.. norm.NormalizedShape], 0f) : Initializer(prefix + "bias", norm.Bias)],
+                    Attribute("axis", (long)-norm.NormalizedShape.Count), Attribute("epsilon", (float)norm.Eps)),
+                _ => throw new InvalidOperationException(module.GetType().Name),
+            };
+            return (name, outShape);
+        }
+
+        private string AddConv(PadMode mode, ConvPadding padding, Size2 kernel, Size2 stride, Size2 dilation, ConvBase conv, string input, int[] shape, string prefix, bool twoD)
+        {
+            // Zeros become the Conv's pads ("same" split as PyTorch splits it); another mode pads with a Pad node first.
+            int[] Amounts(int size, int k, int d) => padding.IsSame ? [d * (k - 1) / 2, (d * (k - 1)) - (d * (k - 1) / 2)] : [size, size];
+            var (h, w) = (Amounts(padding.Size.H, kernel.H, dilation.H), Amounts(padding.Size.W, kernel.W, dilation.W));
+            if (!twoD)
+            {
+                h = [0, 0];
+            }
+
+            var source = input;
+            long[] pads = twoD ? [h[0], w[0], h[1], w[1]] : [w[0], w[1]];
+            if (mode != PadMode.Constant)
+            {
+                long[] full = twoD ? [0, 0, h[0], w[0], 0, 0, h[1], w[1]] : [0, 0, w[0], 0, 0, w[1]];
+                var onnxMode = mode switch { PadMode.Reflect => "reflect", PadMode.Replicate => "edge", _ => "wrap" };
+                source = Node("Pad", [input, Ints(prefix + "pads", full)], Attribute("mode", onnxMode));
+                pads = twoD ? [0, 0, 0, 0] : [0, 0];
+            }
+
+            long[] Two(Size2 s) => twoD ? [s.H, s.W] : [s.W];
+            return Node("Conv", Inputs(source, prefix, conv),
+                Attribute("kernel_shape", Two(kernel)), Attribute("strides", Two(stride)), Attribute("pads", pads),
+                Attribute("dilations", Two(dilation)), Attribute("group", (long)conv.Groups));
+        }
+
+        private string AdaptivePool(string op, string global, string input, int[] shape, int[] outShape, string prefix)
+        {
+            if (outShape[^1] == 1 && outShape[^2] == 1)
+            {
+                return Node(global, [input]);
+            }
+
+            if (shape[^2] % outShape[^2] != 0 || shape[^1] % outShape[^1] != 0)
+            {
+                throw new ArgumentException($"ExportOnnx: layer '{prefix.TrimEnd('.')}' pools [{string.Join(',', shape)}] adaptively to {outShape[^2]}×{outShape[^1]}, which does not divide it; ONNX has no adaptive pooling.");
+            }
+
+            long[] kernel = [shape[^2] / outShape[^2], shape[^1] / outShape[^1]];
+            return Node(op, [input], Attribute("kernel_shape", kernel), Attribute("strides", kernel));
+        }
+
+        private string AddBatchNorm(BatchNormBase bn, string input, string prefix)
+        {
+            if (bn.RunningMean is null || bn.RunningVar is null)
+            {
+                throw new ArgumentException($"ExportOnnx: layer '{prefix.TrimEnd('.')}' ({bn.GetType().Name} without running statistics) normalizes with each batch's statistics; ONNX's BatchNormalization needs running ones.");
+            }
+
+            var c = bn.NumFeatures;
+            return Node("BatchNormalization", [
+                input,
+                bn.Weight is null ? Floats(prefix + "weight", [c], 1f) : Initializer(prefix + "weight", bn.Weight),
+                bn.Bias is null ? Floats(prefix + "bias", [c], 0f) : Initializer(prefix + "bias", bn.Bias),
+                Initializer(prefix + "running_mean", bn.RunningMean),
+                Initializer(prefix + "running_var", bn.RunningVar),
+            ], Attribute("epsilon", (float)bn.Eps));
+        }
+
+        private List<string> Inputs(string input, string prefix, ConvBase conv)
+        {
+            List<string> inputs = [input, Initializer(prefix + "weight", conv.Weight)];
+            if (conv.Bias is not null)
+            {
+                inputs.Add(Initializer(prefix + "bias", conv.Bias));
+            }
+
+            return inputs;
         }
 
         private (string, int[]) AddLinear(Linear linear, string input, int[] shape, string prefix)
@@ -157,20 +292,29 @@ public static class OnnxExport
             return (Node("Flatten", [input], Attribute("axis", 1L)), [shape[0], shape[1..].Aggregate(1, (x, y) => x * y)]);
         }
 
-        private string Node(string op, IEnumerable<string> inputs, AttributeProto? attribute = null)
+        private string Node(string op, IEnumerable<string> inputs, params AttributeProto[] attributes)
         {
             var name = op.ToLowerInvariant() + "_" + (_counter++).ToString(CultureInfo.InvariantCulture);
             var node = new NodeProto { OpType = op, Name = name };
             node.Input.AddRange(inputs);
             node.Output.Add(name);
-            if (attribute is not null)
-            {
-                node.Attribute.Add(attribute);
-            }
-
+            node.Attribute.AddRange(attributes);
             graph.Node.Add(node);
             return name;
         }
+
+        /// <summary>An int64 initializer (a Reshape's shape, a Pad's amounts).</summary>
+        private string Ints(string name, long[] values)
+        {
+            var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+            tensor.Int64Data.AddRange(values);
+            tensor.Dims.Add(values.Length);
+            graph.Initializer.Add(tensor);
+            return name;
+        }
+
+        /// <summary>A float initializer of one value (a layer's absent weight or bias).</summary>
+        private string Floats(string name, int[] shape, float value) => Initializer(name, Tensor.Full(value, shape));
 
         private string Initializer(string name, Tensor value)
         {
@@ -183,6 +327,13 @@ public static class OnnxExport
         private static AttributeProto Attribute(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
 
         private static AttributeProto Attribute(string name, float value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
+
+        private static AttributeProto Attribute(string name, long[] values)
+        {
+            var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+            attribute.Ints.AddRange(values);
+            return attribute;
+        }
 
         private static AttributeProto Attribute(string name, string value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) };
     }

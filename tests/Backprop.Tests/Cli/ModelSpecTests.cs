@@ -118,8 +118,8 @@ public sealed class ModelSpecTests : IDisposable
         Assert.True(evalCode == 0, evalOutput);
         Assert.Contains("accuracy", evalOutput, StringComparison.Ordinal);
         var (exportCode, exportOutput) = CliRunner.Run("export", "--onnx", "--model", Path.Combine(outDir, "model.safetensors"));
-        Assert.NotEqual(0, exportCode);
-        Assert.Contains("ONNX export covers MLPs", exportOutput, StringComparison.Ordinal);
+        Assert.True(exportCode == 0, exportOutput);
+        Assert.Contains("Wrote ", exportOutput, StringComparison.Ordinal);
         var (bothCode, bothOutput) = CliRunner.Run("train", "--model", "cnn", "--layers", "784,10");
         Assert.NotEqual(0, bothCode);
         Assert.Contains("--model cnn names the whole network, so --layers cannot be given with it", bothOutput, StringComparison.Ordinal);

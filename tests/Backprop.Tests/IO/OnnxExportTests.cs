@@ -115,4 +115,53 @@ public sealed class OnnxExportTests : IDisposable
     {
         public override Tensor Forward(Tensor input) => input;
     }
+
+    public static TheoryData<string> Presets => new() { "mlp", "cnn", "lenet5", "resnet-mini" };
+
+    [Theory]
+    [MemberData(nameof(Presets))]
+    public void EveryPresetRunsInOnnxRuntime(string preset)
+    {
+        var model = Backprop.Cli.Models.ModelPresets.Resolve(preset).Build(new Generator(4));
+
+        // A few training steps' worth of running statistics, so that batch norm's inference form is not the identity.
+        using (Tensor.NoGrad())
+        {
+            model.Forward(Tensor.Randn([8, 784], new Generator(5)) * 2f + 0.5f);
+        }
+
+        AssertSameOutputs(model, [1, 784], preset);
+    }
+
+    [Fact]
+    public void ConvolutionPoolingAndNormalizationLayersRunInOnnxRuntime()
+    {
+        var g = new Generator(6);
+        var model = new Sequential(
+            new Conv2d(3, 6, (3, 2), stride: (2, 1), padding: (1, 0), dilation: (1, 2), groups: 3, generator: g),
+            new BatchNorm2d(6),
+            new Conv2d(6, 6, 3, padding: "same", paddingMode: PadMode.Reflect, generator: g),
+            new Conv2d(6, 4, 3, padding: 1, paddingMode: PadMode.Replicate, bias: false, generator: g),
+            new ConvTranspose2d(4, 4, 3, stride: 2, padding: 1, outputPadding: 1, generator: g),
+            new Dropout2d(0.3f),
+            new MaxPool2d(3, 2, 1, ceilMode: true),
+            new AvgPool2d(2, 1, 1, countIncludePad: false),
+            new AdaptiveMaxPool2d((4, 3)),
+            new Residual(new Sequential(new Conv2d(4, 4, 1, generator: g), new LayerNorm([4, 4, 3]))),
+            new AdaptiveAvgPool2d(1),
+            new Flatten(),
+            new Unflatten(1, [4, 1]),
+            new Conv1d(4, 5, 1, generator: g),
+            new Flatten(),
+            new Linear(5, 3, generator: g));
+        using (Tensor.NoGrad())
+        {
+            model.Forward(Tensor.Randn([4, 3, 11, 12], new Generator(7)));
+        }
+
+        AssertSameOutputs(model, [1, 3, 11, 12], "layers");
+        var noStats = new Sequential(new BatchNorm2d(3, trackRunningStats: false));
+        var e = Assert.Throws<ArgumentException>(() => noStats.ExportOnnx(Path.Combine(_dir, "bad.onnx"), 1, 3, 4, 4));
+        Assert.Contains("layer '0' (BatchNorm2d without running statistics)", e.Message, StringComparison.Ordinal);
+    }
 }
