@@ -39,12 +39,18 @@ internal static partial class CliApp
                     .WithDescription("The chain rule at each node of a small expression, with numbers.");
                 explain.AddCommand<Explaining.FlowCommand>("flow")
                     .WithDescription("Per-layer activation and gradient statistics of a deep network: vanishing, healthy, exploding.");
+                explain.AddCommand<Explaining.FiltersCommand>("filters")
+                    .WithDescription("The first convolution's learned filters of a trained model, as a PNG grid.")
+                    .WithExample("explain", "filters", "--model", "runs/RUN/model.safetensors");
+                explain.AddCommand<Explaining.ActivationsCommand>("activations")
+                    .WithDescription("Each convolution's feature maps for one input, one PNG per layer.")
+                    .WithExample("explain", "activations", "--model", "runs/RUN/model.safetensors", "--input", "digit.png");
             });
             config.AddCommand<Explaining.GraphCommand>("graph")
                 .WithDescription("Write the autograd graph of one training step as SVG, Graphviz DOT and Mermaid.")
                 .WithExample("graph", "--out", "seed");
             config.AddCommand<Benchmarks.BenchCommand>("bench")
-                .WithDescription("Run the standard workloads W0-W6 and print one JSON line per figure, then a table.")
+                .WithDescription("Run the standard workloads W0-W8 and print one JSON line per figure, then a table.")
                 .WithExample("bench", "w1", "w2");
             config.SetExceptionHandler((exception, _) =>
             {

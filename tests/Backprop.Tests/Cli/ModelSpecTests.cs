@@ -102,7 +102,7 @@ public sealed class ModelSpecTests : IDisposable
     }
 
     [Fact]
-    public void TrainsAModelFileAndEvalRebuildsItWithNoOptions()
+    public void TrainsAModelFileThatEvalExportAndExplainRebuildWithNoOptions()
     {
         var file = Path.Combine(_dir, "tiny.txt");
         File.WriteAllText(file, "Conv2d(1, 4, kernel_size=3, stride=2)\nBatchNorm2d(4)\nReLU()\nMaxPool2d(2)\nFlatten()\nLinear(144, 10)\n");
@@ -120,6 +120,23 @@ public sealed class ModelSpecTests : IDisposable
         var (exportCode, exportOutput) = CliRunner.Run("export", "--onnx", "--model", Path.Combine(outDir, "model.safetensors"));
         Assert.True(exportCode == 0, exportOutput);
         Assert.Contains("Wrote ", exportOutput, StringComparison.Ordinal);
+        var (filtersCode, filtersOutput) = CliRunner.Run("explain", "filters", "--model", Path.Combine(outDir, "model.safetensors"), "--out", Path.Combine(_dir, "f.png"));
+        Assert.True(filtersCode == 0, filtersOutput);
+        Assert.Contains("the 4 filters of layer '1' (Conv2d(1, 4, kernel_size=(3, 3), stride=(2, 2))), 3×3", filtersOutput, StringComparison.Ordinal);
+        using (var png = SkiaSharp.SKBitmap.Decode(Path.Combine(_dir, "f.png")))
+        {
+            Assert.Equal((2 * 2) + (2 * ((3 * 22) + 2)) - 2, png.Width); // 2 columns of 3 pixels enlarged 22 times, with gaps
+        }
+
+        var (mapsCode, mapsOutput) = CliRunner.Run("explain", "activations", "--model", Path.Combine(outDir, "model.safetensors"), "--index", "7", "--out", Path.Combine(_dir, "a"));
+        Assert.True(mapsCode == 0, mapsOutput);
+        Assert.Contains("MNIST test image 7 (label 9): predicted class", mapsOutput, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(_dir, "a-1.png")), mapsOutput);
+        var mlp = CliRunner.Run("train", "--limit", "300", "--epochs", "1", "--out", Path.Combine(_dir, "mlp"));
+        Assert.Equal(0, mlp.Code);
+        var (noConvCode, noConvOutput) = CliRunner.Run("explain", "filters", "--model", Path.Combine(_dir, "mlp", "model.safetensors"));
+        Assert.NotEqual(0, noConvCode);
+        Assert.Contains("has no Conv2d layer (784,256,128,10 relu MLP)", noConvOutput, StringComparison.Ordinal);
         var (bothCode, bothOutput) = CliRunner.Run("train", "--model", "cnn", "--layers", "784,10");
         Assert.NotEqual(0, bothCode);
         Assert.Contains("--model cnn names the whole network, so --layers cannot be given with it", bothOutput, StringComparison.Ordinal);
