@@ -36,6 +36,7 @@ internal static class LayerTable
             a => a.Flag("elementwise_affine", true) ? WeightAndBias(a.Sizes("normalized_shape"), a.Sizes("normalized_shape"), a.Flag("bias", true)) : []),
         ["GroupNorm"] = new(["num_groups", "num_channels", "eps", "affine"], (a, _) => new GroupNorm(a.Whole("num_groups"), a.Whole("num_channels"), a.Number("eps", 1e-5), a.Flag("affine", true)),
             a => a.Flag("affine", true) ? WeightAndBias([a.Whole("num_channels")], a.Whole("num_channels"), true) : []),
+        ["Upsample"] = new(["size", "scale_factor", "mode", "align_corners"], (a, _) => new Upsample(a.NullablePair("size"), a.NullableNumber("scale_factor", null), UpsampleModeOf(a), a.Flag("align_corners", false))),
         ["ReLU"] = new(["inplace"], (_, _) => new ReLU()),
         ["LeakyReLU"] = new(["negative_slope", "inplace"], (a, _) => new LeakyReLU((float)a.Number("negative_slope", 0.01))),
         ["Sigmoid"] = new([], (_, _) => new Sigmoid()),
@@ -126,6 +127,13 @@ internal static class LayerTable
         "replicate" => PadMode.Replicate,
         "circular" => PadMode.Circular,
         var other => throw a.Error($"padding_mode '{other}' is not 'zeros', 'reflect', 'replicate' or 'circular'"),
+    };
+
+    private static UpsampleMode UpsampleModeOf(LayerArguments a) => a.Text("mode", "nearest") switch
+    {
+        "nearest" => UpsampleMode.Nearest,
+        "bilinear" => UpsampleMode.Bilinear,
+        var other => throw a.Error($"mode '{other}' is not 'nearest' or 'bilinear'"),
     };
 
     private static IEnumerable<(string, int[])> WeightAndBias(int[] weight, int outputs, bool bias) => WeightAndBias(weight, [outputs], bias);

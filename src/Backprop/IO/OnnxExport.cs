@@ -22,7 +22,7 @@ public static class OnnxExport
     /// Writes the model as an ONNX file, atomically, in inference form (batch norm with its running
     /// statistics, dropout removed). Supported layers: Linear, Conv1d, Conv2d (every padding mode),
     /// ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d and AdaptiveMaxPool2d (to 1×1, or to a size
-    /// that divides the input), BatchNorm1d/2d, LayerNorm, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Softmax,
+    /// that divides the input), BatchNorm1d/2d, LayerNorm, Upsample, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Softmax,
     /// LogSoftmax, Flatten (to the last dimension), Unflatten, Dropout, Dropout2d, Residual, nested Sequential.
     /// </summary>
     /// <param name="model">The model.</param>
@@ -136,6 +136,7 @@ public static class OnnxExport
                 case AdaptiveMaxPool2d:
                 case BatchNormBase:
                 case LayerNorm:
+                case Upsample:
                     return AddShaped((Module<Tensor, Tensor>)module, input, shape, prefix);
                 case Residual residual:
                     var (body, bodyShape) = Add(residual.Body, input, shape, prefix + "body.");
@@ -176,6 +177,10 @@ public static class OnnxExport
                 AdaptiveAvgPool2d => AdaptivePool("AveragePool", "GlobalAveragePool", input, shape, outShape, prefix),
                 AdaptiveMaxPool2d => AdaptivePool("MaxPool", "GlobalMaxPool", input, shape, outShape, prefix),
                 BatchNormBase bn => AddBatchNorm(bn, input, prefix),
+                Upsample up => Node("Resize", [input, string.Empty, FloatValues(prefix + "scales", [1f, 1f, outShape[2] / (float)shape[2], outShape[3] / (float)shape[3]])],
+                    Attribute("mode", up.Mode == UpsampleMode.Nearest ? "nearest" : "linear"),
+                    Attribute("coordinate_transformation_mode", up.Mode == UpsampleMode.Nearest ? "asymmetric" : up.AlignCorners ? "align_corners" : "pytorch_half_pixel"),
+                    Attribute("nearest_mode", "floor")),
                 LayerNorm norm => Node("LayerNormalization", [input, norm.Weight is null ? Floats(prefix + "weight", [.. norm.NormalizedShape], 1f) : Initializer(prefix + "weight", norm.Weight),
                     norm.Bias is null ? Floats(prefix + "bias", [.. norm.NormalizedShape], 0f) : Initializer(prefix + "bias", norm.Bias)],
                     Attribute("axis", (long)-norm.NormalizedShape.Count), Attribute("epsilon", (float)norm.Eps)),
@@ -312,6 +317,9 @@ public static class OnnxExport
             graph.Initializer.Add(tensor);
             return name;
         }
+
+        /// <summary>A 1-D float initializer (a Resize's scales).</summary>
+        private string FloatValues(string name, float[] values) => Initializer(name, Tensor.FromArray(values));
 
         /// <summary>A float initializer of one value (a layer's absent weight or bias).</summary>
         private string Floats(string name, int[] shape, float value) => Initializer(name, Tensor.Full(value, shape));

@@ -20,7 +20,14 @@ public class PyTorchLayerFixtureTests
     {
         "conv_basic", "conv_strided", "conv_same_reflect", "conv_depthwise", "conv_replicate", "conv1d", "conv_transpose",
         "maxpool_ceil", "avgpool", "adaptive_avg", "adaptive_max", "bn2d_train", "bn2d_eval", "bn1d_train", "bn1d_seq", "layernorm", "groupnorm",
+        "unfold", "fold", "upsample_nearest", "upsample_nearest_size", "upsample_bilinear", "upsample_bilinear_corners",
     };
+
+    /// <summary>A functional op as a module, for the cases that have no parameters.</summary>
+    private sealed class Fn(Func<Tensor, Tensor> fn) : Module<Tensor, Tensor>
+    {
+        public override Tensor Forward(Tensor input) => fn(input);
+    }
 
     private static Module<Tensor, Tensor> Layer(string name) => name switch
     {
@@ -40,6 +47,12 @@ public class PyTorchLayerFixtureTests
         "bn1d_seq" => new BatchNorm1d(3),
         "layernorm" => new LayerNorm([4, 5]),
         "groupnorm" => new GroupNorm(2, 6),
+        "unfold" => new Fn(x => Tensor.Unfold(x, (2, 3), dilation: (1, 2), padding: 1, stride: (2, 1))),
+        "fold" => new Fn(x => Tensor.Fold(x, (4, 5), 2)),
+        "upsample_nearest" => new Upsample(scaleFactor: 2),
+        "upsample_nearest_size" => new Upsample((5, 7)),
+        "upsample_bilinear" => new Upsample((7, 5), mode: UpsampleMode.Bilinear),
+        "upsample_bilinear_corners" => new Upsample(scaleFactor: 2, mode: UpsampleMode.Bilinear, alignCorners: true),
         _ => throw new ArgumentException(name),
     };
 

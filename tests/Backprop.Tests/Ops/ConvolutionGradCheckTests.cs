@@ -53,4 +53,20 @@ public class ConvolutionGradCheckTests
         new Generator(9).NextFloats(bulk);
         Assert.Equal(expected, bulk);
     }
+
+    [Fact]
+    public void UnfoldFoldAndUpsample()
+    {
+        Check(x => Tensor.Unfold(x[0], 2, padding: 1, stride: 2), Input(32, 2, 2, 4, 5));
+        Check(x => Tensor.Fold(x[0], (3, 4), (2, 2)), Input(33, 2, 8, 6));
+        Check(x => Tensor.Upsample(x[0], (5, 6), mode: UpsampleMode.Bilinear), Input(34, 1, 2, 3, 4));
+        Check(x => Tensor.Upsample(x[0], scaleFactor: 2), Input(35, 2, 2, 3));
+
+        // A convolution is the weight times the unfolded input.
+        var input = Tensor.Randn([2, 3, 6, 5], new Generator(36));
+        var weight = Tensor.Randn([4, 3, 3, 3], new Generator(37));
+        var direct = Tensor.Conv2d(input, weight, stride: 2, padding: 1).ToArray();
+        var viaUnfold = weight.Reshape(4, 27).MatMul(Tensor.Unfold(input, 3, padding: 1, stride: 2)).ToArray();
+        Assert.All(direct.Zip(viaUnfold), p => Assert.True(Math.Abs(p.First - p.Second) < 1e-4, $"{p.First} vs {p.Second}"));
+    }
 }

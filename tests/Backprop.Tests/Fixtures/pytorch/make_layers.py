@@ -6,7 +6,8 @@ For each case NAME: the layer's state dict as NAME.p.KEY (parameters randomised,
 set), the input NAME.x, the output NAME.out, an upstream gradient NAME.gout, the input gradient NAME.gx
 and each parameter's gradient NAME.g.KEY (of sum(out * gout)); the state dict after the forward as
 NAME.after.KEY (batch norm's running statistics); pooling with indices stores them as NAME.idx.
-The case "cnn" is a small CNN with batch norm trained for three SGD steps (see train_cnn).
+The case "cnn" is a small CNN with batch norm trained for three SGD steps (see train_cnn); the
+functional cases after it (unfold, fold, upsample) come last, so that adding them changed nothing before.
 """
 import torch
 from torch import nn
@@ -102,5 +103,23 @@ def train_cnn():
 
 
 train_cnn()
+F = nn.functional
+
+
+class Fn(nn.Module):
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, x):
+        return self.fn(x)
+
+
+case("unfold", Fn(lambda x: F.unfold(x, (2, 3), dilation=(1, 2), padding=1, stride=(2, 1))), (2, 3, 5, 6))
+case("fold", Fn(lambda x: F.fold(x, (4, 5), 2, stride=1)), (2, 3 * 4, 12))
+case("upsample_nearest", nn.Upsample(scale_factor=2, mode="nearest"), (2, 3, 3, 4))
+case("upsample_nearest_size", nn.Upsample(size=(5, 7), mode="nearest"), (1, 2, 3, 4))
+case("upsample_bilinear", nn.Upsample(size=(7, 5), mode="bilinear"), (2, 2, 3, 4))
+case("upsample_bilinear_corners", nn.Upsample(scale_factor=2, mode="bilinear", align_corners=True), (1, 2, 3, 4))
 safetensors_writer.write("layers.safetensors", tensors, "make_layers.py")
 print(len(tensors), "tensors")
