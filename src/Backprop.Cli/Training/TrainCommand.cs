@@ -81,6 +81,11 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
         [DefaultValue(false)]
         public bool DetectAnomaly { get; init; }
 
+        [CommandOption("--augment")]
+        [Description("Shift each training image by up to 2 pixels and rotate it by up to 10 degrees, anew every epoch (square grey images, like MNIST).")]
+        [DefaultValue(false)]
+        public bool Augment { get; init; }
+
         [CommandOption("--batch-size <N>")]
         [Description("Samples per batch.")]
         [DefaultValue(128)]
@@ -148,6 +153,7 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
                 WarmupSteps = WarmupSteps,
                 ClipGradNorm = ClipGradNorm,
                 DetectAnomaly = DetectAnomaly,
+                Augment = Augment,
                 BatchSize = BatchSize,
                 Epochs = Epochs,
                 Seed = Seed,

@@ -39,6 +39,9 @@ internal sealed record TrainOptions
     /// <summary>Whether every op's output and gradient is checked for NaN and infinity (false in checkpoints of earlier versions).</summary>
     public bool DetectAnomaly { get; init; }
 
+    /// <summary>Whether training images are shifted and rotated at random (false in checkpoints of earlier versions).</summary>
+    public bool Augment { get; init; }
+
     public required int BatchSize { get; init; }
 
     public required int Epochs { get; init; }

@@ -42,6 +42,11 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
         }
 
         var data = TrainingData.Load(options, new Generator(options.Seed ^ 0x5A17));
+        if (options.Augment && !Augmentation.IsSquare(data.Features))
+        {
+            throw new ArgumentException($"--augment shifts and rotates square grey images; the data's {data.Features} features are not one.");
+        }
+
         var spec = Network(data);
         var parameters = spec.ParameterShapes().Sum(p => p.Shape.Aggregate(1L, (n, d) => n * d));
         if (parameters > LargeModel)
@@ -111,7 +116,8 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
                     using var scope = Tensor.NewScope();
                     scope.Attach(batch.Input);
                     scope.Attach(batch.Target);
-                    var output = model.Forward(batch.Input);
+                    var input = options.Augment ? scope.Attach(Augmentation.Apply(batch.Input, options.Seed, epoch, b)) : batch.Input;
+                    var output = model.Forward(input);
                     var loss = lossFn(output, batch.Target);
                     var value = loss.Item();
                     if (!float.IsFinite(value))
@@ -213,7 +219,7 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
 
     private string Describe() => string.Create(
         CultureInfo.InvariantCulture,
-        $"{options.Optimizer} lr {options.LearningRate} ({options.Schedule}), {options.Loss}, batch {options.BatchSize}, {options.Epochs} epochs, seed {options.Seed}, {Threads.Count} threads");
+        $"{options.Optimizer} lr {options.LearningRate} ({options.Schedule}), {options.Loss}, batch {options.BatchSize}, {options.Epochs} epochs, seed {options.Seed}, {Threads.Count} threads{(options.Augment ? ", augmented" : string.Empty)}");
 
     private void SaveCheckpoint(Module model, Optimizer optimizer, int epoch, int batch, string generatorState, List<EpochRecord> history, (double LossSum, long Seen, long Correct) partial = default)
     {

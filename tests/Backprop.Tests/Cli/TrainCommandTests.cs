@@ -45,15 +45,18 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(File.ReadAllBytes(Path.Combine(Out("s1"), "model.safetensors")), File.ReadAllBytes(Path.Combine(Out("s2"), "model.safetensors")));
     }
 
-    [Fact]
-    public void InterruptSavesACheckpointAndResumeFinishesTheSameRun()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void InterruptSavesACheckpointAndResumeFinishesTheSameRun(bool augment)
     {
-        var straight = CliRunner.Run([.. Quick, "--out", Out("straight")]);
+        string[] run = augment ? [.. Quick, "--augment"] : Quick;
+        var straight = CliRunner.Run([.. run, "--out", Out("straight")]);
         Assert.Equal(0, straight.Code);
 
         using var stop = new CancellationTokenSource();
         stop.Cancel();
-        var (code, output) = CliRunner.Run(stop.Token, [.. Quick, "--out", Out("resumed")]);
+        var (code, output) = CliRunner.Run(stop.Token, [.. run, "--out", Out("resumed")]);
         Assert.Equal(130, code);
         Assert.Contains("Interrupted at epoch 1, batch 1", output, StringComparison.Ordinal);
         var checkpoint = Path.Combine(Out("resumed"), "checkpoint.safetensors");
@@ -70,6 +73,13 @@ public sealed class TrainCommandTests : IDisposable
         // The interrupted epoch's averages cover its batches from before the interruption too.
         static string[] Losses(string dir) => [.. File.ReadAllLines(Path.Combine(dir, "history.csv")).Select(l => string.Join(',', l.Split(',')[..5]))];
         Assert.Equal(Losses(Out("straight")), Losses(Out("resumed")));
+        if (augment)
+        {
+            // Augmented batches differ from the plain ones: the same run without --augment has other losses.
+            Assert.Contains(", augmented", straight.Output, StringComparison.Ordinal);
+            var plain = CliRunner.Run([.. Quick, "--out", Out("plain")]);
+            Assert.NotEqual(Losses(Out("plain")), Losses(Out("straight")));
+        }
     }
 
     [Fact]
