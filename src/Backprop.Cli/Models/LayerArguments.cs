@@ -75,7 +75,7 @@ internal sealed class LayerArguments
         _values.TryGetValue(name, out var value) && value is not null ? Pair(name) : null;
 
     /// <summary>A list of whole numbers: a number, or a tuple of them.</summary>
-    public int[] Sizes(string name) => ReadSizes(name, null, v => v switch
+    public int[] Sizes(string name) => ReadSizes(name, v => v switch
     {
         int i => [i],
         object?[] t when t.All(x => x is int) => t.Cast<int>().ToArray(),
@@ -116,11 +116,11 @@ internal sealed class LayerArguments
         return convert(value) ?? throw Error($"'{name}' must be {expected}, not {Show(value)}");
     }
 
-    private int[] ReadSizes(string name, int[]? fallback, Func<object?, int[]?> convert, string expected)
+    private int[] ReadSizes(string name, Func<object?, int[]?> convert, string expected)
     {
         if (!_values.TryGetValue(name, out var value))
         {
-            return fallback ?? throw Error($"needs its argument '{name}'");
+            throw Error($"needs its argument '{name}'");
         }
 
         return convert(value) ?? throw Error($"'{name}' must be {expected}, not {Show(value)}");
