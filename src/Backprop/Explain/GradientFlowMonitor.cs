@@ -10,7 +10,7 @@ namespace Backprop.Explain;
 public sealed class GradientFlowMonitor
 {
     private readonly Sequential _model;
-    private readonly List<(int Index, Linear Layer, Tensor PreActivation, Tensor Output)> _taps = [];
+    private readonly List<(int Index, Parameter Weight, Tensor PreActivation, Tensor Output)> _taps = [];
 
     /// <summary>Attaches to a sequential model.</summary>
     /// <param name="model">The model.</param>
@@ -20,7 +20,10 @@ public sealed class GradientFlowMonitor
         _model = model;
     }
 
-    /// <summary>The model's forward pass, keeping each Linear layer's output and the activation after it for inspection.</summary>
+    /// <summary>
+    /// The model's forward pass, keeping each Linear or convolution layer's output, and the output after the
+    /// batch norm and activation that follow it, for inspection.
+    /// </summary>
     /// <param name="input">The input batch.</param>
     /// <returns>The model's output.</returns>
     public Tensor Forward(Tensor input)
@@ -31,27 +34,42 @@ public sealed class GradientFlowMonitor
         for (var i = 0; i < layers.Count; i++)
         {
             x = layers[i].Forward(x);
-            if (layers[i] is Linear linear)
+            var weight = layers[i] switch
             {
-                var preActivation = x.RetainGrad();
-                if (i + 1 < layers.Count && layers[i + 1] is not Linear)
-                {
-                    x = layers[++i].Forward(x).RetainGrad();
-                }
-
-                _taps.Add((_taps.Count + 1, linear, preActivation, x));
+                Linear linear => linear.Weight,
+                ConvBase conv => conv.Weight,
+                _ => null,
+            };
+            if (weight is null)
+            {
+                continue;
             }
+
+            var preActivation = x.RetainGrad();
+            var after = false;
+            while (i + 1 < layers.Count && layers[i + 1] is BatchNormBase or ReLU or LeakyReLU or Sigmoid or Tanh or GELU)
+            {
+                x = layers[++i].Forward(x);
+                after = true;
+            }
+
+            if (after)
+            {
+                x = x.RetainGrad();
+            }
+
+            _taps.Add((_taps.Count + 1, weight, preActivation, x));
         }
 
         return x;
     }
 
     /// <summary>Per-layer statistics of the last forward and backward pass (call after Backward).</summary>
-    /// <returns>One entry per Linear layer, input side first.</returns>
+    /// <returns>One entry per Linear or convolution layer, input side first.</returns>
     public IReadOnlyList<LayerFlow> Collect()
     {
         var result = new List<LayerFlow>();
-        foreach (var (index, layer, pre, output) in _taps)
+        foreach (var (index, weight, pre, output) in _taps)
         {
             var values = output.Span;
             var dead = 0;
@@ -61,7 +79,7 @@ public sealed class GradientFlowMonitor
             }
 
             var grad = pre.Grad;
-            var weightGrad = layer.Weight.Grad;
+            var weightGrad = weight.Grad;
             result.Add(new LayerFlow(
                 index,
                 Mean(values),

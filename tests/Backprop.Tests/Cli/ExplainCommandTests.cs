@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Backprop.NN;
 
 namespace Backprop.Tests.Cli;
 
@@ -90,6 +91,47 @@ public sealed class ExplainCommandTests : IDisposable
         Assert.Contains("ReLU, He init (healthy)", output, StringComparison.Ordinal);
         Assert.Contains("exploding", output, StringComparison.Ordinal);
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(png)[..4]);
+    }
+
+    [Fact]
+    public void FlowOfConvolutionalNetworksShowsWhatBatchNormDoes()
+    {
+        var png = Path.Combine(_dir, "cflow.png");
+        var (code, output) = CliRunner.Run("explain", "flow", "--cnn", "--depth", "6", "--steps", "2", "--out", png);
+        Assert.True(code == 0, output);
+        Assert.Contains("sigmoid CNN with BatchNorm: 6 layers of width 8", output, StringComparison.Ordinal);
+        Assert.True(File.Exists(png));
+
+        // The monitor taps convolutions: without batch norm a deep sigmoid CNN's first layer gets a vanishing
+        // share of the last one's weight gradient; with it, the same order of magnitude.
+        double Ratio(bool batchNorm)
+        {
+            var g = new Generator(1);
+            var model = new Sequential(new Unflatten(1, [1, 12, 12]));
+            for (var i = 0; i < 5; i++)
+            {
+                var conv = new Conv2d(i == 0 ? 1 : 4, 4, 3, padding: 1, generator: g);
+                Init.XavierNormal(conv.Weight, g);
+                model.Add(conv);
+                if (batchNorm)
+                {
+                    model.Add(new BatchNorm2d(4));
+                }
+
+                model.Add(new Sigmoid());
+            }
+
+            model.Add(new Flatten());
+            model.Add(new Linear(4 * 144, 3, generator: g));
+            var monitor = new Backprop.Explain.GradientFlowMonitor(model);
+            new Backprop.NN.Losses.CrossEntropyLoss().Forward(monitor.Forward(Tensor.Rand([16, 144], g)), Tensor.Randint(0, 3, [16], g)).Backward();
+            var flows = monitor.Collect();
+            Assert.Equal(6, flows.Count);
+            return flows[0].WeightGradNorm / flows[4].WeightGradNorm;
+        }
+
+        Assert.True(Ratio(batchNorm: false) < 1e-2, $"plain: {Ratio(false)}");
+        Assert.True(Ratio(batchNorm: true) > 0.1, $"batch norm: {Ratio(true)}");
     }
 
     [Fact]
