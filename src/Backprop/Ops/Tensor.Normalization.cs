@@ -161,8 +161,8 @@ public partial class Tensor
             result.Record(op, inputs, dy =>
             {
                 var planes = input.Numel / Math.Max(1, layout.Plane);
-                var dot = new double[planes];
-                var sum = new double[planes];
+                var dot = BufferPool<double>.Rent(planes);
+                var sum = BufferPool<double>.Rent(planes);
                 var dx = input.RequiresGrad ? RentZeroedGradArray(input.Numel) : null;
                 NormKernel.Backward(layout, input.Data, dy, mean, invstd, weight?.Data, batchStatistics, dx, dot, sum);
                 if (dx is not null)
@@ -179,6 +179,9 @@ public partial class Tensor
                 {
                     NormKernel.SumPerChannel(sum, layout.Channels, bias.GradAccumulator(out _));
                 }
+
+                BufferPool<double>.Return(dot);
+                BufferPool<double>.Return(sum);
             }, inputs);
         }
 

@@ -114,7 +114,8 @@ internal static class NormKernel
     /// <summary>target[c] += Σ of the per-plane values of channel c, in plane order.</summary>
     public static void SumPerChannel(double[] perPlane, int channels, Span<float> target)
     {
-        var sums = new double[channels];
+        Span<double> sums = channels <= 512 ? stackalloc double[channels] : new double[channels];
+        sums.Clear();
         for (var p = 0; p < perPlane.Length; p++)
         {
             sums[p % channels] += perPlane[p];
