@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Backprop.Kernels.Normalization;
 
 /// <summary>
@@ -54,6 +56,14 @@ internal static class NormKernel
                     var scale = (float)invstd[gi] * (weight?[c] ?? 1f);
                     var shift = (bias?[c] ?? 0f) - ((float)mean[gi] * scale);
                     var start = layout.PlaneStart(gi, k);
+                    if (layout.Plane >= 16)
+                    {
+                        var target = y.AsSpan(start, layout.Plane);
+                        TensorPrimitives.Multiply(x.AsSpan(start, layout.Plane), scale, target);
+                        TensorPrimitives.Add(target, shift, target);
+                        continue;
+                    }
+
                     for (var i = start; i < start + layout.Plane; i++)
                     {
                         y[i] = (x[i] * scale) + shift;
