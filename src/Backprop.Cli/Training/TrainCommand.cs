@@ -86,6 +86,11 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
         [DefaultValue(false)]
         public bool Augment { get; init; }
 
+        [CommandOption("--no-augment")]
+        [Description("Train a preset whose recipe augments (cnn) without augmentation.")]
+        [DefaultValue(false)]
+        public bool NoAugment { get; init; }
+
         [CommandOption("--batch-size <N>")]
         [Description("Samples per batch.")]
         [DefaultValue(128)]
@@ -198,6 +203,11 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
                 return ValidationResult.Error($"--threads {Threads}: this machine has {Environment.ProcessorCount} processors; use at most {MaxThreadsPerProcessor * Environment.ProcessorCount} (0 for one per processor).");
             }
 
+            if (Augment && NoAugment)
+            {
+                return ValidationResult.Error("--augment and --no-augment contradict each other; give one.");
+            }
+
             if (BatchSize > MaxBatchSize)
             {
                 return ValidationResult.Error($"--batch-size {BatchSize} is larger than any data set it could batch; use at most {MaxBatchSize:N0}.");
@@ -248,6 +258,20 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
             }
 
             options = settings.ToOptions();
+            if (settings.Model is not null && ModelPresets.Recipes.TryGetValue(settings.Model, out var recipe))
+            {
+                // A preset's recipe fills in what the command line leaves out; anything given explicitly wins.
+                var given = context.Arguments.Select(a => a.Split('=')[0]).ToHashSet(StringComparer.Ordinal);
+                options = options with
+                {
+                    Optimizer = given.Contains("--optimizer") ? options.Optimizer : recipe.Optimizer,
+                    LearningRate = given.Contains("--lr") ? options.LearningRate : recipe.LearningRate,
+                    BatchSize = given.Contains("--batch-size") ? options.BatchSize : recipe.BatchSize,
+                    Epochs = given.Contains("--epochs") ? options.Epochs : recipe.Epochs,
+                    Augment = options.Augment || (recipe.Augment && !settings.NoAugment),
+                };
+                console.MarkupLine($"[grey]preset {Markup.Escape(settings.Model)} trains with {Markup.Escape(recipe.ToString())} unless told otherwise[/]");
+            }
             outDir = settings.Out ?? NewRunDirectory();
         }
 

@@ -91,6 +91,23 @@ public sealed class ModelSpecTests : IDisposable
     }
 
     [Fact]
+    public void APresetsRecipeFillsInWhatTheCommandLineLeavesOut()
+    {
+        var (code, output) = CliRunner.Run("train", "--model", "cnn", "--limit", "128", "--epochs", "1", "--out", Path.Combine(_dir, "recipe"));
+        Assert.True(code == 0, output);
+        Assert.Contains("preset cnn trains with --optimizer adam --lr 0.003 --batch-size 64 --epochs 3 --augment unless told otherwise", output, StringComparison.Ordinal);
+        Assert.Contains("adam lr 0.003 (cosine), cross-entropy, batch 64, 1 epochs, seed 1", output, StringComparison.Ordinal);
+        Assert.Contains(", augmented", output, StringComparison.Ordinal);
+        var (plainCode, plain) = CliRunner.Run("train", "--model", "cnn", "--limit", "128", "--epochs", "1", "--lr", "0.001", "--no-augment", "--out", Path.Combine(_dir, "recipe2"));
+        Assert.True(plainCode == 0, plain);
+        Assert.Contains("adam lr 0.001 (cosine), cross-entropy, batch 64, 1 epochs", plain, StringComparison.Ordinal);
+        Assert.DoesNotContain(", augmented", plain, StringComparison.Ordinal);
+        var (bothCode, both) = CliRunner.Run("train", "--model", "cnn", "--augment", "--no-augment");
+        Assert.NotEqual(0, bothCode);
+        Assert.Contains("--augment and --no-augment contradict each other", both, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AConvolutionOnFlatRowsGetsAnUnflattenInFront()
     {
         var spec = NetworkSpec.Parse("n", "Conv2d(1, 4, 3)\nFlatten()\nLinear(2704, 10)\n", "n").ForFlatInputs(784);
