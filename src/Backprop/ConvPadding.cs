@@ -80,7 +80,24 @@ public readonly record struct ConvPadding
         throw new ArgumentException($"Convolution: padding '{text}' is not 'same', 'valid', a number or a pair like (1, 2).", nameof(text));
     }
 
+    /// <summary>The (before, after) rows of zeros for a kernel of <paramref name="kernel"/> rows spaced by <paramref name="dilation"/>: the explicit amount twice, or "same"'s split with the odd one after, as PyTorch splits it.</summary>
+    internal (int Before, int After) Rows(int kernel, int dilation) => Split(Size.H, kernel, dilation);
+
+    /// <summary>The (before, after) columns of zeros, as <see cref="Rows"/>.</summary>
+    internal (int Before, int After) Columns(int kernel, int dilation) => Split(Size.W, kernel, dilation);
+
     /// <summary>PyTorch's spelling: 'same', 'valid' or (1, 1).</summary>
     /// <returns>The text.</returns>
     public override string ToString() => IsSame ? "'same'" : Size.ToString();
+
+    private (int Before, int After) Split(int amount, int kernel, int dilation)
+    {
+        if (!IsSame)
+        {
+            return (amount, amount);
+        }
+
+        var total = dilation * (kernel - 1);
+        return (total / 2, total - (total / 2));
+    }
 }

@@ -78,7 +78,7 @@ internal sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Se
         }
 
         console.Write(confusion);
-        var png = settings.Out ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.Model!))!, "confusion.png");
+        var png = settings.Out ?? settings.BesideModel("confusion.png");
         png = Charts.SaveConfusionMatrix(png, matrix.Counts);
         console.MarkupLine($"Wrote {Markup.Escape(png)}.");
         return 0;

@@ -49,6 +49,7 @@ internal sealed class ActivationsCommand(IAnsiConsole console) : Command<Activat
             source = $"MNIST test image {settings.Index} (label {test.Targets.ToArray<long>()[settings.Index]})";
         }
 
+        settings.FirstConv(file, "explain activations");
         var maps = new List<(string Name, Tensor Output)>();
         var hooks = file.Model.NamedModules()
             .Where(m => m.Module is Conv2d)
@@ -58,11 +59,6 @@ internal sealed class ActivationsCommand(IAnsiConsole console) : Command<Activat
                 return output;
             }))
             .ToList();
-        if (hooks.Count == 0)
-        {
-            throw new ArgumentException($"explain activations: {settings.Model} has no Conv2d layer ({file.Spec.Name}); train one with --model cnn, for example.");
-        }
-
         Tensor logits;
         using (Tensor.NoGrad())
         {
@@ -70,7 +66,7 @@ internal sealed class ActivationsCommand(IAnsiConsole console) : Command<Activat
         }
 
         hooks.ForEach(h => h.Dispose());
-        var prefix = settings.Out ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.Model!))!, "activations");
+        var prefix = settings.Out ?? settings.BesideModel("activations");
         console.MarkupLine($"{Markup.Escape(source)}: predicted class [bold]{logits.Argmax(1).Item<long>()}[/]");
         foreach (var (name, output) in maps)
         {

@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using Backprop.Cli.Models;
 using Backprop.Cli.Plots;
-using Backprop.NN;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -20,18 +19,13 @@ internal sealed class FiltersCommand(IAnsiConsole console) : Command<FiltersComm
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var file = settings.LoadModel();
-        var (name, conv) = file.Model.NamedModules().Select(m => (m.Name, Conv: m.Module as Conv2d)).FirstOrDefault(m => m.Conv is not null);
-        if (conv is null)
-        {
-            throw new ArgumentException($"explain filters: {settings.Model} has no Conv2d layer ({file.Spec.Name}); train one with --model cnn, for example.");
-        }
-
+        var (name, conv) = settings.FirstConv(file, "explain filters");
         var (kh, kw) = (conv.KernelSize.H, conv.KernelSize.W);
         var perOutput = conv.InChannels / conv.Groups;
         var weights = conv.Weight.ToArray();
         var tiles = Enumerable.Range(0, conv.OutChannels * perOutput).Select(i => weights.AsSpan(i * kh * kw, kh * kw).ToArray()).ToList();
         var columns = perOutput == 1 ? (int)Math.Ceiling(Math.Sqrt(tiles.Count)) : perOutput;
-        var path = ImageGrid.Save(settings.Out ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.Model!))!, "filters.png"), tiles, kh, kw, columns, ImageGrid.Scale.Diverging);
+        var path = ImageGrid.Save(settings.Out ?? settings.BesideModel("filters.png"), tiles, kh, kw, columns, ImageGrid.Scale.Diverging);
         console.MarkupLine($"Wrote [bold]{Markup.Escape(path)}[/]: the {conv.OutChannels} filters of layer '{Markup.Escape(name)}' ({Markup.Escape(conv.ToString())}), {kh}×{kw}{(perOutput > 1 ? $", one row of {perOutput} input channels each" : string.Empty)}; red is positive, blue negative, on one scale (±{weights.Max(MathF.Abs):G3}).");
         return 0;
     }

@@ -18,6 +18,23 @@ internal class ModelSettings : CommandSettings
     [Description("The hidden activation, when the model file's metadata lacks it.")]
     public string? Activation { get; init; }
 
+    /// <summary>A path beside the model file, for the files a command writes by default.</summary>
+    public string BesideModel(string name) => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(Model!))!, name);
+
+    /// <summary>The first Conv2d of a loaded model and its name, or an error naming the command and the model.</summary>
+    public (string Name, Backprop.NN.Conv2d Layer) FirstConv(ModelFile file, string command)
+    {
+        foreach (var (name, module) in file.Model.NamedModules())
+        {
+            if (module is Backprop.NN.Conv2d conv)
+            {
+                return (name, conv);
+            }
+        }
+
+        throw new ArgumentException($"{command}: {Model} has no Conv2d layer ({file.Spec.Name}); train one with --model cnn, for example.");
+    }
+
     /// <summary>Loads the model the options name.</summary>
     public ModelFile LoadModel() => ModelFile.Load(Model!, Layers, Activation);
 

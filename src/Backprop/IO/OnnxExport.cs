@@ -192,18 +192,14 @@ public static class OnnxExport
         private string AddConv(PadMode mode, ConvPadding padding, Size2 kernel, Size2 stride, Size2 dilation, ConvBase conv, string input, int[] shape, string prefix, bool twoD)
         {
             // Zeros become the Conv's pads ("same" split as PyTorch splits it); another mode pads with a Pad node first.
-            int[] Amounts(int size, int k, int d) => padding.IsSame ? [d * (k - 1) / 2, (d * (k - 1)) - (d * (k - 1) / 2)] : [size, size];
-            var (h, w) = (Amounts(padding.Size.H, kernel.H, dilation.H), Amounts(padding.Size.W, kernel.W, dilation.W));
-            if (!twoD)
-            {
-                h = [0, 0];
-            }
+            var h = twoD ? padding.Rows(kernel.H, dilation.H) : (Before: 0, After: 0);
+            var w = padding.Columns(kernel.W, dilation.W);
 
             var source = input;
-            long[] pads = twoD ? [h[0], w[0], h[1], w[1]] : [w[0], w[1]];
+            long[] pads = twoD ? [h.Before, w.Before, h.After, w.After] : [w.Before, w.After];
             if (mode != PadMode.Constant)
             {
-                long[] full = twoD ? [0, 0, h[0], w[0], 0, 0, h[1], w[1]] : [0, 0, w[0], 0, 0, w[1]];
+                long[] full = twoD ? [0, 0, h.Before, w.Before, 0, 0, h.After, w.After] : [0, 0, w.Before, 0, 0, w.After];
                 var onnxMode = mode switch { PadMode.Reflect => "reflect", PadMode.Replicate => "edge", _ => "wrap" };
                 source = Node("Pad", [input, Ints(prefix + "pads", full)], Attribute("mode", onnxMode));
                 pads = twoD ? [0, 0, 0, 0] : [0, 0];

@@ -31,5 +31,5 @@ public sealed class AvgPool2d(Size2 kernelSize, Size2? stride = null, Size2? pad
     public override Tensor Forward(Tensor input) => Tensor.AvgPool2d(input, KernelSize, Stride, Padding, CeilMode, CountIncludePad, DivisorOverride);
 
     /// <inheritdoc/>
-    public override string ToString() => $"AvgPool2d(kernel_size={PoolText.Of(KernelSize)}, stride={PoolText.Of(Stride)}, padding={PoolText.Of(Padding)})";
+    public override string ToString() => $"AvgPool2d(kernel_size={PyText.Of(KernelSize)}, stride={PyText.Of(Stride)}, padding={PyText.Of(Padding)})";
 }

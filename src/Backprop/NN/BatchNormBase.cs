@@ -99,14 +99,5 @@ public abstract class BatchNormBase : Module<Tensor, Tensor>
 
     /// <inheritdoc/>
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"{GetType().Name}({NumFeatures}, eps={PyFloat(Eps)}, momentum={(Momentum is { } m ? PyFloat(m) : "None")}, affine={PoolText.Of(Affine)}, track_running_stats={PoolText.Of(TrackRunningStats)})");
-
-    /// <summary>A double as Python prints it: 1e-05, 0.1.</summary>
-    internal static string PyFloat(double value)
-    {
-        var text = value.ToString("R", CultureInfo.InvariantCulture);
-        return text.Contains('E', StringComparison.Ordinal)
-            ? value.ToString("0.##############e-00", CultureInfo.InvariantCulture)
-            : text.Contains('.', StringComparison.Ordinal) ? text : text + ".0";
-    }
+        string.Create(CultureInfo.InvariantCulture, $"{GetType().Name}({NumFeatures}, eps={PyText.Of(Eps)}, momentum={(Momentum is { } m ? PyText.Of(m) : "None")}, affine={PyText.Of(Affine)}, track_running_stats={PyText.Of(TrackRunningStats)})");
 }

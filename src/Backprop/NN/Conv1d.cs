@@ -48,7 +48,7 @@ public sealed class Conv1d : ConvBase
             return Tensor.Conv1d(input, Weight, Bias, Stride, Padding, Dilation, Groups);
         }
 
-        var (left, right) = ConvPaddingModes.Amounts(Padding.IsSame, Padding.Size.W, KernelSize, Dilation);
+        var (left, right) = Padding.Columns(KernelSize, Dilation);
         return Tensor.Conv1d(input.Pad([left, right], PaddingMode), Weight, Bias, Stride, 0, Dilation, Groups);
     }
 

@@ -50,8 +50,8 @@ public sealed class Conv2d : ConvBase
             return Tensor.Conv2d(input, Weight, Bias, Stride, Padding, Dilation, Groups);
         }
 
-        var (top, bottom) = ConvPaddingModes.Amounts(Padding.IsSame, Padding.Size.H, KernelSize.H, Dilation.H);
-        var (left, right) = ConvPaddingModes.Amounts(Padding.IsSame, Padding.Size.W, KernelSize.W, Dilation.W);
+        var (top, bottom) = Padding.Rows(KernelSize.H, Dilation.H);
+        var (left, right) = Padding.Columns(KernelSize.W, Dilation.W);
         return Tensor.Conv2d(input.Pad([left, right, top, bottom], PaddingMode), Weight, Bias, Stride, 0, Dilation, Groups);
     }
 

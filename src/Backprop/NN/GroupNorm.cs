@@ -42,5 +42,5 @@ public sealed class GroupNorm : Module<Tensor, Tensor>
     public override Tensor Forward(Tensor input) => Tensor.GroupNorm(input, NumGroups, Weight, Bias, Eps);
 
     /// <inheritdoc/>
-    public override string ToString() => $"GroupNorm({NumGroups}, {NumChannels}, eps={BatchNormBase.PyFloat(Eps)}, affine={PoolText.Of(Weight is not null)})";
+    public override string ToString() => $"GroupNorm({NumGroups}, {NumChannels}, eps={PyText.Of(Eps)}, affine={PyText.Of(Weight is not null)})";
 }

@@ -58,5 +58,5 @@ public sealed class LayerNorm : Module<Tensor, Tensor>
 
     /// <inheritdoc/>
     public override string ToString() =>
-        $"LayerNorm(({string.Join(", ", NormalizedShape)},), eps={BatchNormBase.PyFloat(Eps)}, elementwise_affine={PoolText.Of(Weight is not null)})";
+        $"LayerNorm(({string.Join(", ", NormalizedShape)},), eps={PyText.Of(Eps)}, elementwise_affine={PyText.Of(Weight is not null)})";
 }

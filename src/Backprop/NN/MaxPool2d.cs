@@ -28,5 +28,5 @@ public sealed class MaxPool2d(Size2 kernelSize, Size2? stride = null, Size2? pad
 
     /// <inheritdoc/>
     public override string ToString() =>
-        $"MaxPool2d(kernel_size={PoolText.Of(KernelSize)}, stride={PoolText.Of(Stride)}, padding={PoolText.Of(Padding)}, dilation={PoolText.Of(Dilation)}, ceil_mode={PoolText.Of(CeilMode)})";
+        $"MaxPool2d(kernel_size={PyText.Of(KernelSize)}, stride={PyText.Of(Stride)}, padding={PyText.Of(Padding)}, dilation={PyText.Of(Dilation)}, ceil_mode={PyText.Of(CeilMode)})";
 }

@@ -35,5 +35,5 @@ public sealed class Upsample : Module<Tensor, Tensor>
 
     /// <inheritdoc/>
     public override string ToString() =>
-        $"Upsample({(Size is { } s ? $"size={s}" : $"scale_factor={BatchNormBase.PyFloat(ScaleFactor!.Value)}")}, mode='{Mode.ToString().ToLowerInvariant()}')";
+        $"Upsample({(Size is { } s ? $"size={s}" : $"scale_factor={PyText.Of(ScaleFactor!.Value)}")}, mode='{Mode.ToString().ToLowerInvariant()}')";
 }

@@ -73,25 +73,13 @@ internal readonly record struct ConvGeometry(
         }
 
         int spanH = (dilation.H * (kh - 1)) + 1, spanW = (dilation.W * (kw - 1)) + 1;
-        int padTop, padLeft, padBottom, padRight;
-        if (padding.IsSame)
+        if (padding.IsSame && (stride.H != 1 || stride.W != 1))
         {
-            if (stride.H != 1 || stride.W != 1)
-            {
-                throw new ArgumentException($"{Shapes2()}: padding 'same' needs stride 1 (got {stride}), as in PyTorch.");
-            }
-
-            padTop = (spanH - 1) / 2;
-            padLeft = (spanW - 1) / 2;
-            padBottom = spanH - 1 - padTop;
-            padRight = spanW - 1 - padLeft;
-        }
-        else
-        {
-            padTop = padBottom = padding.Size.H;
-            padLeft = padRight = padding.Size.W;
+            throw new ArgumentException($"{Shapes2()}: padding 'same' needs stride 1 (got {stride}), as in PyTorch.");
         }
 
+        var (padTop, padBottom) = padding.Rows(kh, dilation.H);
+        var (padLeft, padRight) = padding.Columns(kw, dilation.W);
         var paddedH = h + padTop + padBottom;
         var paddedW = w + padLeft + padRight;
         if (paddedH < spanH || paddedW < spanW)
