@@ -166,6 +166,13 @@ public partial class Tensor
         return _gradData;
     }
 
+    /// <summary><see cref="GradAccumulator"/>'s whole array, for a kernel that shares it across threads.</summary>
+    internal float[] GradAccumulatorArray()
+    {
+        GradAccumulator(out _);
+        return _gradData!;
+    }
+
     /// <summary>
     /// The second way: adds a gradient <paramref name="g"/> computed in <paramref name="shape"/> (this
     /// tensor's shape, or one it was broadcast to) into <see cref="Grad"/>, summing over the broadcast

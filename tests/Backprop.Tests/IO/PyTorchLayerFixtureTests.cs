@@ -56,18 +56,20 @@ public class PyTorchLayerFixtureTests
         _ => throw new ArgumentException(name),
     };
 
-    /// <summary>The entries NAME.PART.KEY of the fixture, keyed by KEY.</summary>
-    private static StateDict Part(string name, string part)
+    /// <summary>The entries NAME.PART.KEY of a fixture, keyed by KEY.</summary>
+    internal static StateDict Part(StateDict fixture, string name, string part)
     {
         var prefix = $"{name}.{part}.";
         var state = new StateDict();
-        foreach (var (key, t) in Fixture.Where(e => e.Key.StartsWith(prefix, StringComparison.Ordinal)))
+        foreach (var (key, t) in fixture.Where(e => e.Key.StartsWith(prefix, StringComparison.Ordinal)))
         {
             state[key[prefix.Length..]] = t;
         }
 
         return state;
     }
+
+    private static StateDict Part(string name, string part) => Part(Fixture, name, part);
 
     [Theory]
     [MemberData(nameof(Cases))]

@@ -105,14 +105,14 @@ public class PyTorchOpFixtureTests
         _ => throw new ArgumentException(name),
     };
 
-    internal static void AssertClose(Tensor expected, Tensor actual, string what)
+    internal static void AssertClose(Tensor expected, Tensor actual, string what, double tolerance = 1e-5)
     {
         Assert.Equal(expected.Shape, actual.Shape);
         var e = expected.ToArray();
         var a = actual.ToArray();
         for (var i = 0; i < e.Length; i++)
         {
-            Assert.True(Math.Abs(e[i] - a[i]) <= 1e-5 * Math.Max(1, Math.Abs(e[i])), $"{what} element {i}: PyTorch {e[i]}, Backprop {a[i]}");
+            Assert.True(Math.Abs(e[i] - a[i]) <= tolerance * Math.Max(1, Math.Abs(e[i])), $"{what} element {i}: PyTorch {e[i]}, Backprop {a[i]}");
         }
     }
 

@@ -1,0 +1,83 @@
+using Backprop.Kernels.Attention;
+using Backprop.NN;
+
+namespace Backprop.Models;
+
+/// <summary>
+/// The attention half of a <see cref="GptBlock"/>, as nanoGPT's: one Linear (c_attn) makes the queries,
+/// keys and values of every head side by side in [B, T, 3·width]; the fused attention kernel reads the
+/// heads there, causally masked, and writes its output as [B, T, width] for the projection c_proj. With
+/// a <see cref="KvCache"/>, the new keys and values are appended to the cache and the new queries attend
+/// to everything cached, so generation costs one step per token.
+/// </summary>
+public sealed class CausalSelfAttention : Module<Tensor, Tensor>
+{
+    private readonly GptConfig _config;
+    private readonly Generator? _generator;
+
+    /// <summary>Makes the projections.</summary>
+    /// <param name="config">The model's shape.</param>
+    /// <param name="generator">The random source of initialisation and dropout.</param>
+    public CausalSelfAttention(GptConfig config, Generator? generator)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        _config = config;
+        _generator = generator;
+        CAttn = RegisterModule("c_attn", new Linear(config.Width, 3 * config.Width, generator: generator));
+        CProj = RegisterModule("c_proj", new Linear(config.Width, config.Width, generator: generator));
+        Dropout = RegisterModule("resid_dropout", new Dropout(config.Dropout, generator));
+    }
+
+    /// <summary>The query, key and value projection, [3·width, width].</summary>
+    public Linear CAttn { get; }
+
+    /// <summary>The output projection (a residual projection).</summary>
+    public Linear CProj { get; }
+
+    /// <summary>The dropout on the branch's output.</summary>
+    public Dropout Dropout { get; }
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor input) => Forward(input, null, 0);
+
+    /// <summary>Attends [B, T, width] causally; with a cache, to the cached steps too, appending this input's keys and values as layer <paramref name="layer"/>'s.</summary>
+    /// <param name="input">The normalized residual stream, [B, T, width].</param>
+    /// <param name="cache">The keys and values of earlier steps, or null.</param>
+    /// <param name="layer">This block's index in the cache.</param>
+    /// <returns>The branch output, [B, T, width].</returns>
+    public Tensor Forward(Tensor input, KvCache? cache, int layer)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Rank != 3 || input.Size(2) != _config.Width)
+        {
+            throw new ArgumentException($"CausalSelfAttention: input {Kernels.Shapes.Format(input.Dims)} must be [B, T, {_config.Width}].", nameof(input));
+        }
+
+        int batch = input.Size(0), steps = input.Size(1), width = _config.Width, heads = _config.Heads, dim = width / heads;
+        var qkv = CAttn.Call(input);
+        var scale = 1f / MathF.Sqrt(dim);
+        Tensor attended;
+        if (cache is not null)
+        {
+            var (keys, values, past) = cache.Append(layer, qkv, steps);
+            var stored = HeadLayout.Contiguous(heads, cache.Capacity, dim);
+            var shape = new AttentionShape(batch, heads, steps, past + steps, dim, HeadLayout.Interleaved(steps, 3 * width, dim, 0), stored, stored,
+                HeadLayout.Interleaved(steps, width, dim, 0), scale, Causal: true, CausalOffset: past);
+            attended = Tensor.Attention(shape, qkv, keys, values, null, [batch, steps, width]).Output;
+        }
+        else if (Training && _config.Dropout > 0f)
+        {
+            var heads5 = qkv.Reshape(batch, steps, 3, heads, dim).Permute(2, 0, 3, 1, 4);
+            var (q, k, v) = (heads5.Narrow(0, 0, 1).Squeeze(0), heads5.Narrow(0, 1, 1).Squeeze(0), heads5.Narrow(0, 2, 1).Squeeze(0));
+            attended = Tensor.ScaledDotProductAttention(q, k, v, dropoutP: _config.Dropout, isCausal: true, generator: _generator).Permute(0, 2, 1, 3).Reshape(batch, steps, width);
+        }
+        else
+        {
+            var shape = new AttentionShape(batch, heads, steps, steps, dim, HeadLayout.Interleaved(steps, 3 * width, dim, 0), HeadLayout.Interleaved(steps, 3 * width, dim, width),
+                HeadLayout.Interleaved(steps, 3 * width, dim, 2 * width), HeadLayout.Interleaved(steps, width, dim, 0), scale, Causal: true);
+            attended = Tensor.Attention(shape, qkv, qkv, qkv, null, [batch, steps, width]).Output;
+        }
+
+        return Dropout.Call(CProj.Call(attended));
+    }
+}

@@ -1,0 +1,74 @@
+using System.Numerics.Tensors;
+using Backprop.Kernels;
+
+namespace Backprop;
+
+public partial class Tensor
+{
+    /// <summary>
+    /// Looks up rows of an embedding table, as torch.nn.functional.embedding: indices of any shape give
+    /// [..., dim]. The table's gradient is the sum of the gradients of the rows each index picked; the row
+    /// of <paramref name="paddingIdx"/>, when given, receives none.
+    /// </summary>
+    /// <param name="indices">Int64 indices into the table's rows.</param>
+    /// <param name="weight">The table, [rows, dim].</param>
+    /// <param name="paddingIdx">A row that is looked up but never learned (negative counts from the end), or null.</param>
+    /// <returns>The looked-up rows.</returns>
+    public static Tensor Embedding(Tensor indices, Tensor weight, int? paddingIdx = null)
+    {
+        ArgumentNullException.ThrowIfNull(indices);
+        ArgumentNullException.ThrowIfNull(weight);
+        const string op = "Embedding";
+        RequireInt64(op, indices, nameof(indices));
+        RequireFloat32(op, weight);
+        if (weight.Rank != 2)
+        {
+            throw new ArgumentException($"{op}: the weight must be [rows, dim], but it has shape {Shapes.Format(weight.Dims)}.", nameof(weight));
+        }
+
+        int rows = weight.Dims[0], dim = weight.Dims[1];
+        var padding = paddingIdx is int p ? (p < 0 ? p + rows : p) : -1;
+        if (paddingIdx is not null && (padding < 0 || padding >= rows))
+        {
+            throw new ArgumentOutOfRangeException(nameof(paddingIdx), $"{op}: paddingIdx {paddingIdx} is outside the table's {rows} rows.");
+        }
+
+        var ids = indices.Storage<long>();
+        var picked = new int[ids.Length];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            if ((ulong)ids[i] >= (ulong)rows)
+            {
+                throw new ArgumentOutOfRangeException(nameof(indices), $"{op}: index {ids[i]} at position {i} of indices {Shapes.Format(indices.Dims)} is outside the table's {rows} rows (weight {Shapes.Format(weight.Dims)}).");
+            }
+
+            picked[i] = (int)ids[i];
+        }
+
+        var result = NewOutput([.. indices.Dims, dim]);
+        var table = weight.Data;
+        var output = result.Data;
+        for (var i = 0; i < picked.Length; i++)
+        {
+            Array.Copy(table, picked[i] * dim, output, i * dim, dim);
+        }
+
+        if (NeedsGrad(weight))
+        {
+            result.Record(op, [weight], g =>
+            {
+                var grad = weight.GradAccumulator(out _);
+                for (var i = 0; i < picked.Length; i++)
+                {
+                    if (picked[i] != padding)
+                    {
+                        var row = grad.Slice(picked[i] * dim, dim);
+                        TensorPrimitives.Add(row, g.AsSpan(i * dim, dim), row);
+                    }
+                }
+            });
+        }
+
+        return result;
+    }
+}
