@@ -21,13 +21,17 @@ internal static partial class CliApp
             config.AddCommand<TrainCommand>("train")
                 .WithDescription("Train an MLP (default: 784-256-128-10 ReLU on the bundled MNIST) and save it.")
                 .WithExample("train")
-                .WithExample("train", "--epochs", "3", "--optimizer", "adam", "--lr", "0.001");
+                .WithExample("train", "--epochs", "3", "--optimizer", "adam", "--lr", "0.001")
+                .WithExample("train", "--model", "gpt");
             config.AddCommand<EvalCommand>("eval")
                 .WithDescription("Evaluate a model: accuracy, per-class precision and recall, confusion matrix (also as PNG).")
                 .WithExample("eval", "--model", "runs/RUN/model.safetensors");
             config.AddCommand<PredictCommand>("predict")
                 .WithDescription("Classify inputs from an IDX file, a CSV file or a PNG of a digit.")
                 .WithExample("predict", "--model", "runs/RUN/model.safetensors", "--input", "digit.png");
+            config.AddCommand<Generation.GenerateCommand>("generate")
+                .WithDescription("Sample text from a GPT trained with train --model gpt, streamed as it is drawn.")
+                .WithExample("generate", "--model", "runs/RUN/model.safetensors", "--prompt", "ROMEO:", "--tokens", "500");
             config.AddCommand<Export.ExportCommand>("export")
                 .WithDescription("Export a model to ONNX, for ONNX Runtime and other ONNX tools.")
                 .WithExample("export", "--onnx", "--model", "runs/RUN/model.safetensors", "--out", "model.onnx");
@@ -50,7 +54,7 @@ internal static partial class CliApp
                 .WithDescription("Write the autograd graph of one training step as SVG, Graphviz DOT and Mermaid.")
                 .WithExample("graph", "--out", "seed");
             config.AddCommand<Benchmarks.BenchCommand>("bench")
-                .WithDescription("Run the standard workloads W0-W8 and print one JSON line per figure, then a table.")
+                .WithDescription("Run the standard workloads W0-W9 and print one JSON line per figure, then a table.")
                 .WithExample("bench", "w1", "w2");
             config.SetExceptionHandler((exception, _) =>
             {

@@ -12,7 +12,7 @@ namespace Backprop.Cli.Benchmarks;
 /// </summary>
 internal static class Workloads
 {
-    public static readonly string[] Names = ["w0", "w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8"];
+    public static readonly string[] Names = ["w0", "w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "w9"];
 
     public static IEnumerable<Figure> Run(string name, string mnistDirectory) => name switch
     {
@@ -25,6 +25,7 @@ internal static class Workloads
         "w6" => [W6(mnistDirectory)],
         "w7" => [ConvWorkloads.W7(mnistDirectory)],
         "w8" => ConvWorkloads.W8(),
+        "w9" => GptWorkloads.W9(Training.TrainingData.Bundled("tinyshakespeare", "input.txt")),
         _ => throw new ArgumentException($"bench: '{name}' is not a workload; choose from {string.Join(", ", Names)}."),
     };
 

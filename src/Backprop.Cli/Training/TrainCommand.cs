@@ -14,8 +14,43 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
     internal sealed class Settings : CommandSettings
     {
         [CommandOption("--model <SPEC>")]
-        [Description("The network: a preset (mlp, cnn, lenet5, resnet-mini) or a model file, one PyTorch layer per line (docs/guide.md); without it, the MLP of --layers and --activation.")]
+        [Description("The network: a preset (mlp, cnn, lenet5, resnet-mini, or gpt: a character-level transformer on a text file) or a model file, one PyTorch layer per line (docs/guide.md); without it, the MLP of --layers and --activation.")]
         public string? Model { get; init; }
+
+        [CommandOption("--steps <N>")]
+        [Description("gpt: training steps (batches of random windows).")]
+        [DefaultValue(2000)]
+        public int Steps { get; init; } = 2000;
+
+        [CommandOption("--context <N>")]
+        [Description("gpt: characters the model sees at once.")]
+        [DefaultValue(64)]
+        public int Context { get; init; } = 64;
+
+        [CommandOption("--width <N>")]
+        [Description("gpt: embedding width (a multiple of --heads).")]
+        [DefaultValue(128)]
+        public int Width { get; init; } = 128;
+
+        [CommandOption("--depth <N>")]
+        [Description("gpt: transformer blocks.")]
+        [DefaultValue(4)]
+        public int Depth { get; init; } = 4;
+
+        [CommandOption("--heads <N>")]
+        [Description("gpt: attention heads per block.")]
+        [DefaultValue(4)]
+        public int Heads { get; init; } = 4;
+
+        [CommandOption("--dropout <P>")]
+        [Description("gpt: dropout on embeddings, attention and residual branches.")]
+        [DefaultValue(0f)]
+        public float Dropout { get; init; }
+
+        [CommandOption("--eval-interval <N>")]
+        [Description("gpt: steps between validation-loss measurements and checkpoints.")]
+        [DefaultValue(250)]
+        public int EvalInterval { get; init; } = 250;
 
         [CommandOption("--layers <SIZES>")]
         [Description("Layer sizes, input first.")]
@@ -107,7 +142,7 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
         public ulong Seed { get; init; } = 1UL;
 
         [CommandOption("--data <PATH>")]
-        [Description("An MNIST directory (default: the bundled copy) or a CSV file.")]
+        [Description("An MNIST directory (default: the bundled copy) or a CSV file; for --model gpt, a UTF-8 text file (default: the bundled Tiny Shakespeare).")]
         public string? Data { get; init; }
 
         [CommandOption("--label <COLUMN>")]
@@ -222,6 +257,12 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        if (settings.Model == GptFile.Kind)
+        {
+            var gpt = GptRun.Options(context, settings);
+            return new GptTrainer(console, gpt, settings.Out ?? NewRunDirectory(), cancellationToken).Run() ? 130 : 0;
+        }
+
         Checkpoint? resume = null;
         TrainOptions options;
         string outDir;

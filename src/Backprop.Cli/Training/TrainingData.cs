@@ -9,18 +9,22 @@ namespace Backprop.Cli.Training;
 internal sealed record TrainingData(Dataset Train, Dataset Test, int Features, int Classes, string Description, string TestName, Standardizer? Standardizer)
 {
     /// <summary>Where the bundled MNIST is looked for when --data is not given: beside the program, then up from the working directory.</summary>
-    public static string DefaultMnistDirectory()
+    public static string DefaultMnistDirectory() => Bundled("mnist");
+
+    /// <summary>A bundled file or folder under data/: beside the program, then up from the working directory (the path beside the program when neither has it).</summary>
+    public static string Bundled(params string[] parts)
     {
-        var beside = Path.Combine(AppContext.BaseDirectory, "data", "mnist");
-        if (Directory.Exists(beside))
+        var relative = Path.Combine(["data", .. parts]);
+        var beside = Path.Combine(AppContext.BaseDirectory, relative);
+        if (Path.Exists(beside))
         {
             return beside;
         }
 
         for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "data", "mnist");
-            if (Directory.Exists(candidate))
+            var candidate = Path.Combine(dir.FullName, relative);
+            if (Path.Exists(candidate))
             {
                 return candidate;
             }

@@ -9,6 +9,9 @@ internal static class WorkSplitter
     /// <summary>Elements from which splitting an elementwise pass across threads pays for the hand-off.</summary>
     public const int ElementwiseMinimum = 1 << 20;
 
+    /// <summary>The same for elementwise functions that cost tens of instructions an element (GELU): they pay for a hand-off far sooner.</summary>
+    public const int ComputeBoundMinimum = 1 << 14;
+
     /// <summary>Share <paramref name="part"/> of <paramref name="parts"/> of 0..total-1, as [Begin, End).</summary>
     public static (int Begin, int End) Range(int total, int part, int parts) =>
         ((int)((long)total * part / parts), (int)((long)total * (part + 1) / parts));

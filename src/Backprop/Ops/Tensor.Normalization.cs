@@ -104,13 +104,29 @@ public partial class Tensor
             }
         }
 
-        var d = Shapes.Numel(normalizedShape);
-        var rows = input.Numel / Math.Max(1, d);
-        var layout = new NormLayout(rows, d, 1, d, 1, d);
-        var mean = new double[rows];
-        var variance = new double[rows];
-        NormKernel.Statistics(layout, input.Data, mean, variance);
-        return Normalize("LayerNorm", input, layout, mean, variance, eps, weight, bias, batchStatistics: true);
+        var width = Shapes.Numel(normalizedShape);
+        var rows = input.Numel / Math.Max(1, width);
+        var mean = new float[rows];
+        var invstd = new float[rows];
+        var result = NewOutput(input.Dims);
+        LayerNormKernel.Forward(input.Data, rows, width, weight?.Data, bias?.Data, (float)eps, result.Data, mean, invstd);
+        if (NeedsGrad(input) || (weight is not null && NeedsGrad(weight)) || (bias is not null && NeedsGrad(bias)))
+        {
+            Tensor[] inputs = [input, .. weight is null ? Array.Empty<Tensor>() : [weight], .. bias is null ? Array.Empty<Tensor>() : [bias]];
+            result.Record("LayerNorm", inputs, dy =>
+            {
+                var dx = input.RequiresGrad ? RentGradArray(input.Numel) : null;
+                var dWeight = weight is { RequiresGrad: true } ? weight.GradAccumulator(out _) : default;
+                var dBias = bias is { RequiresGrad: true } ? bias.GradAccumulator(out _) : default;
+                LayerNormKernel.Backward(input.Data, dy, rows, width, mean, invstd, weight?.Data, dx, dWeight, dBias);
+                if (dx is not null)
+                {
+                    input.DepositGrad(dx, input.Dims, owned: true);
+                }
+            }, inputs);
+        }
+
+        return result;
     }
 
     /// <summary>

@@ -130,21 +130,21 @@ public partial class Tensor
 
     /// <summary>The Gaussian error linear unit, exact form x·Φ(x).</summary>
     /// <returns>The result.</returns>
-    public Tensor Gelu() => Unary("Gelu", (x, d) => Elementwise.Map(x, d, default(GeluOperator)), (x, y, g, d) => Elementwise.Map(x, g, d, default(GeluBackwardOperator)));
+    public Tensor Gelu() => Unary("Gelu", (x, d) => Elementwise.Map(x, d, default(GeluOperator)), (x, y, g, d) => Elementwise.Map(x, g, d, default(GeluBackwardOperator)), minimumPerThread: WorkSplitter.ComputeBoundMinimum);
 
-    private Tensor Unary(string op, UnaryForward forward, UnaryBackward backward, bool saveInput = true)
+    private Tensor Unary(string op, UnaryForward forward, UnaryBackward backward, bool saveInput = true, int minimumPerThread = WorkSplitter.ElementwiseMinimum)
     {
         RequireFloat32(op, this);
         var result = NewOutput(Dims);
         var x = Data;
         var y = result.Data;
-        if (x.Length < WorkSplitter.ElementwiseMinimum)
+        if (x.Length < minimumPerThread)
         {
             forward(x, y);
         }
         else
         {
-            WorkSplitter.For(x.Length, WorkSplitter.ElementwiseMinimum, (start, length) => forward(x.AsSpan(start, length), y.AsSpan(start, length)));
+            WorkSplitter.For(x.Length, minimumPerThread, (start, length) => forward(x.AsSpan(start, length), y.AsSpan(start, length)));
         }
 
         if (NeedsGrad(this))
@@ -155,13 +155,13 @@ public partial class Tensor
             {
                 var d = RentGradArray(input.Numel);
                 var gd = g;
-                if (d.Length < WorkSplitter.ElementwiseMinimum)
+                if (d.Length < minimumPerThread)
                 {
                     backward(x, y, gd, d);
                 }
                 else
                 {
-                    WorkSplitter.For(d.Length, WorkSplitter.ElementwiseMinimum, (start, length) => backward(x.AsSpan(start, length), y.AsSpan(start, length), gd.AsSpan(start, length), d.AsSpan(start, length)));
+                    WorkSplitter.For(d.Length, minimumPerThread, (start, length) => backward(x.AsSpan(start, length), y.AsSpan(start, length), gd.AsSpan(start, length), d.AsSpan(start, length)));
                 }
 
                 input.DepositGrad(d, input.Dims, owned: true);

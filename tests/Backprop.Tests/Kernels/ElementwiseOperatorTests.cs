@@ -58,11 +58,11 @@ public class ElementwiseOperatorTests
         for (var i = 0; i < n; i++)
         {
             double v = x[i];
-            Near(0.5 * v * (1 + Erf.Evaluate(v / Math.Sqrt(2))), y[i], 1e-6, "gelu", i);
+            Near(0.5 * v * (1 + ErfReference.Evaluate(v / Math.Sqrt(2))), y[i], 1e-6, "gelu", i);
 
             // The derivative against a central difference of the forward, in double.
             const double H = 1e-5;
-            var slope = ((0.5 * (v + H) * (1 + Erf.Evaluate((v + H) / Math.Sqrt(2)))) - (0.5 * (v - H) * (1 + Erf.Evaluate((v - H) / Math.Sqrt(2))))) / (2 * H);
+            var slope = ((0.5 * (v + H) * (1 + ErfReference.Evaluate((v + H) / Math.Sqrt(2)))) - (0.5 * (v - H) * (1 + ErfReference.Evaluate((v - H) / Math.Sqrt(2))))) / (2 * H);
             Near(g[i] * slope, d[i], 1e-5, "gelu backward", i);
         }
     }
@@ -70,11 +70,23 @@ public class ElementwiseOperatorTests
     [Fact]
     public void ErfMatchesKnownValues()
     {
-        Assert.Equal(0.0, Erf.Evaluate(0.0), 6);
-        Assert.Equal(0.8427007929, Erf.Evaluate(1.0), 6);
-        Assert.Equal(-0.9953222650, Erf.Evaluate(-2.0), 6);
-        Assert.Equal(0.5204998778, Erf.Evaluate(0.5), 6);
-        Assert.True(double.IsNaN(Erf.Evaluate(double.NaN)));
+        Assert.Equal(0.0, Erf.Evaluate(0f), 6);
+        Assert.Equal(0.8427007929, Erf.Evaluate(1f), 6);
+        Assert.Equal(-0.9953222650, Erf.Evaluate(-2f), 6);
+        Assert.Equal(0.5204998778, Erf.Evaluate(0.5f), 6);
+        Assert.Equal(-1f, Erf.Evaluate(-9f));
+        Assert.True(float.IsNaN(Erf.Evaluate(float.NaN)));
+
+        // Every width and the scalar path against the double reference, on a fine grid over [-6, 6].
+        var grid = Enumerable.Range(0, 12001).Select(i => (i - 6000) / 1000f).ToArray();
+        var vector = new float[grid.Length];
+        Elementwise.Map(grid, vector, default(ErfProbe));
+        for (var i = 0; i < grid.Length; i++)
+        {
+            var exact = ErfReference.Evaluate(grid[i]);
+            Assert.True(Math.Abs(exact - Erf.Evaluate(grid[i])) < 3e-7, $"erf({grid[i]}): {Erf.Evaluate(grid[i])} vs {exact}");
+            Assert.True(Math.Abs(exact - vector[i]) < 3e-7, $"vector erf({grid[i]}): {vector[i]} vs {exact}");
+        }
         var x = new float[] { float.NaN, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, float.NaN };
         var y = new float[x.Length];
         Elementwise.Map(x, y, default(GeluOperator));
@@ -142,5 +154,17 @@ public class ElementwiseOperatorTests
     {
         var e = Assert.Throws<ArgumentException>(() => Elementwise.Map(new float[4], new float[3], default(GeluOperator)));
         Assert.Contains("4 and 3", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>erf itself as an elementwise operator, so that the test reaches its vector forms.</summary>
+    private readonly struct ErfProbe : IUnaryOperator
+    {
+        public float Invoke(float x) => Erf.Evaluate(x);
+
+        public System.Runtime.Intrinsics.Vector128<float> Invoke(System.Runtime.Intrinsics.Vector128<float> x) => Erf.Evaluate(x);
+
+        public System.Runtime.Intrinsics.Vector256<float> Invoke(System.Runtime.Intrinsics.Vector256<float> x) => Erf.Evaluate(x);
+
+        public System.Runtime.Intrinsics.Vector512<float> Invoke(System.Runtime.Intrinsics.Vector512<float> x) => Erf.Evaluate(x);
     }
 }

@@ -145,21 +145,43 @@ internal sealed class AttentionKernel
         }
     }
 
-    /// <summary>s[j] = scale · Σ_d x[xAt + d] · columns[d·steps + j] for j below <paramref name="limit"/>: one query row against the transposed keys.</summary>
+    /// <summary>
+    /// s[j] = scale · Σ_d x[xAt + d] · columns[d·steps + j] for j below <paramref name="limit"/>: one query row
+    /// against the transposed keys, four vectors of j at a time so that the multiply-adds do not wait on each other.
+    /// </summary>
     private static void Scores(float[] x, int xAt, float[] columns, int steps, int dim, int limit, float scale, Span<float> s)
     {
         ref var c = ref MemoryMarshal.GetArrayDataReference(columns);
+        ref var xr = ref MemoryMarshal.GetArrayDataReference(x);
         ref var dst = ref MemoryMarshal.GetReference(s);
-        var xs = x.AsSpan(xAt, dim);
         var width = Vector<float>.Count;
         var scaleV = new Vector<float>(scale);
         var j = 0;
+        for (; j + (4 * width) <= limit; j += 4 * width)
+        {
+            Vector<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            for (var d = 0; d < dim; d++)
+            {
+                var xd = new Vector<float>(Unsafe.Add(ref xr, xAt + d));
+                var at = (nuint)((d * steps) + j);
+                a0 = Vector.FusedMultiplyAdd(xd, Vector.LoadUnsafe(ref c, at), a0);
+                a1 = Vector.FusedMultiplyAdd(xd, Vector.LoadUnsafe(ref c, at + (nuint)width), a1);
+                a2 = Vector.FusedMultiplyAdd(xd, Vector.LoadUnsafe(ref c, at + (nuint)(2 * width)), a2);
+                a3 = Vector.FusedMultiplyAdd(xd, Vector.LoadUnsafe(ref c, at + (nuint)(3 * width)), a3);
+            }
+
+            (a0 * scaleV).StoreUnsafe(ref dst, (nuint)j);
+            (a1 * scaleV).StoreUnsafe(ref dst, (nuint)(j + width));
+            (a2 * scaleV).StoreUnsafe(ref dst, (nuint)(j + (2 * width)));
+            (a3 * scaleV).StoreUnsafe(ref dst, (nuint)(j + (3 * width)));
+        }
+
         for (; j + width <= limit; j += width)
         {
             var acc = Vector<float>.Zero;
             for (var d = 0; d < dim; d++)
             {
-                acc = Vector.FusedMultiplyAdd(new Vector<float>(xs[d]), Vector.LoadUnsafe(ref c, (nuint)((d * steps) + j)), acc);
+                acc = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref xr, xAt + d)), Vector.LoadUnsafe(ref c, (nuint)((d * steps) + j)), acc);
             }
 
             (acc * scaleV).StoreUnsafe(ref dst, (nuint)j);
@@ -170,7 +192,7 @@ internal sealed class AttentionKernel
             var acc = 0f;
             for (var d = 0; d < dim; d++)
             {
-                acc = MathF.FusedMultiplyAdd(xs[d], columns[(d * steps) + j], acc);
+                acc = MathF.FusedMultiplyAdd(x[xAt + d], columns[(d * steps) + j], acc);
             }
 
             s[j] = acc * scale;
@@ -179,9 +201,9 @@ internal sealed class AttentionKernel
 
     /// <summary>
     /// destination[dAt..dAt+dim) (+)= Σ_n weights[wAt + n·wStride] · rows[rAt + (first + n)·rStride ..] for
-    /// n below <paramref name="count"/>: a weighted sum of rows, kept in registers, written once.
+    /// n below <paramref name="count"/>: a weighted sum of rows, kept in registers (four vectors of columns at
+    /// a time, independent of each other), written once.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void WeightedRows(float[] weights, int wAt, int wStride, int first, int count, float[] rows, int rAt, int rStride, float[] destination, int dAt, int dim, bool accumulate)
     {
         ref var w = ref MemoryMarshal.GetArrayDataReference(weights);
@@ -190,6 +212,31 @@ internal sealed class AttentionKernel
         var width = Vector<float>.Count;
         var start = rAt + (first * rStride);
         var c = 0;
+        for (; c + (4 * width) <= dim; c += 4 * width)
+        {
+            var at = (nuint)(dAt + c);
+            Vector<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            if (accumulate)
+            {
+                (a0, a1, a2, a3) = (Vector.LoadUnsafe(ref dst, at), Vector.LoadUnsafe(ref dst, at + (nuint)width), Vector.LoadUnsafe(ref dst, at + (nuint)(2 * width)), Vector.LoadUnsafe(ref dst, at + (nuint)(3 * width)));
+            }
+
+            for (var n = 0; n < count; n++)
+            {
+                var wn = new Vector<float>(Unsafe.Add(ref w, wAt + (n * wStride)));
+                var row = (nuint)(start + (n * rStride) + c);
+                a0 = Vector.FusedMultiplyAdd(wn, Vector.LoadUnsafe(ref r, row), a0);
+                a1 = Vector.FusedMultiplyAdd(wn, Vector.LoadUnsafe(ref r, row + (nuint)width), a1);
+                a2 = Vector.FusedMultiplyAdd(wn, Vector.LoadUnsafe(ref r, row + (nuint)(2 * width)), a2);
+                a3 = Vector.FusedMultiplyAdd(wn, Vector.LoadUnsafe(ref r, row + (nuint)(3 * width)), a3);
+            }
+
+            a0.StoreUnsafe(ref dst, at);
+            a1.StoreUnsafe(ref dst, at + (nuint)width);
+            a2.StoreUnsafe(ref dst, at + (nuint)(2 * width));
+            a3.StoreUnsafe(ref dst, at + (nuint)(3 * width));
+        }
+
         for (; c + width <= dim; c += width)
         {
             var acc = accumulate ? Vector.LoadUnsafe(ref dst, (nuint)(dAt + c)) : Vector<float>.Zero;

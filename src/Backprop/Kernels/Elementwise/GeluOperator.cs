@@ -3,35 +3,21 @@ using System.Runtime.Intrinsics;
 
 namespace Backprop.Kernels.Elementwise;
 
-/// <summary>The exact GELU, x·Φ(x) = ½x(1 + erf(x/√2)), evaluated in double.</summary>
+/// <summary>The exact GELU, x·Φ(x) = ½x(1 + erf(x/√2)), with <see cref="Erf"/> in float.</summary>
 internal readonly struct GeluOperator : IUnaryOperator
 {
     /// <summary>1/√2.</summary>
-    public const double InvSqrt2 = 0.70710678118654752;
+    public const float InvSqrt2 = 0.70710678118654752f;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public float Invoke(float x) => (float)Gelu(x);
+    public float Invoke(float x) => 0.5f * x * (1f + Erf.Evaluate(x * InvSqrt2));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector128<float> Invoke(Vector128<float> x)
-    {
-        var (lo, hi) = Vector128.Widen(x);
-        return Vector128.Narrow(0.5 * lo * (Vector128<double>.One + Erf.Evaluate(lo * InvSqrt2)), 0.5 * hi * (Vector128<double>.One + Erf.Evaluate(hi * InvSqrt2)));
-    }
+    public Vector128<float> Invoke(Vector128<float> x) => 0.5f * x * (Vector128<float>.One + Erf.Evaluate(x * InvSqrt2));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector256<float> Invoke(Vector256<float> x)
-    {
-        var (lo, hi) = Vector256.Widen(x);
-        return Vector256.Narrow(0.5 * lo * (Vector256<double>.One + Erf.Evaluate(lo * InvSqrt2)), 0.5 * hi * (Vector256<double>.One + Erf.Evaluate(hi * InvSqrt2)));
-    }
+    public Vector256<float> Invoke(Vector256<float> x) => 0.5f * x * (Vector256<float>.One + Erf.Evaluate(x * InvSqrt2));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector512<float> Invoke(Vector512<float> x)
-    {
-        var (lo, hi) = Vector512.Widen(x);
-        return Vector512.Narrow(0.5 * lo * (Vector512<double>.One + Erf.Evaluate(lo * InvSqrt2)), 0.5 * hi * (Vector512<double>.One + Erf.Evaluate(hi * InvSqrt2)));
-    }
-
-    private static double Gelu(double x) => 0.5 * x * (1.0 + Erf.Evaluate(x * InvSqrt2));
+    public Vector512<float> Invoke(Vector512<float> x) => 0.5f * x * (Vector512<float>.One + Erf.Evaluate(x * InvSqrt2));
 }

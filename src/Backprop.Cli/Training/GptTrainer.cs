@@ -1,0 +1,223 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Backprop.Cli.Models;
+using Backprop.Data;
+using Backprop.IO;
+using Backprop.Models;
+using Backprop.NN;
+using Backprop.Optim;
+using Spectre.Console;
+
+namespace Backprop.Cli.Training;
+
+/// <summary>
+/// `backprop train --model gpt`: a character-level GPT trained on a text file for a number of steps of
+/// random windows, with the validation loss measured at intervals on the held-out end of the text. Writes
+/// model.safetensors (weights, shape and vocabulary), checkpoint.safetensors (and the optimizer's state)
+/// and history.csv into the run folder.
+/// </summary>
+internal sealed class GptTrainer(IAnsiConsole console, GptOptions options, string outDir, CancellationToken stop)
+{
+    public const string ModelFileName = "model.safetensors";
+    public const string CheckpointFileName = "checkpoint.safetensors";
+    public const string HistoryFileName = "history.csv";
+
+    /// <summary>What a run trains: the text's windows, the model and its optimizer.</summary>
+    internal sealed record Setup(CharVocabulary Vocabulary, TextWindows Train, TextWindows Validation, Gpt Model, AdamW Optimizer, Generator Generator);
+
+    /// <summary>Reads the text and builds the model and optimizer of <paramref name="options"/>.</summary>
+    public static Setup Prepare(GptOptions options)
+    {
+        if (!File.Exists(options.Data))
+        {
+            throw new FileNotFoundException($"--data: '{options.Data}' is not a file; --model gpt trains on a UTF-8 text file (default: the bundled Tiny Shakespeare).", options.Data);
+        }
+
+        var bytes = File.ReadAllBytes(options.Data);
+        var bom = bytes.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0;
+        string text;
+        try
+        {
+            text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes, bom, bytes.Length - bom);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new DataFileException(options.Data, bom + (long)e.Index, "not UTF-8 text (an invalid byte); --model gpt reads UTF-8", e);
+        }
+
+        var vocabulary = CharVocabulary.FromText(text);
+        var tokens = vocabulary.Encode(text);
+        var split = (int)((1 - options.ValidationFraction) * tokens.Length);
+        if (split <= options.Context || tokens.Length - split <= options.Context)
+        {
+            throw new ArgumentException($"{options.Data}: {tokens.Length:N0} characters are too few for windows of {options.Context} in both the training part and the held-out {options.ValidationFraction:P0}; use a longer text or a smaller --context.");
+        }
+
+        var generator = new Generator(options.Seed);
+        var model = new Gpt(new GptConfig(vocabulary.Count, options.Context, options.Width, options.Depth, options.Heads, options.Dropout), generator);
+        var optimizer = new AdamW(
+            [
+                new ParamGroup(model.Parameters().Where(p => p.Rank >= 2)) { ["weight_decay"] = options.WeightDecay },
+                new ParamGroup(model.Parameters().Where(p => p.Rank < 2)) { ["weight_decay"] = 0f },
+            ],
+            options.LearningRate,
+            0.9f,
+            0.99f);
+        return new Setup(vocabulary, new TextWindows(tokens[..split], options.Context), new TextWindows(tokens[split..], options.Context), model, optimizer, generator);
+    }
+
+    /// <summary>One training step on a batch of windows: forward, cross-entropy, backward, clipping, AdamW. Returns the loss.</summary>
+    public static float Step(Gpt model, AdamW optimizer, Batch batch, float clipGradNorm)
+    {
+        using var scope = Tensor.NewScope();
+        var logits = model.Forward(batch.Input);
+        var loss = Tensor.CrossEntropy(logits.Reshape(-1, model.Config.VocabSize), batch.Target.Reshape(-1)).Mean();
+        var value = loss.Item();
+        optimizer.ZeroGrad();
+        loss.Backward();
+        if (clipGradNorm > 0f)
+        {
+            GradClip.ClipGradNorm(model.Parameters(), clipGradNorm);
+        }
+
+        optimizer.Step();
+        return value;
+    }
+
+    /// <summary>The mean loss over <paramref name="batches"/> random batches, in evaluation mode, without gradients.</summary>
+    public static double Loss(Gpt model, TextWindows windows, int batches, int batchSize, Generator generator)
+    {
+        var wasTraining = model.Training;
+        model.Eval();
+        using var noGrad = Tensor.NoGrad();
+        var sum = 0.0;
+        for (var i = 0; i < batches; i++)
+        {
+            using var scope = Tensor.NewScope();
+            var batch = windows.Sample(batchSize, generator);
+            sum += Tensor.CrossEntropy(model.Forward(batch.Input).Reshape(-1, model.Config.VocabSize), batch.Target.Reshape(-1)).Mean().Item();
+        }
+
+        model.Train(wasTraining);
+        return sum / batches;
+    }
+
+    /// <summary>Trains; returns whether it was interrupted.</summary>
+    public bool Run()
+    {
+        Threads.Count = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
+        var setup = Prepare(options);
+        var (model, optimizer) = (setup.Model, setup.Optimizer);
+        Directory.CreateDirectory(outDir);
+        var evalGenerator = new Generator(options.Seed ^ 0x5EED_0F_7E57UL);
+        console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"GPT: {options.Depth} layers, {options.Heads} heads, width {options.Width}, context {options.Context}, {setup.Vocabulary.Count} characters, {model.ParameterCount():N0} parameters")));
+        console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"data: {options.Data}, {setup.Train.Count + options.Context:N0} training and {setup.Validation.Count + options.Context:N0} validation characters; AdamW lr {options.LearningRate} (warm-up {options.WarmupSteps}, cosine), batch {options.BatchSize}, {options.Steps} steps, seed {options.Seed}, {Threads.Count} threads")));
+
+        var history = new List<(int Step, double Train, double Validation, float Lr, double TokensPerSecond)>();
+        var recent = new Queue<float>();
+        var interrupted = false;
+        var watch = Stopwatch.StartNew();
+        var tokensSince = 0L;
+        void Train(ProgressTask? task)
+        {
+            for (var step = 0; step < options.Steps; step++)
+            {
+                var lr = options.LearningRateAt(step);
+                foreach (var group in optimizer.ParamGroups)
+                {
+                    group.LearningRate = lr;
+                }
+
+                var loss = Step(model, optimizer, setup.Train.Sample(options.BatchSize, setup.Generator), options.ClipGradNorm);
+                if (!float.IsFinite(loss))
+                {
+                    throw new TrainingDivergedException($"the loss became {loss} at step {step + 1}; {(history.Count > 0 ? $"the checkpoint of step {history[^1].Step} is kept in {Path.Combine(outDir, CheckpointFileName)}" : "no checkpoint was written yet")}. Try a lower --lr (now {options.LearningRate.ToString(CultureInfo.InvariantCulture)}).");
+                }
+
+                recent.Enqueue(loss);
+                if (recent.Count > 50)
+                {
+                    recent.Dequeue();
+                }
+
+                tokensSince += options.BatchSize * options.Context;
+                var rate = tokensSince / watch.Elapsed.TotalSeconds;
+                var last = step == options.Steps - 1 || stop.IsCancellationRequested;
+                if ((step + 1) % options.EvalInterval == 0 || last)
+                {
+                    var validation = Loss(model, setup.Validation, options.EvalBatches, options.BatchSize, evalGenerator);
+                    history.Add((step + 1, recent.Average(), validation, lr, rate));
+                    Save(setup, step + 1, history);
+                    var line = string.Create(CultureInfo.InvariantCulture, $"step {step + 1,5}/{options.Steps}  train loss {recent.Average():F4}  val loss {validation:F4}  {rate:N0} tokens/s");
+                    if (task is null)
+                    {
+                        console.WriteLine(line);
+                    }
+                    else
+                    {
+                        console.MarkupLine(Markup.Escape(line));
+                    }
+
+                    watch.Restart();
+                    tokensSince = 0;
+                }
+
+                task?.Increment(1);
+                task?.Description = string.Create(CultureInfo.InvariantCulture, $"step {step + 1}/{options.Steps}  loss {recent.Average():F4}  {rate:N0} tokens/s  lr {lr:G3}");
+                if (stop.IsCancellationRequested)
+                {
+                    interrupted = step < options.Steps - 1;
+                    return;
+                }
+            }
+        }
+
+        if (console.Profile.Capabilities.Interactive)
+        {
+            console.Progress()
+                .AutoClear(true)
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Start(ctx => Train(ctx.AddTask("training", maxValue: options.Steps)));
+        }
+        else
+        {
+            Train(null);
+        }
+
+        var modelPath = Path.Combine(outDir, ModelFileName);
+        if (interrupted)
+        {
+            console.MarkupLine($"[yellow]Interrupted at step {history[^1].Step}; the model so far is saved.[/]");
+        }
+
+        console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"validation loss [bold]{history[^1].Validation:F4}[/] after {history[^1].Step} steps; model: {Markup.Escape(modelPath)}"));
+        console.MarkupLine($"Sample from it with: [bold]backprop generate --model {Markup.Escape(modelPath)}[/]");
+        return interrupted;
+    }
+
+    private void Save(Setup setup, int step, List<(int Step, double Train, double Validation, float Lr, double TokensPerSecond)> history)
+    {
+        var last = history[^1];
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["steps"] = step.ToString(CultureInfo.InvariantCulture),
+            ["val_loss"] = last.Validation.ToString("R", CultureInfo.InvariantCulture),
+            ["data"] = Path.GetFileName(options.Data),
+            ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
+        };
+        GptFile.Save(Path.Combine(outDir, ModelFileName), setup.Model, setup.Vocabulary, settings);
+        settings["generator"] = setup.Generator.SaveState();
+        new Checkpoint(setup.Model.StateDict(), setup.Optimizer.StateDict(), settings).Save(Path.Combine(outDir, CheckpointFileName));
+        var csv = new StringBuilder("step,train_loss,val_loss,lr,tokens_per_s\n");
+        foreach (var h in history)
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"{h.Step},{h.Train:R},{h.Validation:R},{h.Lr:R},{h.TokensPerSecond:F0}\n");
+        }
+
+        var bytes = Encoding.UTF8.GetBytes(csv.ToString());
+        AtomicFile.Write(Path.Combine(outDir, HistoryFileName), stream => stream.Write(bytes));
+    }
+}
