@@ -46,6 +46,9 @@ internal static partial class CliApp
                 explain.AddCommand<Explaining.FiltersCommand>("filters")
                     .WithDescription("The first convolution's learned filters of a trained model, as a PNG grid.")
                     .WithExample("explain", "filters", "--model", "runs/RUN/model.safetensors");
+                explain.AddCommand<Explaining.AttentionCommand>("attention")
+                    .WithDescription("Each head's attention weights of a GPT for a text, as a PNG grid, and where its last character looks.")
+                    .WithExample("explain", "attention", "--model", "runs/RUN/model.safetensors", "--text", "ROMEO: But soft!");
                 explain.AddCommand<Explaining.ActivationsCommand>("activations")
                     .WithDescription("Each convolution's feature maps for one input, one PNG per layer.")
                     .WithExample("explain", "activations", "--model", "runs/RUN/model.safetensors", "--input", "digit.png");

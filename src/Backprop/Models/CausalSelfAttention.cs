@@ -37,6 +37,12 @@ public sealed class CausalSelfAttention : Module<Tensor, Tensor>
     /// <summary>The dropout on the branch's output.</summary>
     public Dropout Dropout { get; }
 
+    /// <summary>Whether the fused path keeps its attention weights in <see cref="LastWeights"/> (off: they are not copied).</summary>
+    public bool KeepWeights { get; set; }
+
+    /// <summary>With <see cref="KeepWeights"/>, the attention weights of the last forward, [B, heads, Tq, Tk]; otherwise null.</summary>
+    public Tensor? LastWeights { get; private set; }
+
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input) => Forward(input, null, 0);
 
@@ -63,7 +69,7 @@ public sealed class CausalSelfAttention : Module<Tensor, Tensor>
             var stored = HeadLayout.Contiguous(heads, cache.Capacity, dim);
             var shape = new AttentionShape(batch, heads, steps, past + steps, dim, HeadLayout.Interleaved(steps, 3 * width, dim, 0), stored, stored,
                 HeadLayout.Interleaved(steps, width, dim, 0), scale, Causal: true, CausalOffset: past);
-            attended = Tensor.Attention(shape, qkv, keys, values, null, [batch, steps, width]).Output;
+            attended = Keep(Tensor.Attention(shape, qkv, keys, values, null, [batch, steps, width]), batch, heads, steps, past + steps);
         }
         else if (Training && _config.Dropout > 0f)
         {
@@ -75,9 +81,15 @@ public sealed class CausalSelfAttention : Module<Tensor, Tensor>
         {
             var shape = new AttentionShape(batch, heads, steps, steps, dim, HeadLayout.Interleaved(steps, 3 * width, dim, 0), HeadLayout.Interleaved(steps, 3 * width, dim, width),
                 HeadLayout.Interleaved(steps, 3 * width, dim, 2 * width), HeadLayout.Interleaved(steps, width, dim, 0), scale, Causal: true);
-            attended = Tensor.Attention(shape, qkv, qkv, qkv, null, [batch, steps, width]).Output;
+            attended = Keep(Tensor.Attention(shape, qkv, qkv, qkv, null, [batch, steps, width]), batch, heads, steps, steps);
         }
 
         return Dropout.Call(CProj.Call(attended));
+    }
+
+    private Tensor Keep((Tensor Output, Kernels.Attention.AttentionKernel Kernel) attention, int batch, int heads, int queries, int keys)
+    {
+        LastWeights = KeepWeights ? Tensor.FromArray(attention.Kernel.Probabilities, batch, heads, queries, keys) : null;
+        return attention.Output;
     }
 }

@@ -89,6 +89,38 @@ public sealed class Gpt : Module<Tensor, Tensor>
         return Tensor.Linear(LnF.Call(x), Wte.Weight, null);
     }
 
+    /// <summary>The attention weights of every block for token ids [B, T], in evaluation mode and without gradients: one [B, heads, T, T] tensor per block.</summary>
+    /// <param name="input">Token ids, int64 [B, T].</param>
+    /// <returns>Each block's weights; row i of a head is how much position i attends to each position up to it.</returns>
+    public IReadOnlyList<Tensor> AttentionWeights(Tensor input)
+    {
+        var wasTraining = Training;
+        this.Eval();
+        try
+        {
+            foreach (var block in H)
+            {
+                block.Attn.KeepWeights = true;
+            }
+
+            using (Tensor.NoGrad())
+            {
+                Forward(input);
+            }
+
+            return [.. H.Select(b => b.Attn.LastWeights!)];
+        }
+        finally
+        {
+            foreach (var block in H)
+            {
+                block.Attn.KeepWeights = false;
+            }
+
+            this.Train(wasTraining);
+        }
+    }
+
     /// <summary>
     /// Samples <paramref name="maxNewTokens"/> tokens after a prompt, one at a time, each yielded as soon as
     /// it is drawn, in evaluation mode and without gradients. Each token costs one step: the keys and values

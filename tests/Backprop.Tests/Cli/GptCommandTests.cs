@@ -38,6 +38,14 @@ public sealed class GptCommandTests : IDisposable
         var first = CliRunner.Run("generate", "--model", model, "--prompt", "lazy", "--tokens", "60", "--seed", "5").Output.Split('\n')[0];
         Assert.Equal(first, CliRunner.Run("generate", "--model", model, "--prompt", "lazy", "--tokens", "60", "--seed", "5").Output.Split('\n')[0]);
 
+        var png = Path.Combine(_dir, "attention.png");
+        (code, output) = CliRunner.Run("explain", "attention", "--model", model, "--text", "the quick brown", "--out", png);
+        Assert.True(code == 0, output);
+        Assert.Contains("1 rows (blocks) of 2 heads, each 15×15", output);
+        Assert.Contains("where the last character, 'n', looks", output);
+        var image = SkiaSharp.SKBitmap.Decode(png);
+        Assert.True(image.Width > 15 && image.Height > 15);
+
         (code, output) = CliRunner.Run("generate", "--model", model, "--prompt", "QUICK");
         Assert.NotEqual(0, code);
         Assert.Contains("'Q' (U+0051) at offset 0 is not in the vocabulary", output);

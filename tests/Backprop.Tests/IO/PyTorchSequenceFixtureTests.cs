@@ -150,4 +150,79 @@ public class PyTorchSequenceFixtureTests
             AssertClose(grads[key], p.Grad!, $"{name} d{key}", LayerTolerance);
         }
     }
+
+    [Fact]
+    public void PyTorchLstmStateDictLoadsAndGivesTheSameOutputsAndGradients()
+    {
+        var lstm = new LSTM(5, 6, numLayers: 2, batchFirst: true, bidirectional: true);
+        Load(lstm, "lstm");
+        var (x, h0, c0) = (Input("lstm.x"), Input("lstm.h0"), Input("lstm.c0"));
+        var (output, (h, c)) = lstm.Forward(x, (h0, c0));
+        CheckRecurrent("lstm", lstm, x, output, [("hn", h), ("cn", c)], [("h0", h0), ("c0", c0)]);
+    }
+
+    [Fact]
+    public void GruAndRnnMatchPyTorch()
+    {
+        var gru = new GRU(4, 5, numLayers: 2);
+        Load(gru, "gru");
+        var x = Input("gru.x");
+        var (output, h) = gru.Forward(x);
+        CheckRecurrent("gru", gru, x, output, [("hn", h)], []);
+
+        var rnn = new RNN(3, 4, nonlinearity: "relu", bidirectional: true);
+        Load(rnn, "rnn_relu");
+        var (xr, h0) = (Input("rnn_relu.x"), Input("rnn_relu.h0"));
+        var (outputR, hr) = rnn.Forward(xr, h0);
+        CheckRecurrent("rnn_relu", rnn, xr, outputR, [("hn", hr)], [("h0", h0)]);
+    }
+
+    [Fact]
+    public void CellsMatchPyTorch()
+    {
+        var lstm = new LSTMCell(4, 5);
+        Load(lstm, "lstm_cell");
+        var (x, h0, c0) = (Input("lstm_cell.x"), Input("lstm_cell.h0"), Input("lstm_cell.c0"));
+        var (h, c) = lstm.Forward(x, (h0, c0));
+        CheckRecurrent("lstm_cell", lstm, x, null, [("hn", h), ("cn", c)], [("h0", h0), ("c0", c0)]);
+
+        foreach (var name in new[] { "gru_cell", "rnn_cell" })
+        {
+            RNNCellBase cell = name == "gru_cell" ? new GRUCell(4, 5) : new RNNCell(4, 5);
+            Load(cell, name);
+            var (xc, hc) = (Input(name + ".x"), Input(name + ".h0"));
+            var next = cell is GRUCell gru ? gru.Forward(xc, hc) : ((RNNCell)cell).Forward(xc, hc);
+            CheckRecurrent(name, cell, xc, null, [("hn", next)], [("h0", hc)]);
+        }
+    }
+
+    /// <summary>Checks the outputs and states, backpropagates Σ out·gout + Σ state·gstate, and checks every gradient.</summary>
+    private static void CheckRecurrent(string name, Module module, Tensor x, Tensor? output, (string Key, Tensor Value)[] states, (string Key, Tensor Value)[] initial)
+    {
+        var total = Tensor.Zeros([]);
+        if (output is not null)
+        {
+            AssertClose(Fixture[name + ".out"], output, name + " output", LayerTolerance);
+            total += (output * Fixture[name + ".gout"]).Sum();
+        }
+
+        foreach (var (key, value) in states)
+        {
+            AssertClose(Fixture[$"{name}.{key}"], value, $"{name} {key}", LayerTolerance);
+            total += (value * Fixture[$"{name}.g{key}"]).Sum();
+        }
+
+        total.Backward();
+        AssertClose(Fixture[name + ".gx"], x.Grad!, name + " dx", LayerTolerance);
+        foreach (var (key, value) in initial)
+        {
+            AssertClose(Fixture[$"{name}.g{key}"], value.Grad!, $"{name} d{key}", LayerTolerance);
+        }
+
+        var grads = PyTorchLayerFixtureTests.Part(Fixture, name, "g");
+        foreach (var (key, p) in module.NamedParameters())
+        {
+            AssertClose(grads[key], p.Grad!, $"{name} d{key}", LayerTolerance);
+        }
+    }
 }

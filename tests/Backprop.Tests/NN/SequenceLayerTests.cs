@@ -166,4 +166,48 @@ public class SequenceLayerTests
         Assert.Equal(x, windows.Sample(3, new Generator(20)).Input.ToArray<long>());
         Assert.Throws<ArgumentException>(() => new TextWindows(tokens[..5], 5));
     }
+
+    [Fact]
+    public void RecurrentLayersAgreeWithFiniteDifferences()
+    {
+        var lstm = new LSTM(3, 4, numLayers: 2, bidirectional: true, generator: new Generator(21));
+        Check(x => lstm.Forward(x[0], (x[1], x[2])).Output, Input(22, 3, 2, 3), Input(23, 4, 2, 4), Input(24, 4, 2, 4));
+        Check(x => lstm.Forward(x[0]).State.C, Input(25, 2, 2, 3));
+        var gru = new GRU(3, 4, batchFirst: true, generator: new Generator(26));
+        Check(x => gru.Forward(x[0], x[1]).Output, Input(27, 2, 3, 3), Input(28, 1, 2, 4));
+        var rnn = new RNN(3, 2, numLayers: 2, generator: new Generator(29));
+        Check(x => rnn.Forward(x[0]).H, Input(30, 4, 2, 3));
+        var cell = new LSTMCell(3, 2, generator: new Generator(31));
+        Check(x => cell.Forward(x[0], (x[1], x[2])).C, Input(32, 2, 3), Input(33, 2, 2), Input(34, 2, 2));
+        Check(x => new GRUCell(3, 2, generator: new Generator(35)).Forward(x[0], x[1]), Input(36, 3), Input(37, 2));
+    }
+
+    [Fact]
+    public void RecurrentLayersShapesNamesAndErrors()
+    {
+        var lstm = new LSTM(3, 4, numLayers: 2, batchFirst: true, bidirectional: true, generator: new Generator(38));
+        Assert.Equal("LSTM(3, 4, num_layers=2, batch_first=True, bidirectional=True)", lstm.ToString());
+        Assert.Equal(
+            ["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0", "weight_ih_l0_reverse", "weight_hh_l0_reverse", "bias_ih_l0_reverse", "bias_hh_l0_reverse"],
+            lstm.NamedParameters().Select(p => p.Name).Take(8));
+        Assert.Equal([16, 8], lstm.NamedParameters().First(p => p.Name == "weight_ih_l1").Parameter.Shape);
+        var (output, (h, c)) = lstm.Forward(Tensor.Randn([2, 5, 3], new Generator(39)));
+        Assert.Equal([2, 5, 8], output.Shape);
+        Assert.Equal([4, 2, 4], h.Shape);
+        Assert.Equal([4, 2, 4], c.Shape);
+
+        // The forward direction's final state is the last output step; the reverse direction's, the first.
+        Assert.Equal(output.ToArray().Skip(4 * 8).Take(4), h[2..3].ToArray().Take(4));
+        Assert.Equal(output.ToArray().Skip(4).Take(4), h[3..4].ToArray().Take(4));
+
+        var unbatched = new GRU(3, 4).Forward(Tensor.Randn([5, 3], new Generator(40)));
+        Assert.Equal([5, 4], unbatched.Output.Shape);
+        Assert.Equal([1, 4], unbatched.H.Shape);
+
+        var error = Assert.Throws<ArgumentException>(() => lstm.Forward(Tensor.Zeros(2, 5, 4)));
+        Assert.Contains("LSTM: input [2,5,4] must be [B, T, 3]", error.Message);
+        error = Assert.Throws<ArgumentException>(() => lstm.Forward(Tensor.Zeros(2, 5, 3), (Tensor.Zeros(2, 2, 4), Tensor.Zeros(4, 2, 4))));
+        Assert.Contains("h0 [2,2,4] must be [4,2,4]", error.Message);
+        Assert.Throws<ArgumentException>(() => new RNN(3, 4, nonlinearity: "sigmoid"));
+    }
 }

@@ -8,7 +8,7 @@ attention weights NAME.w where the module returns them, an upstream gradient NAM
 gradients NAME.gx (NAME.gq, NAME.gk, NAME.gv) and each parameter's gradient NAME.g.KEY, all of
 sum(out * gout). The case "gpt" is a two-layer GPT in nanoGPT's layout (Backprop.Models.Gpt's keys):
 its logits, the cross-entropy, every gradient, and the parameters after three AdamW steps with
-gradient clipping (gpt.after.KEY).
+gradient clipping (gpt.after.KEY). The recurrent cases come last (see recurrent()).
 Every value is drawn in float32 and then computed in float64, and stored as float32: the reference
 is the exact result for float32 inputs, so a test's tolerance measures Backprop's rounding alone.
 """
@@ -183,6 +183,54 @@ for _ in range(3):
     opt.step()
 for key, t in gpt.state_dict().items():
     tensors[f"gpt.after.{key}"] = t.clone()
+
+
+
+# Recurrent layers and cells: NAME.x, NAME.h0 (NAME.c0), the output NAME.out and final states NAME.hn (NAME.cn), their
+# upstream gradients NAME.gout, NAME.ghn (NAME.gcn), and the gradients of x, h0 (c0) and every parameter of
+# sum(out * gout) + sum(hn * ghn) (+ sum(cn * gcn)).
+def recurrent(name, module, shape, states):
+    randomise(module)
+    save_params(name, module)
+    x = randn(*shape)
+    h0 = randn(*states[0]) if states else None
+    c0 = randn(*states[1]) if states and len(states) > 1 else None
+    tensors[f"{name}.x"] = x.detach()
+    if isinstance(module, (nn.LSTM, nn.LSTMCell)):
+        if isinstance(module, nn.LSTM):
+            out, (hn, cn) = module(x, (h0, c0))
+        else:
+            out = None
+            hn, cn = module(x, (h0, c0))
+        results = [("out", out), ("hn", hn), ("cn", cn)]
+    elif isinstance(module, (nn.GRU, nn.RNN)):
+        out, hn = module(x, h0) if h0 is not None else module(x)
+        results = [("out", out), ("hn", hn)]
+    else:
+        results = [("hn", module(x, h0))]
+    total = 0
+    for key, value in results:
+        if value is None:
+            continue
+        g = torch.randn(value.shape).double()
+        tensors[f"{name}.{key}"] = value.detach()
+        tensors[f"{name}.g{key}"] = g
+        total = total + (value * g).sum()
+    total.backward()
+    tensors[f"{name}.gx"] = x.grad
+    for key, t in (("h0", h0), ("c0", c0)):
+        if t is not None:
+            tensors[f"{name}.{key}"] = t.detach()
+            tensors[f"{name}.g{key}"] = t.grad
+    save_grads(name, module)
+
+
+recurrent("lstm", nn.LSTM(5, 6, num_layers=2, batch_first=True, bidirectional=True), (3, 4, 5), [(4, 3, 6), (4, 3, 6)])
+recurrent("gru", nn.GRU(4, 5, num_layers=2), (6, 2, 4), None)
+recurrent("rnn_relu", nn.RNN(3, 4, nonlinearity="relu", bidirectional=True), (5, 2, 3), [(2, 2, 4)])
+recurrent("lstm_cell", nn.LSTMCell(4, 5), (3, 4), [(3, 5), (3, 5)])
+recurrent("gru_cell", nn.GRUCell(4, 5), (3, 4), [(3, 5)])
+recurrent("rnn_cell", nn.RNNCell(4, 5), (3, 4), [(3, 5)])
 
 tensors = {k: t.detach().float() if t.is_floating_point() else t for k, t in tensors.items()}
 safetensors_writer.write("sequence.safetensors", tensors, "make_sequence.py")

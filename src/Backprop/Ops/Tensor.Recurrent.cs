@@ -1,0 +1,49 @@
+using Backprop.Kernels.Recurrent;
+
+namespace Backprop;
+
+public partial class Tensor
+{
+    /// <summary>
+    /// One direction of one recurrent layer over a sequence, as one graph node: from the input projections
+    /// [T, B, G·H] (x·W_ihᵀ + b_ih for every step), W_hh [G·H, H], b_hh [G·H] (or null) and the initial
+    /// state h0 [B, H] (and c0 for an LSTM), the hidden state at every time, [T, B, H], followed for an LSTM
+    /// by the last cell state ([T + 1, B, H] in all). Differentiable in every tensor input.
+    /// </summary>
+    internal static Tensor RecurrentSequence(CellKind kind, Tensor inputProjection, Tensor hiddenWeight, Tensor? hiddenBias, Tensor h0, Tensor? c0, bool reverse)
+    {
+        int steps = inputProjection.Dims[0], batch = inputProjection.Dims[1], hidden = hiddenWeight.Dims[1];
+        var kernel = new RecurrentKernel(kind, steps, batch, hidden, reverse);
+        var output = NewOutput([steps + (kind == CellKind.Lstm ? 1 : 0), batch, hidden]);
+        kernel.Forward(inputProjection.Data, hiddenWeight.Data, hiddenBias?.Data, h0.Data, c0?.Data, output.Data);
+        Tensor[] inputs = [inputProjection, hiddenWeight, .. hiddenBias is null ? Array.Empty<Tensor>() : [hiddenBias], h0, .. c0 is null ? Array.Empty<Tensor>() : [c0]];
+        if (inputs.Any(NeedsGrad))
+        {
+            output.Record(kind == CellKind.Lstm ? "LSTM" : kind == CellKind.Gru ? "GRU" : "RNN", inputs, g =>
+            {
+                var dInput = inputProjection.RequiresGrad ? RentGradArray(inputProjection.Numel) : null;
+                var dH0 = h0.RequiresGrad ? RentGradArray(h0.Numel) : null;
+                var dC0 = c0 is { RequiresGrad: true } ? RentGradArray(c0.Numel) : null;
+                var dWeight = hiddenWeight.RequiresGrad ? hiddenWeight.GradAccumulator(out _) : default;
+                var dBias = hiddenBias is { RequiresGrad: true } ? hiddenBias.GradAccumulator(out _) : default;
+                kernel.Backward(g, hiddenWeight.Data, dInput, dWeight, dBias, dH0, dC0);
+                Deposit(inputProjection, dInput);
+                Deposit(h0, dH0);
+                if (c0 is not null)
+                {
+                    Deposit(c0, dC0);
+                }
+            }, inputs);
+        }
+
+        return output;
+
+        static void Deposit(Tensor t, float[]? grad)
+        {
+            if (grad is not null)
+            {
+                t.DepositGrad(grad, t.Dims, owned: true);
+            }
+        }
+    }
+}
