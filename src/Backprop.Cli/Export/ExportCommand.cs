@@ -26,8 +26,17 @@ internal sealed class ExportCommand(IAnsiConsole console) : Command<ExportComman
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var file = settings.LoadModel();
         var output = settings.Out ?? Path.ChangeExtension(settings.Model!, ".onnx");
+        if (GptFile.IsGpt(settings.Model!))
+        {
+            var gpt = GptFile.Load(settings.Model!).Model;
+            var c = gpt.Config;
+            gpt.ExportOnnx(output, 1, c.ContextLength);
+            console.WriteLine($"Wrote {output}: a GPT of {c.Layers} blocks, input int64 token ids [batch, {c.ContextLength}], output logits [batch, {c.ContextLength}, {c.VocabSize}], opset {OnnxExport.Opset}.");
+            return 0;
+        }
+
+        var file = settings.LoadModel();
         file.Model.ExportOnnx(output, 1, file.Spec.Inputs);
         console.WriteLine($"Wrote {output}: {file.Spec.Name}, input [batch, {file.Spec.Inputs}], output [batch, {file.Spec.Outputs}], opset {OnnxExport.Opset}.");
         return 0;

@@ -38,6 +38,9 @@ internal sealed record GptFile(Gpt Model, CharVocabulary Vocabulary, IReadOnlyDi
         Safetensors.Save(path, model.StateDict(), metadata);
     }
 
+    /// <summary>Whether <paramref name="path"/> is a model file whose metadata says it holds a GPT.</summary>
+    public static bool IsGpt(string path) => File.Exists(path) && Safetensors.Load(path).Metadata.GetValueOrDefault("model") == Kind;
+
     /// <summary>Loads a file written by <see cref="Save"/>, checking the weights against the shape its metadata states.</summary>
     public static GptFile Load(string path)
     {

@@ -10,7 +10,7 @@ namespace Backprop.IO;
 /// Exports a <see cref="Sequential"/> model to ONNX (opset 20, IR version 9) with the weights as
 /// initializers and a dynamic batch dimension, so that ONNX Runtime and other ONNX tools can run it.
 /// </summary>
-public static class OnnxExport
+public static partial class OnnxExport
 {
     /// <summary>The ONNX opset the exporter targets.</summary>
     public const int Opset = 20;
@@ -23,7 +23,8 @@ public static class OnnxExport
     /// statistics, dropout removed). Supported layers: Linear, Conv1d, Conv2d (every padding mode),
     /// ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d and AdaptiveMaxPool2d (to 1×1, or to a size
     /// that divides the input), BatchNorm1d/2d, LayerNorm, Upsample, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Softmax,
-    /// LogSoftmax, Flatten (to the last dimension), Unflatten, Dropout, Dropout2d, Residual, nested Sequential.
+    /// LogSoftmax, Flatten (to the last dimension), Unflatten, Dropout, Dropout2d, Residual, nested Sequential;
+    /// and a whole <see cref="Models.Gpt"/>, whose input is int64 token ids [batch, T].
     /// </summary>
     /// <param name="model">The model.</param>
     /// <param name="path">The .onnx file to write.</param>
@@ -48,6 +49,11 @@ public static class OnnxExport
             throw new ArgumentException($"ExportOnnx: the input shape [{string.Join(',', inputShape)}] must have a batch dimension and positive sizes, like [1, 784].", nameof(inputShape));
         }
 
+        if (model is Models.Gpt gpt)
+        {
+            return GptToOnnx(gpt, inputShape);
+        }
+
         var graph = new GraphProto { Name = "backprop" };
         var builder = new Builder(graph);
         var wasTraining = model.Training;
@@ -65,6 +71,12 @@ public static class OnnxExport
 
         graph.Input.Add(ValueInfo("input", inputShape));
         graph.Output.Add(ValueInfo(output, shape));
+        return Wrap(graph);
+    }
+
+    /// <summary>The model message around a graph: IR version, producer and opset.</summary>
+    private static ModelProto Wrap(GraphProto graph)
+    {
         var proto = new ModelProto
         {
             IrVersion = IrVersion,
@@ -76,7 +88,7 @@ public static class OnnxExport
         return proto;
     }
 
-    private static ValueInfoProto ValueInfo(string name, IReadOnlyList<int> shape)
+    private static ValueInfoProto ValueInfo(string name, IReadOnlyList<int> shape, int elementType = FloatType)
     {
         var tensorShape = new TensorShapeProto();
         tensorShape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "batch" });
@@ -88,12 +100,12 @@ public static class OnnxExport
         return new ValueInfoProto
         {
             Name = name,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = FloatType, Shape = tensorShape } },
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = elementType, Shape = tensorShape } },
         };
     }
 
     /// <summary>Adds nodes and initializers for modules, tracking the current value's name and shape.</summary>
-    private sealed class Builder(GraphProto graph)
+    private sealed partial class Builder(GraphProto graph)
     {
         private int _counter;
 

@@ -46,6 +46,11 @@ public sealed class GptCommandTests : IDisposable
         var image = SkiaSharp.SKBitmap.Decode(png);
         Assert.True(image.Width > 15 && image.Height > 15);
 
+        (code, output) = CliRunner.Run("export", "--onnx", "--model", model, "--out", Path.Combine(_dir, "fox.onnx"));
+        Assert.True(code == 0, output);
+        Assert.Contains("input int64 token ids [batch, 24], output logits [batch, 24, 28]", output);
+        Assert.True(new FileInfo(Path.Combine(_dir, "fox.onnx")).Length > 10_000);
+
         (code, output) = CliRunner.Run("generate", "--model", model, "--prompt", "QUICK");
         Assert.NotEqual(0, code);
         Assert.Contains("'Q' (U+0051) at offset 0 is not in the vocabulary", output);

@@ -167,4 +167,32 @@ public sealed class OnnxExportTests : IDisposable
         var e = Assert.Throws<ArgumentException>(() => noStats.ExportOnnx(Path.Combine(_dir, "bad.onnx"), 1, 3, 4, 4));
         Assert.Contains("layer '0' (BatchNorm2d without running statistics)", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void GptPresetGivesTheSameLogitsInOnnxRuntime()
+    {
+        var model = new Backprop.Models.Gpt(new Backprop.Models.GptConfig(11, ContextLength: 8, Width: 16, Layers: 2, Heads: 2), new Generator(3));
+        var path = Path.Combine(_dir, "gpt.onnx");
+        model.ExportOnnx(path, 1, 6);
+        using var session = new InferenceSession(path);
+        foreach (var batch in new[] { 1, 3 })
+        {
+            var ids = Enumerable.Range(0, batch * 6).Select(i => (long)((i * 7) % 11)).ToArray();
+            float[] expected;
+            using (Tensor.NoGrad())
+            {
+                expected = model.Forward(Tensor.FromArray(ids, batch, 6)).ToArray();
+            }
+
+            using var value = OrtValue.CreateTensorValueFromMemory(ids, [batch, 6]);
+            using var options = new RunOptions();
+            using var results = session.Run(options, ["input"], [value], [session.OutputMetadata.Keys.Single()]);
+            var actual = results[0].GetTensorDataAsSpan<float>().ToArray();
+            Assert.Equal(expected.Length, actual.Length);
+            Assert.All(expected.Zip(actual), p => Assert.True(Math.Abs(p.First - p.Second) <= 1e-4 * Math.Max(1, Math.Abs(p.First)), $"{p.First} vs {p.Second}"));
+        }
+
+        var error = Assert.Throws<ArgumentException>(() => model.ExportOnnx(Path.Combine(_dir, "long.onnx"), 1, 9));
+        Assert.Contains("at most its context length 8", error.Message);
+    }
 }

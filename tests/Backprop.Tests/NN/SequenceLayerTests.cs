@@ -210,4 +210,21 @@ public class SequenceLayerTests
         Assert.Contains("h0 [2,2,4] must be [4,2,4]", error.Message);
         Assert.Throws<ArgumentException>(() => new RNN(3, 4, nonlinearity: "sigmoid"));
     }
+
+    [Fact]
+    public void PositionalEncodings()
+    {
+        var sinusoidal = new SinusoidalPositionalEncoding(6, maxLen: 10, batchFirst: true);
+        var encoded = sinusoidal.Forward(Tensor.Zeros(2, 4, 6));
+        Assert.Equal((float)Math.Sin(3 / Math.Pow(10000, 2.0 / 6)), encoded[1, 3, 2], 6);
+        Assert.Equal((float)Math.Cos(3 / Math.Pow(10000, 4.0 / 6)), encoded[0, 3, 5], 6);
+        Assert.Equal(1f, encoded[0, 0, 1]);
+        Assert.Empty(sinusoidal.StateDict());
+        Assert.Equal([3, 2, 6], new SinusoidalPositionalEncoding(6).Forward(Tensor.Zeros(3, 2, 6)).Shape);
+        Assert.Throws<ArgumentException>(() => sinusoidal.Forward(Tensor.Zeros(1, 11, 6)));
+
+        var learned = new LearnedPositionalEncoding(5, 3, generator: new Generator(41));
+        Check(x => learned.Forward(x[0]), Input(42, 4, 2, 3));
+        Assert.Equal([5, 3], learned.StateDict()["weight"].Shape);
+    }
 }
