@@ -72,7 +72,7 @@ public sealed class CsvData
         var labelIndex = labelColumn is null ? -1 : Array.IndexOf(header, labelColumn);
         if (labelColumn is not null && labelIndex < 0)
         {
-            throw new ArgumentException($"CSV: the label column '{labelColumn}' is not in the header of {path} (columns: {string.Join(", ", header)}).", nameof(labelColumn));
+            throw new DataFileException(path, 0, $"the label column '{labelColumn}' is not in the header (columns: {string.Join(", ", header)}).");
         }
 
         var featureNames = header.Where((_, i) => i != labelIndex).ToArray();

@@ -78,7 +78,9 @@ public partial class Tensor
     /// </summary>
     internal static (Tensor Output, AttentionKernel Kernel) Attention(AttentionShape shape, Tensor q, Tensor k, Tensor v, Tensor? bias, int[] outputDims)
     {
-        var kernel = new AttentionKernel(shape, q.Data, k.Data, v.Data, bias?.Data);
+        // The probabilities live as long as the graph does; inside a scope their storage is pooled like any op output's.
+        var probabilities = NewOutput([shape.Pairs, shape.QuerySteps, shape.KeySteps]);
+        var kernel = new AttentionKernel(shape, q.Data, k.Data, v.Data, bias?.Data, probabilities.Data);
         var output = NewOutput(outputDims);
         kernel.Forward(output.Data);
         var needs = NeedsGrad(q, k) || NeedsGrad(v);

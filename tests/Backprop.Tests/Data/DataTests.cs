@@ -151,7 +151,7 @@ public sealed class DataTests : IDisposable
         File.WriteAllText(path, "a,b\n1,2\n3,x\n");
         var ex = Assert.Throws<DataFileException>(() => CsvData.Load(path, "b"));
         Assert.Contains("line 3, column 'b'", ex.Message, StringComparison.Ordinal);
-        var missing = Assert.Throws<ArgumentException>(() => CsvData.Load(path, "y"));
+        var missing = Assert.Throws<DataFileException>(() => CsvData.Load(path, "y"));
         Assert.Contains("'y' is not in the header", missing.Message, StringComparison.Ordinal);
         Assert.Contains("a, b", missing.Message, StringComparison.Ordinal);
         File.WriteAllText(path, "a,b\n1,2,3\n");

@@ -29,7 +29,7 @@ public class AttentionKernelTests
         var shape = new AttentionShape(batch, heads, tq, tk, dim,
             HeadLayout.Interleaved(tq, width, dim, 2), HeadLayout.Contiguous(heads, tk, dim), HeadLayout.Contiguous(heads, tk, dim), HeadLayout.Contiguous(heads, tq, dim),
             0.7f, causal, offset, BiasBatchStride: 0, BiasHeadStride: tq * tk);
-        var kernel = new AttentionKernel(shape, q, k, v, bias);
+        var kernel = new AttentionKernel(shape, q, k, v, bias, new float[batch * heads * tq * tk]);
         var output = new float[batch * heads * tq * dim];
         kernel.Forward(output);
 
@@ -80,7 +80,7 @@ public class AttentionKernelTests
     public void AQueryThatMaySeeNoKeyGivesZeros()
     {
         var shape = new AttentionShape(1, 1, 3, 2, 4, HeadLayout.Contiguous(1, 3, 4), HeadLayout.Contiguous(1, 2, 4), HeadLayout.Contiguous(1, 2, 4), HeadLayout.Contiguous(1, 3, 4), 1f, Causal: true, CausalOffset: -1);
-        var kernel = new AttentionKernel(shape, KernelData.Uniform(12, 1), KernelData.Uniform(8, 2), KernelData.Uniform(8, 3), null);
+        var kernel = new AttentionKernel(shape, KernelData.Uniform(12, 1), KernelData.Uniform(8, 2), KernelData.Uniform(8, 3), null, new float[6]);
         var output = new float[12];
         kernel.Forward(output);
         Assert.All(output.AsSpan(0, 4).ToArray(), x => Assert.Equal(0f, x));

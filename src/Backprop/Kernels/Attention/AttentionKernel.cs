@@ -21,15 +21,15 @@ internal sealed class AttentionKernel
     private readonly float[] _v;
     private readonly float[]? _bias;
 
-    /// <summary>Sets up attention over arrays laid out as <paramref name="shape"/> says.</summary>
-    public AttentionKernel(AttentionShape shape, float[] q, float[] k, float[] v, float[]? bias)
+    /// <summary>Sets up attention over arrays laid out as <paramref name="shape"/> says, keeping the probabilities in <paramref name="probabilities"/> ([pairs, Tq, Tk] at least).</summary>
+    public AttentionKernel(AttentionShape shape, float[] q, float[] k, float[] v, float[]? bias, float[] probabilities)
     {
         Shape = shape;
         _q = q;
         _k = k;
         _v = v;
         _bias = bias;
-        Probabilities = new float[shape.Pairs * shape.QuerySteps * shape.KeySteps];
+        Probabilities = probabilities;
     }
 
     /// <summary>The sizes, layouts, scale and mask.</summary>
