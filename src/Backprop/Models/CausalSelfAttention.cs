@@ -69,7 +69,7 @@ public sealed class CausalSelfAttention : Module<Tensor, Tensor>
             var stored = HeadLayout.Contiguous(heads, cache.Capacity, dim);
             var shape = new AttentionShape(batch, heads, steps, past + steps, dim, HeadLayout.Interleaved(steps, 3 * width, dim, 0), stored, stored,
                 HeadLayout.Interleaved(steps, width, dim, 0), scale, Causal: true, CausalOffset: past);
-            attended = Keep(Tensor.Attention(shape, qkv, keys, values, null, [batch, steps, width]), batch, heads, steps, past + steps);
+            attended = Keep(Tensor.Attention(shape, qkv, keys, values, null, [batch, steps, width], KeepWeights), batch, heads, steps, past + steps);
         }
         else if (Training && _config.Dropout > 0f)
         {
@@ -81,7 +81,7 @@ public sealed class CausalSelfAttention : Module<Tensor, Tensor>
         {
             var shape = new AttentionShape(batch, heads, steps, steps, dim, HeadLayout.Interleaved(steps, 3 * width, dim, 0), HeadLayout.Interleaved(steps, 3 * width, dim, width),
                 HeadLayout.Interleaved(steps, 3 * width, dim, 2 * width), HeadLayout.Interleaved(steps, width, dim, 0), scale, Causal: true);
-            attended = Keep(Tensor.Attention(shape, qkv, qkv, qkv, null, [batch, steps, width]), batch, heads, steps, steps);
+            attended = Keep(Tensor.Attention(shape, qkv, qkv, qkv, null, [batch, steps, width], KeepWeights), batch, heads, steps, steps);
         }
 
         return Dropout.Call(CProj.Call(attended));
@@ -89,7 +89,7 @@ public sealed class CausalSelfAttention : Module<Tensor, Tensor>
 
     private Tensor Keep((Tensor Output, Kernels.Attention.AttentionKernel Kernel) attention, int batch, int heads, int queries, int keys)
     {
-        LastWeights = KeepWeights ? Tensor.FromArray(attention.Kernel.Probabilities, batch, heads, queries, keys) : null;
+        LastWeights = KeepWeights ? Tensor.FromArray(attention.Kernel.Probabilities!, batch, heads, queries, keys) : null;
         return attention.Output;
     }
 }

@@ -138,9 +138,9 @@ public sealed class MultiheadAttention : Module
         {
             var shape = new AttentionShape(batch, heads, tq, tk, dim, qLayout, kLayout, vLayout, Layout(tq, batch, e, dim, 0), scale, isCausal,
                 BiasBatchStride: bias is null || bias.Rank == 2 ? 0 : bias.Size(1) * tq * tk, BiasHeadStride: bias is null || bias.Rank == 2 || bias.Size(1) == 1 ? 0 : tq * tk);
-            var (output, kernel) = Tensor.Attention(shape, q, k, v, bias, outDims);
+            var (output, kernel) = Tensor.Attention(shape, q, k, v, bias, outDims, keep: needWeights);
             attended = output;
-            weights = needWeights ? Tensor.FromArray(kernel.Probabilities, [batch, heads, tq, tk]) : null;
+            weights = needWeights ? Tensor.FromArray(kernel.Probabilities!, [batch, heads, tq, tk]) : null;
         }
 
         var result = OutProj.Call(attended);

@@ -74,16 +74,17 @@ public partial class Tensor
     /// <summary>
     /// The fused attention of <paramref name="shape"/> over q, k and v read where their layouts say (one
     /// tensor may hold all three, as a packed projection does), into a new tensor of
-    /// <paramref name="outputDims"/>. Returns the kernel too, whose probabilities callers may show.
+    /// <paramref name="outputDims"/>. Returns the kernel too, whose probabilities callers may show when they
+    /// ask to <paramref name="keep"/> them (they are kept anyway when backward needs them).
     /// </summary>
-    internal static (Tensor Output, AttentionKernel Kernel) Attention(AttentionShape shape, Tensor q, Tensor k, Tensor v, Tensor? bias, int[] outputDims)
+    internal static (Tensor Output, AttentionKernel Kernel) Attention(AttentionShape shape, Tensor q, Tensor k, Tensor v, Tensor? bias, int[] outputDims, bool keep = false)
     {
         // The probabilities live as long as the graph does; inside a scope their storage is pooled like any op output's.
-        var probabilities = NewOutput([shape.Pairs, shape.QuerySteps, shape.KeySteps]);
-        var kernel = new AttentionKernel(shape, q.Data, k.Data, v.Data, bias?.Data, probabilities.Data);
+        var needs = NeedsGrad(q, k) || NeedsGrad(v);
+        var probabilities = needs || keep ? NewOutput([shape.Pairs, shape.QuerySteps, shape.KeySteps]).Data : null;
+        var kernel = new AttentionKernel(shape, q.Data, k.Data, v.Data, bias?.Data, probabilities);
         var output = NewOutput(outputDims);
         kernel.Forward(output.Data);
-        var needs = NeedsGrad(q, k) || NeedsGrad(v);
         if (needs)
         {
             Tensor[] inputs = ReferenceEquals(q, k) && ReferenceEquals(k, v) ? [q] : [q, k, v];

@@ -10,7 +10,8 @@ namespace Backprop.Kernels.Attention;
 /// Scaled dot-product attention, fused: for each (batch, head) pair, the scores of one query row against
 /// every key it may see, their softmax and the weighted sum of the values, row by row, with the keys and
 /// values transposed once per pair into a scratch that stays in L1. The probabilities are kept
-/// ([pairs, Tq, Tk]) for backward and for anyone who wants to look at them. Pairs are shared across
+/// ([pairs, Tq, Tk]) for backward and for anyone who wants to look at them; without gradients and without
+/// a look, each thread holds only one row of scores at a time. Pairs are shared across
 /// threads. The loops are written on <see cref="Vector{T}"/>, so they run at whatever width the machine
 /// offers (256-bit on x64, 128-bit on Arm64), and in plain scalar code without SIMD.
 /// </summary>
@@ -21,8 +22,11 @@ internal sealed class AttentionKernel
     private readonly float[] _v;
     private readonly float[]? _bias;
 
-    /// <summary>Sets up attention over arrays laid out as <paramref name="shape"/> says, keeping the probabilities in <paramref name="probabilities"/> ([pairs, Tq, Tk] at least).</summary>
-    public AttentionKernel(AttentionShape shape, float[] q, float[] k, float[] v, float[]? bias, float[] probabilities)
+    /// <summary>
+    /// Sets up attention over arrays laid out as <paramref name="shape"/> says, keeping the probabilities in
+    /// <paramref name="probabilities"/> ([pairs, Tq, Tk] at least), or, when it is null, nowhere (forward only).
+    /// </summary>
+    public AttentionKernel(AttentionShape shape, float[] q, float[] k, float[] v, float[]? bias, float[]? probabilities)
     {
         Shape = shape;
         _q = q;
@@ -35,8 +39,8 @@ internal sealed class AttentionKernel
     /// <summary>The sizes, layouts, scale and mask.</summary>
     public AttentionShape Shape { get; }
 
-    /// <summary>softmax(scale·q·kᵀ + bias) per pair, [pairs, Tq, Tk], zero where a key is masked; filled by <see cref="Forward"/>.</summary>
-    public float[] Probabilities { get; }
+    /// <summary>softmax(scale·q·kᵀ + bias) per pair, [pairs, Tq, Tk], zero where a key is masked; filled by <see cref="Forward"/>; null when not kept.</summary>
+    public float[]? Probabilities { get; }
 
     /// <summary>Writes the attention output into <paramref name="output"/>, laid out as the shape's output layout.</summary>
     public void Forward(float[] output) =>
@@ -55,6 +59,7 @@ internal sealed class AttentionKernel
         var sh = Shape;
         int tq = sh.QuerySteps, tk = sh.KeySteps, dim = sh.HeadDim;
         var transposed = ArrayPool<float>.Shared.Rent(dim * tk);
+        var row = Probabilities is null ? ArrayPool<float>.Shared.Rent(tk) : null;
         for (var pair = begin; pair < begin + count; pair++)
         {
             int b = pair / sh.Heads, h = pair % sh.Heads;
@@ -62,7 +67,8 @@ internal sealed class AttentionKernel
             for (var i = 0; i < tq; i++)
             {
                 var limit = sh.KeyLimit(i);
-                var p = Probabilities.AsSpan(((pair * tq) + i) * tk, tk);
+                var (scores, at) = row is null ? (Probabilities!, ((pair * tq) + i) * tk) : (row, 0);
+                var p = scores.AsSpan(at, tk);
                 Scores(_q, sh.Queries.Row(b, h, i), transposed, tk, dim, limit, sh.Scale, p);
                 if (_bias is not null)
                 {
@@ -71,8 +77,13 @@ internal sealed class AttentionKernel
                 }
 
                 SoftmaxRow(p, limit);
-                WeightedRows(Probabilities, (((pair * tq) + i) * tk) + 0, 1, 0, limit, _v, sh.Values.Row(b, h, 0), sh.Values.RowStride, output, sh.Output.Row(b, h, i), dim, accumulate: false);
+                WeightedRows(scores, at, 1, 0, limit, _v, sh.Values.Row(b, h, 0), sh.Values.RowStride, output, sh.Output.Row(b, h, i), dim, accumulate: false);
             }
+        }
+
+        if (row is not null)
+        {
+            ArrayPool<float>.Shared.Return(row);
         }
 
         ArrayPool<float>.Shared.Return(transposed);
@@ -80,6 +91,7 @@ internal sealed class AttentionKernel
 
     private void BackwardPairs(float[] gradOutput, float[]? gradQ, float[]? gradK, float[]? gradV, int begin, int count)
     {
+        var probabilities = Probabilities ?? throw new InvalidOperationException("AttentionKernel: backward needs the probabilities, which this forward did not keep.");
         var sh = Shape;
         int tq = sh.QuerySteps, tk = sh.KeySteps, dim = sh.HeadDim;
         var transposed = ArrayPool<float>.Shared.Rent(dim * tk);
@@ -92,7 +104,7 @@ internal sealed class AttentionKernel
             for (var i = 0; i < tq; i++)
             {
                 var limit = sh.KeyLimit(i);
-                var p = Probabilities.AsSpan(probs + (i * tk), limit);
+                var p = probabilities.AsSpan(probs + (i * tk), limit);
                 var row = ds.AsSpan(i * tk, tk);
                 row[limit..].Clear();
                 var d = row[..limit];
@@ -123,7 +135,7 @@ internal sealed class AttentionKernel
 
                 if (gradV is not null)
                 {
-                    WeightedRows(Probabilities, probs + (first * tk) + j, tk, first, tq - first, gradOutput, sh.Output.Row(b, h, 0), sh.Output.RowStride, gradV, sh.Values.Row(b, h, j), dim, accumulate: true);
+                    WeightedRows(probabilities, probs + (first * tk) + j, tk, first, tq - first, gradOutput, sh.Output.Row(b, h, 0), sh.Output.RowStride, gradV, sh.Values.Row(b, h, j), dim, accumulate: true);
                 }
             }
         }
