@@ -17,6 +17,10 @@ public sealed class CliConceptTests : IDisposable
     [InlineData("explain")]
     [InlineData("explain chain")]
     [InlineData("explain flow")]
+    [InlineData("explain filters")]
+    [InlineData("explain activations")]
+    [InlineData("explain attention")]
+    [InlineData("generate")]
     [InlineData("graph")]
     [InlineData("bench")]
     public void EveryCommandPrintsItsHelp(string command)
