@@ -7,7 +7,7 @@ internal static class GptRun
 {
     /// <summary>The options of the MLP and CNN runs that mean nothing for a GPT.</summary>
     private static readonly string[] NotForGpt =
-        ["--layers", "--activation", "--loss", "--label-smoothing", "--optimizer", "--momentum", "--nesterov", "--schedule", "--augment", "--no-augment", "--epochs", "--label", "--limit", "--resume", "--detect-anomaly"];
+        ["--layers", "--activation", "--loss", "--label-smoothing", "--optimizer", "--momentum", "--nesterov", "--schedule", "--augment", "--no-augment", "--epochs", "--label", "--limit", "--detect-anomaly"];
 
     /// <summary>The GPT options of a command line.</summary>
     public static GptOptions Options(CommandContext context, TrainCommand.Settings settings)

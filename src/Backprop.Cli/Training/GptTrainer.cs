@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Backprop.Cli.Models;
 using Backprop.Data;
 using Backprop.IO;
@@ -103,27 +104,34 @@ internal sealed class GptTrainer(IAnsiConsole console, GptOptions options, strin
         return sum / batches;
     }
 
-    /// <summary>Trains; returns whether it was interrupted.</summary>
-    public bool Run()
+    /// <summary>Trains, from the start or from a checkpoint of an earlier run of the same options; returns whether it was interrupted.</summary>
+    public bool Run(Checkpoint? resume = null)
     {
         Threads.Count = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
         var setup = Prepare(options);
         var (model, optimizer) = (setup.Model, setup.Optimizer);
         Directory.CreateDirectory(outDir);
-        var evalGenerator = new Generator(options.Seed ^ 0x5EED_0F_7E57UL);
+        var state = new GptRunState(options.Seed);
+        if (resume is not null)
+        {
+            model.LoadStateDict(resume.Model);
+            optimizer.LoadStateDict(resume.Optimizer);
+            state.Restore(resume.Metadata, setup.Generator);
+            console.MarkupLine($"Resuming at step {state.Step + 1} of {options.Steps}.");
+        }
+
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"GPT: {options.Depth} layers, {options.Heads} heads, width {options.Width}, context {options.Context}, {setup.Vocabulary.Count} characters, {model.ParameterCount():N0} parameters")));
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"data: {options.Data}, {setup.Train.Count + options.Context:N0} training and {setup.Validation.Count + options.Context:N0} validation characters; AdamW lr {options.LearningRate} (warm-up {options.WarmupSteps}, cosine), batch {options.BatchSize}, {options.Steps} steps, seed {options.Seed}, {Threads.Count} threads")));
 
-        var history = new List<(int Step, double Train, double Validation, float Lr, double TokensPerSecond)>();
-        var recent = new Queue<float>();
         var interrupted = false;
         var watch = Stopwatch.StartNew();
         var tokensSince = 0L;
         void Train(ProgressTask? task)
         {
-            for (var step = 0; step < options.Steps; step++)
+            task?.Increment(state.Step);
+            for (var step = state.Step; step < options.Steps; step++)
             {
                 var lr = options.LearningRateAt(step);
                 foreach (var group in optimizer.ParamGroups)
@@ -134,24 +142,19 @@ internal sealed class GptTrainer(IAnsiConsole console, GptOptions options, strin
                 var loss = Step(model, optimizer, setup.Train.Sample(options.BatchSize, setup.Generator), options.ClipGradNorm);
                 if (!float.IsFinite(loss))
                 {
-                    throw new TrainingDivergedException($"the loss became {loss} at step {step + 1}; {(history.Count > 0 ? $"the checkpoint of step {history[^1].Step} is kept in {Path.Combine(outDir, CheckpointFileName)}" : "no checkpoint was written yet")}. Try a lower --lr (now {options.LearningRate.ToString(CultureInfo.InvariantCulture)}).");
+                    throw new TrainingDivergedException($"the loss became {loss} at step {step + 1}; {(state.History.Count > 0 ? $"the checkpoint of step {state.History[^1].Step} is kept in {Path.Combine(outDir, CheckpointFileName)}" : "no checkpoint was written yet")}. Try a lower --lr (now {options.LearningRate.ToString(CultureInfo.InvariantCulture)}).");
                 }
 
-                recent.Enqueue(loss);
-                if (recent.Count > 50)
-                {
-                    recent.Dequeue();
-                }
-
+                state.Add(loss);
+                state.Step = step + 1;
                 tokensSince += options.BatchSize * options.Context;
                 var rate = tokensSince / watch.Elapsed.TotalSeconds;
-                var last = step == options.Steps - 1 || stop.IsCancellationRequested;
-                if ((step + 1) % options.EvalInterval == 0 || last)
+                if (state.Step % options.EvalInterval == 0 || state.Step == options.Steps)
                 {
-                    var validation = Loss(model, setup.Validation, options.EvalBatches, options.BatchSize, evalGenerator);
-                    history.Add((step + 1, recent.Average(), validation, lr, rate));
-                    Save(setup, step + 1, history);
-                    var line = string.Create(CultureInfo.InvariantCulture, $"step {step + 1,5}/{options.Steps}  train loss {recent.Average():F4}  val loss {validation:F4}  {rate:N0} tokens/s");
+                    var validation = Loss(model, setup.Validation, options.EvalBatches, options.BatchSize, state.EvalGenerator);
+                    state.History.Add(new(state.Step, state.RecentLoss, validation, lr, rate));
+                    Save(setup, state);
+                    var line = string.Create(CultureInfo.InvariantCulture, $"step {state.Step,5}/{options.Steps}  train loss {state.RecentLoss:F4}  val loss {validation:F4}  {rate:N0} tokens/s");
                     if (task is null)
                     {
                         console.WriteLine(line);
@@ -166,10 +169,12 @@ internal sealed class GptTrainer(IAnsiConsole console, GptOptions options, strin
                 }
 
                 task?.Increment(1);
-                task?.Description = string.Create(CultureInfo.InvariantCulture, $"step {step + 1}/{options.Steps}  loss {recent.Average():F4}  {rate:N0} tokens/s  lr {lr:G3}");
-                if (stop.IsCancellationRequested)
+                task?.Description = string.Create(CultureInfo.InvariantCulture, $"step {state.Step}/{options.Steps}  loss {state.RecentLoss:F4}  {rate:N0} tokens/s  lr {lr:G3}");
+                if (stop.IsCancellationRequested && state.Step < options.Steps)
                 {
-                    interrupted = step < options.Steps - 1;
+                    // Saved without a validation pass, so that the resumed run measures at the steps an unbroken one does.
+                    SaveCheckpoint(setup, state);
+                    interrupted = true;
                     return;
                 }
             }
@@ -190,34 +195,38 @@ internal sealed class GptTrainer(IAnsiConsole console, GptOptions options, strin
         var modelPath = Path.Combine(outDir, ModelFileName);
         if (interrupted)
         {
-            console.MarkupLine($"[yellow]Interrupted at step {history[^1].Step}; the model so far is saved.[/]");
+            var checkpoint = Path.Combine(outDir, CheckpointFileName);
+            console.MarkupLine($"[yellow]Interrupted at step {state.Step}; checkpoint saved.[/] Resume with: [bold]backprop train --resume {Markup.Escape(checkpoint)}[/]");
+            return true;
         }
 
-        console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"validation loss [bold]{history[^1].Validation:F4}[/] after {history[^1].Step} steps; model: {Markup.Escape(modelPath)}"));
+        console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"validation loss [bold]{state.History[^1].Validation:F4}[/] after {state.Step} steps; model: {Markup.Escape(modelPath)}"));
         console.MarkupLine($"Sample from it with: [bold]backprop generate --model {Markup.Escape(modelPath)}[/]");
-        return interrupted;
+        return false;
     }
 
-    private void Save(Setup setup, int step, List<(int Step, double Train, double Validation, float Lr, double TokensPerSecond)> history)
+    /// <summary>Writes the model, the checkpoint and the history after a validation pass.</summary>
+    private void Save(Setup setup, GptRunState state)
     {
-        var last = history[^1];
-        var settings = new Dictionary<string, string>(StringComparer.Ordinal)
+        var last = state.History[^1];
+        GptFile.Save(Path.Combine(outDir, ModelFileName), setup.Model, setup.Vocabulary, new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["steps"] = step.ToString(CultureInfo.InvariantCulture),
+            ["steps"] = state.Step.ToString(CultureInfo.InvariantCulture),
             ["val_loss"] = last.Validation.ToString("R", CultureInfo.InvariantCulture),
             ["data"] = Path.GetFileName(options.Data),
             ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
-        };
-        GptFile.Save(Path.Combine(outDir, ModelFileName), setup.Model, setup.Vocabulary, settings);
-        settings["generator"] = setup.Generator.SaveState();
-        new Checkpoint(setup.Model.StateDict(), setup.Optimizer.StateDict(), settings).Save(Path.Combine(outDir, CheckpointFileName));
-        var csv = new StringBuilder("step,train_loss,val_loss,lr,tokens_per_s\n");
-        foreach (var h in history)
-        {
-            csv.Append(CultureInfo.InvariantCulture, $"{h.Step},{h.Train:R},{h.Validation:R},{h.Lr:R},{h.TokensPerSecond:F0}\n");
-        }
-
-        var bytes = Encoding.UTF8.GetBytes(csv.ToString());
+        });
+        SaveCheckpoint(setup, state);
+        var bytes = Encoding.UTF8.GetBytes(state.HistoryCsv());
         AtomicFile.Write(Path.Combine(outDir, HistoryFileName), stream => stream.Write(bytes));
+    }
+
+    /// <summary>The checkpoint: weights, AdamW's state, and in the metadata the options and everything the loop carries.</summary>
+    private void SaveCheckpoint(Setup setup, GptRunState state)
+    {
+        var metadata = state.ToMetadata(setup.Generator);
+        metadata["model"] = GptFile.Kind;
+        metadata["gpt_options"] = JsonSerializer.Serialize(options, MetadataJson.Options);
+        new Checkpoint(setup.Model.StateDict(), setup.Optimizer.StateDict(), metadata).Save(Path.Combine(outDir, CheckpointFileName));
     }
 }

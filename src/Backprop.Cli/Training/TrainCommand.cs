@@ -257,7 +257,7 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        if (settings.Model == GptFile.Kind)
+        if (settings.Model == GptFile.Kind && settings.Resume is null)
         {
             var gpt = GptRun.Options(context, settings);
             return new GptTrainer(console, gpt, settings.Out ?? NewRunDirectory(), cancellationToken).Run() ? 130 : 0;
@@ -275,6 +275,14 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
             }
 
             resume = Checkpoint.Load(settings.Resume);
+            if (resume.Metadata.GetValueOrDefault("model") == GptFile.Kind && resume.Metadata.TryGetValue("gpt_options", out var gptSaved))
+            {
+                var gpt = JsonSerializer.Deserialize<GptOptions>(gptSaved, MetadataJson.Options) ?? throw new ArgumentException($"--resume: {settings.Resume} holds no training options.");
+                gpt = context.Arguments.Contains("--threads") ? gpt with { Threads = settings.Threads } : gpt;
+                var gptDir = settings.Out ?? Path.GetDirectoryName(Path.GetFullPath(settings.Resume))!;
+                return new GptTrainer(console, gpt, gptDir, cancellationToken).Run(resume) ? 130 : 0;
+            }
+
             if (!resume.Metadata.TryGetValue("options", out var saved) || !resume.Metadata.ContainsKey("epoch"))
             {
                 throw new ArgumentException($"--resume: {settings.Resume} is not a training checkpoint (its metadata has no options or epoch).");

@@ -57,6 +57,29 @@ public sealed class GptCommandTests : IDisposable
     }
 
     [Fact]
+    public void AnInterruptedRunResumesToTheSameHistoryAndModel()
+    {
+        var text = Path.Combine(_dir, "abc.txt");
+        File.WriteAllText(text, string.Concat(Enumerable.Range(0, 400).Select(i => (char)('a' + ((i * i) % 7)))));
+        string[] run = ["train", "--model", "gpt", "--data", text, "--steps", "30", "--batch-size", "4", "--context", "8", "--width", "16", "--depth", "1", "--heads", "2", "--eval-interval", "10", "--warmup-steps", "5"];
+        Assert.Equal(0, CliRunner.Run([.. run, "--out", Path.Combine(_dir, "straight")]).Code);
+
+        using var stop = new CancellationTokenSource();
+        stop.Cancel();
+        var (code, output) = CliRunner.Run(stop.Token, [.. run, "--out", Path.Combine(_dir, "resumed")]);
+        Assert.Equal(130, code);
+        Assert.Contains("Interrupted at step 1; checkpoint saved.", output);
+        (code, output) = CliRunner.Run("train", "--resume", Path.Combine(_dir, "resumed", "checkpoint.safetensors"));
+        Assert.True(code == 0, output);
+        Assert.Contains("Resuming at step 2 of 30", output);
+
+        // Steps, training and validation losses and learning rates match (tokens per second may not), and so do the weights.
+        static string[] Losses(string dir) => [.. File.ReadAllLines(Path.Combine(dir, "history.csv")).Select(l => string.Join(',', l.Split(',')[..4]))];
+        Assert.Equal(Losses(Path.Combine(_dir, "straight")), Losses(Path.Combine(_dir, "resumed")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(_dir, "straight", "model.safetensors")), File.ReadAllBytes(Path.Combine(_dir, "resumed", "model.safetensors")));
+    }
+
+    [Fact]
     public void BadOptionsAndFilesAreNamed()
     {
         var (code, output) = CliRunner.Run("train", "--model", "gpt", "--epochs", "3");
