@@ -27,9 +27,10 @@ internal sealed class ExportCommand(IAnsiConsole console) : Command<ExportComman
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var output = settings.Out ?? Path.ChangeExtension(settings.Model!, ".onnx");
-        if (GptFile.IsGpt(settings.Model!))
+        var stored = File.Exists(settings.Model) ? Safetensors.Load(settings.Model) : null;
+        if (stored is not null && GptFile.IsGpt(stored))
         {
-            var gpt = GptFile.Load(settings.Model!).Model;
+            var gpt = GptFile.From(settings.Model!, stored).Model;
             var c = gpt.Config;
             gpt.ExportOnnx(output, 1, c.ContextLength);
             console.WriteLine($"Wrote {output}: a GPT of {c.Layers} blocks, input int64 token ids [batch, {c.ContextLength}], output logits [batch, {c.ContextLength}, {c.VocabSize}], opset {OnnxExport.Opset}.");

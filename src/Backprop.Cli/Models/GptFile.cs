@@ -38,18 +38,16 @@ internal sealed record GptFile(Gpt Model, CharVocabulary Vocabulary, IReadOnlyDi
         Safetensors.Save(path, model.StateDict(), metadata);
     }
 
-    /// <summary>Whether <paramref name="path"/> is a model file whose metadata says it holds a GPT.</summary>
-    public static bool IsGpt(string path) => File.Exists(path) && Safetensors.Load(path).Metadata.GetValueOrDefault("model") == Kind;
+    /// <summary>Whether a loaded safetensors file's metadata says it holds a GPT.</summary>
+    public static bool IsGpt(SafetensorsFile file) => file.Metadata.GetValueOrDefault("model") == Kind;
 
     /// <summary>Loads a file written by <see cref="Save"/>, checking the weights against the shape its metadata states.</summary>
-    public static GptFile Load(string path)
-    {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"{path}: no such model file.", path);
-        }
+    public static GptFile Load(string path) =>
+        File.Exists(path) ? From(path, Safetensors.Load(path)) : throw new FileNotFoundException($"{path}: no such model file.", path);
 
-        var file = Safetensors.Load(path);
+    /// <summary>The GPT in a safetensors file already read from <paramref name="path"/>.</summary>
+    public static GptFile From(string path, SafetensorsFile file)
+    {
         var meta = file.Metadata;
         if (meta.GetValueOrDefault("model") != Kind || !meta.TryGetValue("vocabulary", out var symbols))
         {

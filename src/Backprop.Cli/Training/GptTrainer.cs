@@ -72,8 +72,7 @@ internal sealed class GptTrainer(IAnsiConsole console, GptOptions options, strin
     public static float Step(Gpt model, AdamW optimizer, Batch batch, float clipGradNorm)
     {
         using var scope = Tensor.NewScope();
-        var logits = model.Forward(batch.Input);
-        var loss = Tensor.CrossEntropy(logits.Reshape(-1, model.Config.VocabSize), batch.Target.Reshape(-1)).Mean();
+        var loss = MeanCrossEntropy(model, batch);
         var value = loss.Item();
         optimizer.ZeroGrad();
         loss.Backward();
@@ -96,13 +95,16 @@ internal sealed class GptTrainer(IAnsiConsole console, GptOptions options, strin
         for (var i = 0; i < batches; i++)
         {
             using var scope = Tensor.NewScope();
-            var batch = windows.Sample(batchSize, generator);
-            sum += Tensor.CrossEntropy(model.Forward(batch.Input).Reshape(-1, model.Config.VocabSize), batch.Target.Reshape(-1)).Mean().Item();
+            sum += MeanCrossEntropy(model, windows.Sample(batchSize, generator)).Item();
         }
 
         model.Train(wasTraining);
         return sum / batches;
     }
+
+    /// <summary>The mean next-token cross-entropy of the model's logits for a batch of windows.</summary>
+    private static Tensor MeanCrossEntropy(Gpt model, Batch batch) =>
+        Tensor.CrossEntropy(model.Forward(batch.Input).Reshape(-1, model.Config.VocabSize), batch.Target.Reshape(-1)).Mean();
 
     /// <summary>Trains, from the start or from a checkpoint of an earlier run of the same options; returns whether it was interrupted.</summary>
     public bool Run(Checkpoint? resume = null)
