@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Backprop.Cli.Models;
 using Backprop.Data;
+using Backprop.Distributed;
 using Backprop.IO;
 using Backprop.Models;
 using Backprop.NN;
@@ -18,7 +19,12 @@ namespace Backprop.Cli.Training;
 /// model.safetensors (weights, shape and vocabulary), checkpoint.safetensors (and the optimizer's state)
 /// and history.csv into the run folder.
 /// </summary>
-internal sealed class GptTrainer(IAnsiConsole console, GptOptions options, string outDir, CancellationToken stop)
+/// <remarks>
+/// Over several ranks (<c>--distributed</c>), every rank draws the same batch of windows and trains on its
+/// slice of it, <see cref="DistributedDataParallel"/> averages the gradients, and one all-reduce per step
+/// averages the loss and tells every rank whether any was interrupted. Rank 0 alone writes files.
+/// </remarks>
+internal sealed class GptTrainer(IAnsiConsole console, GptOptions options, string outDir, ICommunicator communicator, CancellationToken stop)
 {
     public const string ModelFileName = "model.safetensors";
     public const string CheckpointFileName = "checkpoint.safetensors";
@@ -112,7 +118,20 @@ internal sealed class GptTrainer(IAnsiConsole console, GptOptions options, strin
         Threads.Count = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
         var setup = Prepare(options);
         var (model, optimizer) = (setup.Model, setup.Optimizer);
-        Directory.CreateDirectory(outDir);
+        var ranks = communicator.Size;
+        if (options.BatchSize % ranks != 0)
+        {
+            throw new ArgumentException($"--batch-size {options.BatchSize} is the global batch, split equally among the {ranks} ranks; use a multiple of {ranks}.");
+        }
+
+        communicator.CheckSame("the training options", JsonSerializer.Serialize(options with { Threads = 0 }, MetadataJson.Options));
+        using var parallel = ranks > 1 ? new DistributedDataParallel(model, communicator) : null;
+        var figures = new double[2];
+        if (communicator.Rank == 0)
+        {
+            Directory.CreateDirectory(outDir);
+        }
+
         var state = new GptRunState(options.Seed);
         if (resume is not null)
         {
@@ -125,7 +144,7 @@ internal sealed class GptTrainer(IAnsiConsole console, GptOptions options, strin
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"GPT: {options.Depth} layers, {options.Heads} heads, width {options.Width}, context {options.Context}, {setup.Vocabulary.Count} characters, {model.ParameterCount():N0} parameters")));
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"data: {options.Data}, {setup.Train.Count + options.Context:N0} training and {setup.Validation.Count + options.Context:N0} validation characters; AdamW lr {options.LearningRate} (warm-up {options.WarmupSteps}, cosine), batch {options.BatchSize}, {options.Steps} steps, seed {options.Seed}, {Threads.Count} threads")));
+            $"data: {options.Data}, {setup.Train.Count + options.Context:N0} training and {setup.Validation.Count + options.Context:N0} validation characters; AdamW lr {options.LearningRate} (warm-up {options.WarmupSteps}, cosine), batch {options.BatchSize}, {options.Steps} steps, seed {options.Seed}, {Threads.Count} threads{(ranks > 1 ? $" per rank, {ranks} ranks of {options.BatchSize / ranks} windows each" : "")}")));
 
         var interrupted = false;
         var watch = Stopwatch.StartNew();
@@ -141,13 +160,17 @@ internal sealed class GptTrainer(IAnsiConsole console, GptOptions options, strin
                     group.LearningRate = lr;
                 }
 
-                var loss = Step(model, optimizer, setup.Train.Sample(options.BatchSize, setup.Generator), options.ClipGradNorm);
+                var loss = Step(model, optimizer, setup.Train.Sample(options.BatchSize, setup.Generator, communicator.Rank, ranks), options.ClipGradNorm);
                 if (!float.IsFinite(loss))
                 {
                     throw new TrainingDivergedException($"the loss became {loss} at step {step + 1}; {(state.History.Count > 0 ? $"the checkpoint of step {state.History[^1].Step} is kept in {Path.Combine(outDir, CheckpointFileName)}" : "no checkpoint was written yet")}. Try a lower --lr (now {options.LearningRate.ToString(CultureInfo.InvariantCulture)}).");
                 }
 
-                state.Add(loss);
+                // The loss averaged over the ranks; any rank's Ctrl-C stops all of them after this step.
+                figures[0] = loss;
+                figures[1] = stop.IsCancellationRequested ? 1 : 0;
+                communicator.AllReduce<double>(figures, ReduceOp.Sum);
+                state.Add((float)(figures[0] / ranks));
                 state.Step = step + 1;
                 tokensSince += options.BatchSize * options.Context;
                 var rate = tokensSince / watch.Elapsed.TotalSeconds;
@@ -172,7 +195,7 @@ internal sealed class GptTrainer(IAnsiConsole console, GptOptions options, strin
 
                 task?.Increment(1);
                 task?.Description = string.Create(CultureInfo.InvariantCulture, $"step {state.Step}/{options.Steps}  loss {state.RecentLoss:F4}  {rate:N0} tokens/s  lr {lr:G3}");
-                if (stop.IsCancellationRequested && state.Step < options.Steps)
+                if (figures[1] > 0 && state.Step < options.Steps)
                 {
                     // Saved without a validation pass, so that the resumed run measures at the steps an unbroken one does.
                     SaveCheckpoint(setup, state);
@@ -210,6 +233,11 @@ internal sealed class GptTrainer(IAnsiConsole console, GptOptions options, strin
     /// <summary>Writes the model, the checkpoint and the history after a validation pass.</summary>
     private void Save(Setup setup, GptRunState state)
     {
+        if (communicator.Rank != 0)
+        {
+            return;
+        }
+
         var last = state.History[^1];
         GptFile.Save(Path.Combine(outDir, ModelFileName), setup.Model, setup.Vocabulary, new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -226,6 +254,11 @@ internal sealed class GptTrainer(IAnsiConsole console, GptOptions options, strin
     /// <summary>The checkpoint: weights, AdamW's state, and in the metadata the options and everything the loop carries.</summary>
     private void SaveCheckpoint(Setup setup, GptRunState state)
     {
+        if (communicator.Rank != 0)
+        {
+            return;
+        }
+
         var metadata = state.ToMetadata(setup.Generator);
         metadata["model"] = GptFile.Kind;
         metadata["gpt_options"] = JsonSerializer.Serialize(options, MetadataJson.Options);

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
 using Backprop.Cli.Models;
+using Backprop.Distributed;
 using Backprop.IO;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -168,6 +169,16 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
         [Description("Output folder (default: a new folder under runs/).")]
         public string? Out { get; init; }
 
+        [CommandOption("--distributed")]
+        [Description("Train data-parallel over the ranks mpiexec (or srun) started, one process per rank; --batch-size is the global batch, split among them (docs/distributed.md).")]
+        [DefaultValue(false)]
+        public bool Distributed { get; init; }
+
+        [CommandOption("--timeout <SECONDS>")]
+        [Description("--distributed: how long a rank waits for the others before it stops the job, naming the ranks that stopped answering.")]
+        [DefaultValue(60.0)]
+        public double Timeout { get; init; } = 60.0;
+
         [CommandOption("--resume <CHECKPOINT>")]
         [Description("Continue the run saved in a checkpoint.safetensors.")]
         public string? Resume { get; init; }
@@ -208,6 +219,9 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
         /// <summary>More threads than this per processor only wait for each other.</summary>
         private const int MaxThreadsPerProcessor = 4;
 
+        /// <summary>The longest --timeout: a day.</summary>
+        private const double MaxTimeoutSeconds = 86_400;
+
         /// <summary>The largest batch: 2^24 samples.</summary>
         private const int MaxBatchSize = 1 << 24;
 
@@ -243,6 +257,11 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
                 return ValidationResult.Error("--augment and --no-augment contradict each other; give one.");
             }
 
+            if (!(Timeout > 0 && Timeout <= MaxTimeoutSeconds))
+            {
+                return ValidationResult.Error($"--timeout must be a number of seconds from 0 to {MaxTimeoutSeconds}, got {Timeout}.");
+            }
+
             if (BatchSize > MaxBatchSize)
             {
                 return ValidationResult.Error($"--batch-size {BatchSize} is larger than any data set it could batch; use at most {MaxBatchSize:N0}.");
@@ -253,14 +272,71 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
     }
 
     /// <summary>The options a resumed run may still set; the checkpoint fixes every other.</summary>
-    private static readonly string[] ResumeOptions = ["--resume", "--epochs", "--threads", "--out", "--detect-anomaly"];
+    private static readonly string[] ResumeOptions = ["--resume", "--epochs", "--threads", "--out", "--detect-anomaly", "--distributed", "--timeout"];
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var ranks = RankCount();
+        if (!settings.Distributed && ranks > 1)
+        {
+            throw new ArgumentException($"an MPI launcher started this process as one of {ranks} ranks, but without --distributed each rank would train alone and write the same files; add --distributed.");
+        }
+
+        using var mpi = settings.Distributed ? Communicator.Mpi(TimeSpan.FromSeconds(settings.Timeout)) : null;
+        var communicator = mpi ?? Communicator.Local;
+        var where = communicator.AllGather($"rank {communicator.Rank} pid {Environment.ProcessId} on {Environment.MachineName}");
+        if (communicator.Rank != 0)
+        {
+            // Rank 0 alone prints progress and writes files; the others speak only of their own errors.
+            try
+            {
+                return Train(context, settings, RankZeroConsole.Silent(), communicator, cancellationToken);
+            }
+            catch (Exception e)
+            {
+                RankZeroConsole.ReportAndAbort(console, communicator, e);
+                throw;
+            }
+        }
+
+        if (settings.Distributed)
+        {
+            console.MarkupLine(Markup.Escape(communicator.Size == 1
+                ? $"--distributed: 1 rank ({communicator.Description}); start it with 'mpiexec -n N backprop train --distributed …' to train on N."
+                : $"distributed: {communicator.Description}: {string.Join(", ", where)}"));
+        }
+
+        try
+        {
+            return Train(context, settings, console, communicator, cancellationToken);
+        }
+        catch (Exception e) when (communicator.Size > 1)
+        {
+            RankZeroConsole.ReportAndAbort(console, communicator, e);
+            throw;
+        }
+    }
+
+    /// <summary>The number of ranks an MPI launcher says it started, without loading MPI (1 when none did).</summary>
+    private static int RankCount()
+    {
+        foreach (var name in (string[])["PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "SLURM_NTASKS"])
+        {
+            if (int.TryParse(Environment.GetEnvironmentVariable(name), System.Globalization.NumberStyles.None, CultureInfo.InvariantCulture, out var size) && size > 0)
+            {
+                return size;
+            }
+        }
+
+        return 1;
+    }
+
+    private static int Train(CommandContext context, Settings settings, IAnsiConsole console, ICommunicator communicator, CancellationToken cancellationToken)
     {
         if (settings.Model == GptFile.Kind && settings.Resume is null)
         {
             var gpt = GptRun.Options(context, settings);
-            return new GptTrainer(console, gpt, settings.Out ?? NewRunDirectory(), cancellationToken).Run() ? 130 : 0;
+            return new GptTrainer(console, gpt, settings.Out ?? NewRunDirectory(communicator), communicator, cancellationToken).Run() ? 130 : 0;
         }
 
         Checkpoint? resume = null;
@@ -280,7 +356,7 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
                 var gpt = JsonSerializer.Deserialize<GptOptions>(gptSaved, MetadataJson.Options) ?? throw new ArgumentException($"--resume: {settings.Resume} holds no training options.");
                 gpt = context.Arguments.Contains("--threads") ? gpt with { Threads = settings.Threads } : gpt;
                 var gptDir = settings.Out ?? Path.GetDirectoryName(Path.GetFullPath(settings.Resume))!;
-                return new GptTrainer(console, gpt, gptDir, cancellationToken).Run(resume) ? 130 : 0;
+                return new GptTrainer(console, gpt, gptDir, communicator, cancellationToken).Run(resume) ? 130 : 0;
             }
 
             if (!resume.Metadata.TryGetValue("options", out var saved) || !resume.Metadata.ContainsKey("epoch"))
@@ -321,12 +397,15 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
                 };
                 console.MarkupLine($"[grey]preset {Markup.Escape(settings.Model)} trains with {Markup.Escape(recipe.ToString())} unless told otherwise[/]");
             }
-            outDir = settings.Out ?? NewRunDirectory();
+            outDir = settings.Out ?? NewRunDirectory(communicator);
         }
 
-        var result = new Trainer(console, options, outDir, cancellationToken).Run(resume);
+        var result = new Trainer(console, options, outDir, communicator, cancellationToken).Run(resume);
         return result.Interrupted ? 130 : 0;
     }
+
+    /// <summary>A new folder under runs/ named after the time: rank 0's name, on every rank.</summary>
+    private static string NewRunDirectory(ICommunicator communicator) => communicator.AllGather(NewRunDirectory())[0];
 
     private static string NewRunDirectory()
     {

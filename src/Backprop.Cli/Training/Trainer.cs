@@ -5,6 +5,7 @@ using Backprop.Cli.Evaluation;
 using Backprop.Cli.Models;
 using Backprop.Cli.Plots;
 using Backprop.Data;
+using Backprop.Distributed;
 using Backprop.IO;
 using Backprop.NN;
 using Backprop.Optim;
@@ -17,7 +18,13 @@ namespace Backprop.Cli.Training;
 /// with a live progress bar, an evaluation after every epoch, a checkpoint after every epoch (and on
 /// Ctrl-C), and the model, plot and history written at the end.
 /// </summary>
-internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string outDir, CancellationToken stop)
+/// <remarks>
+/// Over several ranks (<c>--distributed</c>), every rank builds the same model and trains on its share of each
+/// global batch (a <see cref="DistributedSampler"/>), <see cref="DistributedDataParallel"/> averages the
+/// gradients, and one small all-reduce per batch sums the loss and accuracy figures and tells every rank
+/// whether any was interrupted, so that they stop at the same batch. Rank 0 alone writes files.
+/// </remarks>
+internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string outDir, ICommunicator communicator, CancellationToken stop)
 {
     public const string ModelFileName = "model.safetensors";
     public const string CheckpointFileName = "checkpoint.safetensors";
@@ -55,12 +62,24 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
             console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[yellow]warning:[/] {Markup.Escape(spec.Name)} holds {parameters:N0} parameters; training it needs about {parameters * 16 / 1e9:F1} GB of memory."));
         }
 
+        var ranks = communicator.Size;
+        if (options.BatchSize % ranks != 0)
+        {
+            throw new ArgumentException($"--batch-size {options.BatchSize} is the global batch, split equally among the {ranks} ranks; use a multiple of {ranks}.");
+        }
+
+        communicator.CheckSame("the training options and data", $"{JsonSerializer.Serialize(options with { Threads = 0 }, MetadataJson.Options)} {data.Description}");
         var generator = new Generator(options.Seed);
         var model = spec.Build(generator);
+        using var parallel = ranks > 1 ? new DistributedDataParallel(model, communicator) : null;
+        Module<Tensor, Tensor> network = parallel is null ? model : parallel;
         var optimizer = OptimizerFactory.Create(options, model.Parameters());
         var lossFn = Evaluator.LossFunction(options.Loss, data.Classes, options.LabelSmoothing);
-        var loader = new DataLoader(data.Train, options.BatchSize, shuffle: true, generator: generator);
+        var loader = ranks > 1
+            ? new DataLoader(data.Train, options.BatchSize / ranks, generator: generator, sampler: new DistributedSampler(data.Train.Count, communicator, generator: generator))
+            : new DataLoader(data.Train, options.BatchSize, shuffle: true, generator: generator);
         var batches = loader.BatchCount;
+        var figures = new double[4];
         var schedule = OptimizerFactory.CreateSchedule(options, optimizer, batches);
 
         var history = new List<EpochRecord>();
@@ -86,19 +105,28 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
         schedule?.Resume((startEpoch * batches) + skipBatches);
         console.MarkupLine($"[bold]Training[/] {Markup.Escape(spec.Name)} ({model.ParameterCount():N0} parameters) on {Markup.Escape(data.Description)}");
         console.MarkupLine($"[grey]{Markup.Escape(Describe())} → {Markup.Escape(outDir)}[/]");
+        if (ranks > 1)
+        {
+            console.MarkupLine(Markup.Escape($"{ranks} ranks, {options.BatchSize / ranks} samples each per batch of {options.BatchSize}; gradients averaged in {parallel!.BucketCount} bucket{(parallel.BucketCount == 1 ? "" : "s")}"));
+        }
+
         if (resume is not null)
         {
             console.MarkupLine($"[yellow]Resuming at epoch {startEpoch + 1}, batch {skipBatches}.[/]");
         }
 
-        Directory.CreateDirectory(outDir);
+        if (communicator.Rank == 0)
+        {
+            Directory.CreateDirectory(outDir);
+        }
+
         for (var epoch = startEpoch; epoch < options.Epochs; epoch++)
         {
             var epochStartState = generator.SaveState();
             var watch = Stopwatch.StartNew();
             var (lossSum, seen, correct) = epoch == startEpoch ? resumedPartial : default;
             var interruptedAt = -1;
-            model.Train();
+            network.Train();
             void RunEpoch(ProgressTask? task)
             {
                 using var anomaly = options.DetectAnomaly ? Tensor.DetectAnomaly() : default;
@@ -117,7 +145,7 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
                     scope.Attach(batch.Input);
                     scope.Attach(batch.Target);
                     var input = options.Augment ? scope.Attach(Augmentation.Apply(batch.Input, options.Seed, epoch, b)) : batch.Input;
-                    var output = model.Forward(input);
+                    var output = network.Forward(input);
                     var loss = lossFn(output, batch.Target);
                     var value = loss.Item();
                     if (!float.IsFinite(value))
@@ -139,20 +167,29 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
                     schedule?.Step();
 
                     var n = batch.Target.Size(0);
-                    batchLosses.Add(value);
-                    lossSum += value * n;
-                    seen += n;
+                    var right = 0;
                     var predicted = output.Argmax(1).AsSpan<long>();
                     var labels = batch.Target.AsSpan<long>();
                     for (var i = 0; i < n; i++)
                     {
-                        correct += predicted[i] == labels[i] ? 1 : 0;
+                        right += predicted[i] == labels[i] ? 1 : 0;
                     }
+
+                    // Over several ranks, the batch's figures are the sums over all of them, and any rank's Ctrl-C stops all at this batch.
+                    figures[0] = value * (double)n;
+                    figures[1] = n;
+                    figures[2] = right;
+                    figures[3] = stop.IsCancellationRequested ? 1 : 0;
+                    communicator.AllReduce<double>(figures, ReduceOp.Sum);
+                    batchLosses.Add((float)(figures[0] / figures[1]));
+                    lossSum += figures[0];
+                    seen += (long)figures[1];
+                    correct += (long)figures[2];
 
                     b++;
                     task?.Increment(1);
                     task?.Description = string.Create(CultureInfo.InvariantCulture, $"epoch {epoch + 1}/{options.Epochs}  loss {lossSum / seen:F4}  acc {100.0 * correct / seen:F2}%  {seen / watch.Elapsed.TotalSeconds:N0} samples/s");
-                    if (stop.IsCancellationRequested)
+                    if (figures[3] > 0)
                     {
                         interruptedAt = b;
                         break;
@@ -202,7 +239,7 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
                 console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[yellow]warning:[/] the training loss grew from {lowest:G4} to {record.TrainLoss:G4}: the run is diverging. {BestFileName} keeps the best epoch; try a lower --lr (now {options.LearningRate}) or --clip-grad-norm."));
             }
 
-            if (best)
+            if (best && communicator.Rank == 0)
             {
                 ModelFile.Save(Path.Combine(outDir, BestFileName), spec, model, ModelMetadata(data, record));
             }
@@ -210,19 +247,28 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
             SaveCheckpoint(model, optimizer, epoch + 1, 0, generator.SaveState(), history);
         }
 
-        ModelFile.Save(Path.Combine(outDir, ModelFileName), spec, model, ModelMetadata(data, history.Count > 0 ? history[^1] : null));
-        Charts.SaveTrainingCurves(Path.Combine(outDir, PlotFileName), history, data.TestName);
-        SaveHistory(Path.Combine(outDir, HistoryFileName), history);
-        PrintSummary(history, data.TestName);
+        if (communicator.Rank == 0)
+        {
+            ModelFile.Save(Path.Combine(outDir, ModelFileName), spec, model, ModelMetadata(data, history.Count > 0 ? history[^1] : null));
+            Charts.SaveTrainingCurves(Path.Combine(outDir, PlotFileName), history, data.TestName);
+            SaveHistory(Path.Combine(outDir, HistoryFileName), history);
+            PrintSummary(history, data.TestName);
+        }
+
         return new Result(history, false, batchLosses);
     }
 
     private string Describe() => string.Create(
         CultureInfo.InvariantCulture,
-        $"{options.Optimizer} lr {options.LearningRate} ({options.Schedule}), {options.Loss}, batch {options.BatchSize}, {options.Epochs} epochs, seed {options.Seed}, {Threads.Count} threads{(options.Augment ? ", augmented" : string.Empty)}");
+        $"{options.Optimizer} lr {options.LearningRate} ({options.Schedule}), {options.Loss}, batch {options.BatchSize}, {options.Epochs} epochs, seed {options.Seed}, {Threads.Count} threads{(communicator.Size > 1 ? " per rank" : string.Empty)}{(options.Augment ? ", augmented" : string.Empty)}");
 
     private void SaveCheckpoint(Module model, Optimizer optimizer, int epoch, int batch, string generatorState, List<EpochRecord> history, (double LossSum, long Seen, long Correct) partial = default)
     {
+        if (communicator.Rank != 0)
+        {
+            return;
+        }
+
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["kind"] = "backprop-checkpoint",
@@ -323,6 +369,12 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
         if (history.Count > 0)
         {
             console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[bold green]{testName} accuracy {100 * history[^1].TestAccuracy:F2}%[/] after {history.Count} epochs, {history.Sum(h => h.Seconds):F1} s of training."));
+        }
+
+        if (communicator.Size > 1 && history.Count > 0)
+        {
+            var rate = history.Average(h => h.SamplesPerSecond);
+            console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{rate:N0} samples/s in total over {communicator.Size} ranks, {rate / communicator.Size:N0} per rank ({communicator.Description}).")));
         }
 
         var bestEpoch = history.Count > 0 ? history.MinBy(h => h.TestLoss)!.Epoch : 0;

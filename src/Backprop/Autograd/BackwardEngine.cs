@@ -37,6 +37,7 @@ internal static class BackwardEngine
         }
 
         var hookedLeaves = Tensor.AnyHooks ? HookedLeaves(root) : null;
+        var ready = Tensor.AnyPostAccumulateHooks ? LastConsumers(order) : null;
         var parents = AnomalyMode.IsEnabled ? AnomalyMode.Parents(root) : null;
         var stashes = hookedLeaves?.Select(leaf => leaf.StashGrad()).ToArray();
         root.DepositGrad(gradient, root.Dims, owned: false);
@@ -60,6 +61,14 @@ internal static class BackwardEngine
                 t.ReleaseIntermediateGrad();
             }
 
+            if (ready is not null && ready.Remove(i, out var finished))
+            {
+                foreach (var leaf in finished)
+                {
+                    leaf.RunPostAccumulateHooks();
+                }
+            }
+
             if (!retainGraph)
             {
                 node.Free();
@@ -75,7 +84,34 @@ internal static class BackwardEngine
             }
 
             hookedLeaves[i].MergeStashedGrad(stashes![i]);
+            if (hookedLeaves[i].HasPostAccumulateHooks)
+            {
+                hookedLeaves[i].RunPostAccumulateHooks();
+            }
         }
+    }
+
+    /// <summary>
+    /// For each leaf with post-accumulate hooks (and no gradient hooks, whose leaves finish after the walk), the
+    /// position in <paramref name="order"/> of the last node the reverse walk runs that adds to its gradient:
+    /// the leaf's gradient is complete once that node has run.
+    /// </summary>
+    private static Dictionary<int, List<Tensor>> LastConsumers(List<Tensor> order)
+    {
+        var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        var ready = new Dictionary<int, List<Tensor>>();
+        for (var i = 0; i < order.Count; i++)
+        {
+            foreach (var input in order[i].GradFn!.Inputs)
+            {
+                if (input.GradFn is null && input.HasPostAccumulateHooks && !input.HasHooks && seen.Add(input))
+                {
+                    (ready.TryGetValue(i, out var list) ? list : ready[i] = []).Add(input);
+                }
+            }
+        }
+
+        return ready;
     }
 
     /// <summary>The leaves of the graph under <paramref name="root"/> that hold gradient hooks.</summary>

@@ -8,13 +8,23 @@ public partial class Tensor
     /// <summary>How many tensors hold gradient hooks; while none does, backward skips looking for them.</summary>
     private static int s_hooked;
 
+    /// <summary>How many tensors hold post-accumulate hooks; while none does, backward does not look for them.</summary>
+    private static int s_postHooked;
+
     private List<Func<Tensor, Tensor?>>? _hooks;
+    private List<Action<Tensor>>? _postHooks;
 
     /// <summary>Whether any tensor holds a gradient hook now.</summary>
     internal static bool AnyHooks => Volatile.Read(ref s_hooked) > 0;
 
     /// <summary>Whether this tensor holds gradient hooks.</summary>
     internal bool HasHooks => _hooks is { Count: > 0 };
+
+    /// <summary>Whether any tensor holds a post-accumulate hook now.</summary>
+    internal static bool AnyPostAccumulateHooks => Volatile.Read(ref s_postHooked) > 0;
+
+    /// <summary>Whether this tensor holds post-accumulate hooks.</summary>
+    internal bool HasPostAccumulateHooks => _postHooks is { Count: > 0 };
 
     /// <summary>
     /// Adds a hook that backward calls with this tensor's gradient once it is complete (torch.Tensor.register_hook):
@@ -38,6 +48,43 @@ public partial class Tensor
 
         (_hooks ??= []).Add(hook);
         return new HookHandle(this, hook);
+    }
+
+    /// <summary>
+    /// Adds a hook that backward calls on this leaf as soon as its <see cref="Grad"/> holds everything the pass
+    /// adds to it (torch.Tensor.register_post_accumulate_grad_hook): while the rest of the graph is still being
+    /// walked, so that work on finished gradients (sending them to other processes) overlaps the remaining
+    /// backward. The hook runs on the thread that called <see cref="Backward()"/>, under no-grad.
+    /// </summary>
+    /// <param name="hook">Receives this tensor; its <see cref="Grad"/> is complete for this pass.</param>
+    /// <returns>A handle; dispose it to remove the hook.</returns>
+    public IDisposable RegisterPostAccumulateGradHook(Action<Tensor> hook)
+    {
+        ArgumentNullException.ThrowIfNull(hook);
+        if (!_requiresGrad || GradFn is not null)
+        {
+            throw new InvalidOperationException($"RegisterPostAccumulateGradHook: the tensor of shape {Shapes.Format(Dims)} is not a leaf that requires grad, so no gradient accumulates in it.");
+        }
+
+        if (_postHooks is null or { Count: 0 })
+        {
+            Interlocked.Increment(ref s_postHooked);
+        }
+
+        (_postHooks ??= []).Add(hook);
+        return new PostHookHandle(this, hook);
+    }
+
+    /// <summary>Runs the post-accumulate hooks, once this leaf's gradient is complete.</summary>
+    internal void RunPostAccumulateHooks()
+    {
+        using (NoGrad())
+        {
+            foreach (var hook in _postHooks!.ToArray())
+            {
+                hook(this);
+            }
+        }
     }
 
     /// <summary>Runs the hooks on <paramref name="grad"/> (this tensor's gradient storage), writing a replacement into it.</summary>
@@ -116,6 +163,21 @@ public partial class Tensor
             if (_tensor?._hooks is { } hooks && hooks.Remove(hook) && hooks.Count == 0)
             {
                 Interlocked.Decrement(ref s_hooked);
+            }
+
+            _tensor = null;
+        }
+    }
+
+    private sealed class PostHookHandle(Tensor tensor, Action<Tensor> hook) : IDisposable
+    {
+        private Tensor? _tensor = tensor;
+
+        public void Dispose()
+        {
+            if (_tensor?._postHooks is { } hooks && hooks.Remove(hook) && hooks.Count == 0)
+            {
+                Interlocked.Decrement(ref s_postHooked);
             }
 
             _tensor = null;

@@ -10,6 +10,7 @@ public sealed class DataLoader : IEnumerable<Batch>
 {
     private readonly Generator _generator;
     private readonly bool? _prefetch;
+    private readonly Sampler? _sampler;
 
     /// <summary>Makes a loader.</summary>
     /// <param name="dataset">The dataset.</param>
@@ -22,12 +23,21 @@ public sealed class DataLoader : IEnumerable<Batch>
     /// machine has a core that the kernels' threads do not use (on a 2-core machine training with 2 threads,
     /// a background loader only competes with the matrix products).
     /// </param>
-    public DataLoader(Dataset dataset, int batchSize, bool shuffle = false, bool dropLast = false, Generator? generator = null, bool? prefetch = null)
+    /// <param name="sampler">
+    /// Chooses each epoch's indices instead of the loader (a <c>DistributedSampler</c> gives each rank its share);
+    /// then <paramref name="shuffle"/> must be false, as in PyTorch.
+    /// </param>
+    public DataLoader(Dataset dataset, int batchSize, bool shuffle = false, bool dropLast = false, Generator? generator = null, bool? prefetch = null, Sampler? sampler = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         if (batchSize <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "DataLoader: the batch size must be positive.");
+        }
+
+        if (sampler is not null && shuffle)
+        {
+            throw new ArgumentException("DataLoader: a sampler chooses the order, so shuffle must be false with one (shuffle in the sampler).", nameof(shuffle));
         }
 
         Dataset = dataset;
@@ -36,6 +46,7 @@ public sealed class DataLoader : IEnumerable<Batch>
         DropLast = dropLast;
         _generator = generator ?? Generator.Default;
         _prefetch = prefetch;
+        _sampler = sampler;
     }
 
     /// <summary>Whether the next batch is gathered in the background (decided when an epoch starts if not set).</summary>
@@ -53,14 +64,25 @@ public sealed class DataLoader : IEnumerable<Batch>
     /// <summary>Whether a short last batch is dropped.</summary>
     public bool DropLast { get; }
 
+    /// <summary>The sampler that chooses each epoch's indices, or null when the loader visits the whole dataset.</summary>
+    public Sampler? Sampler => _sampler;
+
+    /// <summary>The number of samples one epoch visits: the sampler's count, or the dataset's.</summary>
+    public int SampleCount => _sampler?.Count ?? Dataset.Count;
+
     /// <summary>The number of batches in one epoch.</summary>
-    public int BatchCount => DropLast ? Dataset.Count / BatchSize : (Dataset.Count + BatchSize - 1) / BatchSize;
+    public int BatchCount => DropLast ? SampleCount / BatchSize : (SampleCount + BatchSize - 1) / BatchSize;
 
     /// <summary>Starts an epoch: draws the order (when shuffling) and yields its batches, prefetching one ahead.</summary>
     /// <returns>The batches.</returns>
     public IEnumerator<Batch> GetEnumerator()
     {
-        var order = Shuffle ? _generator.Permutation(Dataset.Count) : Enumerable.Range(0, Dataset.Count).ToArray();
+        var order = _sampler?.NextEpoch() ?? (Shuffle ? _generator.Permutation(Dataset.Count) : Enumerable.Range(0, Dataset.Count).ToArray());
+        if (order.Length != SampleCount)
+        {
+            throw new InvalidOperationException($"DataLoader: the sampler's epoch has {order.Length} indices, but its Count says {SampleCount}.");
+        }
+
         var count = BatchCount;
         if (count == 0)
         {

@@ -37,21 +37,33 @@ public sealed class TextWindows : Dataset
         return Windows(indices);
     }
 
-    /// <summary>A batch of <paramref name="batchSize"/> windows at starts drawn uniformly (with replacement).</summary>
-    /// <param name="batchSize">The windows per batch.</param>
+    /// <summary>
+    /// A batch of <paramref name="batchSize"/> windows at starts drawn uniformly (with replacement), or of it the
+    /// share of one of several ranks that draw alike: the <paramref name="rank"/>-th of <paramref name="ranks"/>
+    /// equal slices, so that the ranks together train on the batch one process would.
+    /// </summary>
+    /// <param name="batchSize">The windows per batch (over all ranks).</param>
     /// <param name="generator">The random source.</param>
-    /// <returns>Inputs and targets, int64 [batchSize, context].</returns>
-    public Batch Sample(int batchSize, Generator generator)
+    /// <param name="rank">Which slice to keep.</param>
+    /// <param name="ranks">Into how many slices to cut the batch; it must divide <paramref name="batchSize"/>.</param>
+    /// <returns>Inputs and targets, int64 [batchSize / ranks, context].</returns>
+    public Batch Sample(int batchSize, Generator generator, int rank = 0, int ranks = 1)
     {
         ArgumentNullException.ThrowIfNull(generator);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        if (ranks <= 0 || (uint)rank >= (uint)ranks || batchSize % ranks != 0)
+        {
+            throw new ArgumentException($"TextWindows.Sample: a batch of {batchSize} cannot be cut into {ranks} equal shares to keep share {rank}.", nameof(ranks));
+        }
+
         var starts = new int[batchSize];
         for (var i = 0; i < batchSize; i++)
         {
             starts[i] = generator.NextInt(Count);
         }
 
-        return Windows(starts);
+        var share = batchSize / ranks;
+        return Windows(ranks == 1 ? starts : starts[(rank * share)..((rank + 1) * share)]);
     }
 
     private Batch Windows(int[] starts)
