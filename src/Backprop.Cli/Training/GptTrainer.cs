@@ -160,16 +160,25 @@ internal sealed class GptTrainer(IAnsiConsole console, GptOptions options, strin
                     group.LearningRate = lr;
                 }
 
-                var loss = Step(model, optimizer, setup.Train.Sample(options.BatchSize, setup.Generator, communicator.Rank, ranks), options.ClipGradNorm);
+                float loss;
+                try
+                {
+                    loss = Step(model, optimizer, setup.Train.Sample(options.BatchSize, setup.Generator, communicator.Rank, ranks), options.ClipGradNorm);
+                    figures[0] = loss;
+                    figures[1] = stop.IsCancellationRequested ? 1 : 0;
+                    communicator.AllReduce<double>(figures, ReduceOp.Sum);
+                }
+                catch (CommunicatorException e)
+                {
+                    throw CommunicatorException.At($"step {step + 1}", e);
+                }
+
                 if (!float.IsFinite(loss))
                 {
                     throw new TrainingDivergedException($"the loss became {loss} at step {step + 1}; {(state.History.Count > 0 ? $"the checkpoint of step {state.History[^1].Step} is kept in {Path.Combine(outDir, CheckpointFileName)}" : "no checkpoint was written yet")}. Try a lower --lr (now {options.LearningRate.ToString(CultureInfo.InvariantCulture)}).");
                 }
 
                 // The loss averaged over the ranks; any rank's Ctrl-C stops all of them after this step.
-                figures[0] = loss;
-                figures[1] = stop.IsCancellationRequested ? 1 : 0;
-                communicator.AllReduce<double>(figures, ReduceOp.Sum);
                 state.Add((float)(figures[0] / ranks));
                 state.Step = step + 1;
                 tokensSince += options.BatchSize * options.Context;

@@ -6,6 +6,8 @@ namespace Backprop.Cli.Training;
 /// <summary>How a distributed run speaks: rank 0 prints, the others stay silent but for their own errors.</summary>
 internal static class RankZeroConsole
 {
+    private static readonly TimeSpan ForwardingGrace = TimeSpan.FromMilliseconds(300);
+
     /// <summary>A console that writes nothing, for the ranks other than 0.</summary>
     public static IAnsiConsole Silent() => AnsiConsole.Create(new AnsiConsoleSettings
     {
@@ -26,6 +28,10 @@ internal static class RankZeroConsole
         }
 
         console.MarkupLine($"[red]error:[/] rank {communicator.Rank} of {communicator.Size}: {Markup.Escape(error.Message.ReplaceLineEndings(" "))}");
+
+        // The launcher forwards each rank's output through a pipe and stops forwarding once a rank aborts: give it a moment to pass the message on.
+        Console.Out.Flush();
+        Thread.Sleep(ForwardingGrace);
         communicator.Abort(error is TrainingDivergedException ? 3 : 1);
     }
 }

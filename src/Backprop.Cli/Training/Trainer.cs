@@ -131,69 +131,76 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
             {
                 using var anomaly = options.DetectAnomaly ? Tensor.DetectAnomaly() : default;
                 var b = 0;
-                foreach (var batch in loader)
+                try
                 {
-                    if (b < skipBatches)
+                    foreach (var batch in loader)
                     {
+                        if (b < skipBatches)
+                        {
+                            b++;
+                            task?.Increment(1);
+                            continue;
+                        }
+
+                        // The step's tensors (the batch included) give their storage back to the pool at the end of it.
+                        using var scope = Tensor.NewScope();
+                        scope.Attach(batch.Input);
+                        scope.Attach(batch.Target);
+                        var input = options.Augment ? scope.Attach(Augmentation.Apply(batch.Input, options.Seed, epoch, b)) : batch.Input;
+                        var output = network.Forward(input);
+                        var loss = lossFn(output, batch.Target);
+                        var value = loss.Item();
+                        if (!float.IsFinite(value))
+                        {
+                            var kept = history.Count > 0 || resume is not null
+                                ? $"the last good checkpoint is kept at {Path.Combine(outDir, CheckpointFileName)}"
+                                : "no checkpoint was written yet";
+                            throw new TrainingDivergedException($"the loss became {value} at epoch {epoch + 1}, batch {b + 1}; {kept}. Try a lower --lr (now {options.LearningRate.ToString(CultureInfo.InvariantCulture)}) or --clip-grad-norm.");
+                        }
+
+                        optimizer.ZeroGrad();
+                        loss.Backward();
+                        if (options.ClipGradNorm > 0f)
+                        {
+                            GradClip.ClipGradNorm(model.Parameters(), options.ClipGradNorm);
+                        }
+
+                        optimizer.Step();
+                        schedule?.Step();
+
+                        var n = batch.Target.Size(0);
+                        var right = 0;
+                        var predicted = output.Argmax(1).AsSpan<long>();
+                        var labels = batch.Target.AsSpan<long>();
+                        for (var i = 0; i < n; i++)
+                        {
+                            right += predicted[i] == labels[i] ? 1 : 0;
+                        }
+
+                        // Over several ranks, the batch's figures are the sums over all of them, and any rank's Ctrl-C stops all at this batch.
+                        figures[0] = value * (double)n;
+                        figures[1] = n;
+                        figures[2] = right;
+                        figures[3] = stop.IsCancellationRequested ? 1 : 0;
+                        communicator.AllReduce<double>(figures, ReduceOp.Sum);
+                        batchLosses.Add((float)(figures[0] / figures[1]));
+                        lossSum += figures[0];
+                        seen += (long)figures[1];
+                        correct += (long)figures[2];
+
                         b++;
                         task?.Increment(1);
-                        continue;
+                        task?.Description = string.Create(CultureInfo.InvariantCulture, $"epoch {epoch + 1}/{options.Epochs}  loss {lossSum / seen:F4}  acc {100.0 * correct / seen:F2}%  {seen / watch.Elapsed.TotalSeconds:N0} samples/s");
+                        if (figures[3] > 0)
+                        {
+                            interruptedAt = b;
+                            break;
+                        }
                     }
-
-                    // The step's tensors (the batch included) give their storage back to the pool at the end of it.
-                    using var scope = Tensor.NewScope();
-                    scope.Attach(batch.Input);
-                    scope.Attach(batch.Target);
-                    var input = options.Augment ? scope.Attach(Augmentation.Apply(batch.Input, options.Seed, epoch, b)) : batch.Input;
-                    var output = network.Forward(input);
-                    var loss = lossFn(output, batch.Target);
-                    var value = loss.Item();
-                    if (!float.IsFinite(value))
-                    {
-                        var kept = history.Count > 0 || resume is not null
-                            ? $"the last good checkpoint is kept at {Path.Combine(outDir, CheckpointFileName)}"
-                            : "no checkpoint was written yet";
-                        throw new TrainingDivergedException($"the loss became {value} at epoch {epoch + 1}, batch {b + 1}; {kept}. Try a lower --lr (now {options.LearningRate.ToString(CultureInfo.InvariantCulture)}) or --clip-grad-norm.");
-                    }
-
-                    optimizer.ZeroGrad();
-                    loss.Backward();
-                    if (options.ClipGradNorm > 0f)
-                    {
-                        GradClip.ClipGradNorm(model.Parameters(), options.ClipGradNorm);
-                    }
-
-                    optimizer.Step();
-                    schedule?.Step();
-
-                    var n = batch.Target.Size(0);
-                    var right = 0;
-                    var predicted = output.Argmax(1).AsSpan<long>();
-                    var labels = batch.Target.AsSpan<long>();
-                    for (var i = 0; i < n; i++)
-                    {
-                        right += predicted[i] == labels[i] ? 1 : 0;
-                    }
-
-                    // Over several ranks, the batch's figures are the sums over all of them, and any rank's Ctrl-C stops all at this batch.
-                    figures[0] = value * (double)n;
-                    figures[1] = n;
-                    figures[2] = right;
-                    figures[3] = stop.IsCancellationRequested ? 1 : 0;
-                    communicator.AllReduce<double>(figures, ReduceOp.Sum);
-                    batchLosses.Add((float)(figures[0] / figures[1]));
-                    lossSum += figures[0];
-                    seen += (long)figures[1];
-                    correct += (long)figures[2];
-
-                    b++;
-                    task?.Increment(1);
-                    task?.Description = string.Create(CultureInfo.InvariantCulture, $"epoch {epoch + 1}/{options.Epochs}  loss {lossSum / seen:F4}  acc {100.0 * correct / seen:F2}%  {seen / watch.Elapsed.TotalSeconds:N0} samples/s");
-                    if (figures[3] > 0)
-                    {
-                        interruptedAt = b;
-                        break;
-                    }
+                }
+                catch (CommunicatorException e)
+                {
+                    throw CommunicatorException.At($"epoch {epoch + 1}, batch {b + 1}", e);
                 }
             }
 

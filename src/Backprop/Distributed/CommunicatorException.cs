@@ -29,6 +29,19 @@ public sealed class CommunicatorException : Exception
     public CommunicatorException(string message, IReadOnlyList<int> lostRanks)
         : base(message) => LostRanks = lostRanks;
 
+    private CommunicatorException(string message, IReadOnlyList<int> lostRanks, Exception innerException)
+        : base(message, innerException) => LostRanks = lostRanks;
+
+    /// <summary>The same failure with where it happened in front of its message, keeping the lost ranks.</summary>
+    /// <param name="where">Where, for people: "epoch 2, batch 17".</param>
+    /// <param name="inner">The failure.</param>
+    /// <returns>The new exception.</returns>
+    public static CommunicatorException At(string where, CommunicatorException inner)
+    {
+        ArgumentNullException.ThrowIfNull(inner);
+        return new CommunicatorException($"{where}: {inner.Message}", inner.LostRanks, inner);
+    }
+
     /// <summary>The ranks that stopped answering, when a timeout found them; empty otherwise.</summary>
     public IReadOnlyList<int> LostRanks { get; } = [];
 }

@@ -185,7 +185,7 @@ internal sealed unsafe class MpiLibrary
 
         throw new CommunicatorException(string.IsNullOrEmpty(chosen)
             ? $"MPI: no MPI library could be loaded, so --distributed cannot run. Install one: 'apt-get install mpich' (or 'apt-get install openmpi-bin'), or name the library in BACKPROP_MPI_LIBRARY. Tried:{failures}"
-            : $"MPI: BACKPROP_MPI_LIBRARY names '{chosen}', which could not be loaded:{failures}");
+            : $"MPI: BACKPROP_MPI_LIBRARY names '{chosen}', which could not be loaded (unset it to find MPICH or Open MPI, installed with 'apt-get install mpich' or 'apt-get install openmpi-bin'):{failures}");
     }
 
     /// <summary>The library's own description, first line: "MPICH Version: 4.0.2", "Open MPI v4.1.4, …".</summary>
