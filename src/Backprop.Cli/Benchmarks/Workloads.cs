@@ -12,7 +12,7 @@ namespace Backprop.Cli.Benchmarks;
 /// </summary>
 internal static class Workloads
 {
-    public static readonly string[] Names = ["w0", "w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "w9"];
+    public static readonly string[] Names = ["w0", "w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "w9", "w10"];
 
     public static IEnumerable<Figure> Run(string name, string mnistDirectory) => name switch
     {
@@ -26,10 +26,11 @@ internal static class Workloads
         "w7" => [ConvWorkloads.W7(mnistDirectory)],
         "w8" => ConvWorkloads.W8(),
         "w9" => GptWorkloads.W9(Training.TrainingData.Bundled("tinyshakespeare", "input.txt")),
+        "w10" => DistributedWorkloads.W10(mnistDirectory),
         _ => throw new ArgumentException($"bench: '{name}' is not a workload; choose from {string.Join(", ", Names)}."),
     };
 
-    private static double Median(IEnumerable<double> values)
+    internal static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
@@ -112,7 +113,7 @@ internal static class Workloads
         return new Figure("W1", [new("us_per_step", watch.Elapsed.TotalMicroseconds / Steps), new("final_loss", last)]);
     }
 
-    private static Sequential Mlp(int[] sizes, Generator g)
+    internal static Sequential Mlp(int[] sizes, Generator g)
     {
         var model = new Sequential();
         for (var i = 0; i < sizes.Length - 1; i++)

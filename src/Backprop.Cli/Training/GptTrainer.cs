@@ -115,7 +115,8 @@ internal sealed class GptTrainer(IAnsiConsole console, GptOptions options, strin
     /// <summary>Trains, from the start or from a checkpoint of an earlier run of the same options; returns whether it was interrupted.</summary>
     public bool Run(Checkpoint? resume = null)
     {
-        Threads.Count = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
+        // The ranks on one machine share its cores.
+        Threads.Count = options.Threads > 0 ? options.Threads : Math.Max(1, Environment.ProcessorCount / communicator.LocalSize());
         var setup = Prepare(options);
         var (model, optimizer) = (setup.Model, setup.Optimizer);
         var ranks = communicator.Size;
@@ -125,7 +126,7 @@ internal sealed class GptTrainer(IAnsiConsole console, GptOptions options, strin
         }
 
         communicator.CheckSame("the training options", JsonSerializer.Serialize(options with { Threads = 0 }, MetadataJson.Options));
-        using var parallel = ranks > 1 ? new DistributedDataParallel(model, communicator) : null;
+        using var parallel = ranks > 1 ? new DistributedDataParallel(model, communicator, overlap: communicator.HasSpareCore()) : null;
         var figures = new double[2];
         if (communicator.Rank == 0)
         {

@@ -47,6 +47,11 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
         {
             Threads.Count = options.Threads;
         }
+        else if (communicator.Size > 1)
+        {
+            // The ranks on one machine share its cores.
+            Threads.Count = Math.Max(1, Environment.ProcessorCount / communicator.LocalSize());
+        }
 
         var data = TrainingData.Load(options, new Generator(options.Seed ^ 0x5A17));
         if (options.Augment && !Augmentation.IsSquare(data.Features))
@@ -71,12 +76,14 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
         communicator.CheckSame("the training options and data", $"{JsonSerializer.Serialize(options with { Threads = 0 }, MetadataJson.Options)} {data.Description}");
         var generator = new Generator(options.Seed);
         var model = spec.Build(generator);
-        using var parallel = ranks > 1 ? new DistributedDataParallel(model, communicator) : null;
+        // Prefetching batches and overlapping the gradients' all-reduce with backward both need a core that the ranks' kernels leave free.
+        var spareCore = communicator.HasSpareCore();
+        using var parallel = ranks > 1 ? new DistributedDataParallel(model, communicator, overlap: spareCore) : null;
         Module<Tensor, Tensor> network = parallel is null ? model : parallel;
         var optimizer = OptimizerFactory.Create(options, model.Parameters());
         var lossFn = Evaluator.LossFunction(options.Loss, data.Classes, options.LabelSmoothing);
         var loader = ranks > 1
-            ? new DataLoader(data.Train, options.BatchSize / ranks, generator: generator, sampler: new DistributedSampler(data.Train.Count, communicator, generator: generator))
+            ? new DataLoader(data.Train, options.BatchSize / ranks, generator: generator, prefetch: spareCore, sampler: new DistributedSampler(data.Train.Count, communicator, generator: generator))
             : new DataLoader(data.Train, options.BatchSize, shuffle: true, generator: generator);
         var batches = loader.BatchCount;
         var figures = new double[4];

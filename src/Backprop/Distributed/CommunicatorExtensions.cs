@@ -96,6 +96,26 @@ public static class CommunicatorExtensions
     }
 
     /// <summary>
+    /// How many ranks run on this machine (this one included), by comparing the ranks' machine names: what a rank
+    /// divides the machine's cores by. A collective: every rank must call it.
+    /// </summary>
+    /// <param name="communicator">The ranks.</param>
+    /// <returns>The number of ranks whose machine name is this one's.</returns>
+    public static int LocalSize(this ICommunicator communicator)
+    {
+        var hosts = communicator.AllGather(Environment.MachineName);
+        return hosts.Count(h => h == Environment.MachineName);
+    }
+
+    /// <summary>
+    /// Whether a data loader should gather the next batch on a core of its own: only when this machine has more
+    /// cores than its ranks' kernels use (two ranks of one thread on two cores have none to spare). A collective.
+    /// </summary>
+    /// <param name="communicator">The ranks.</param>
+    /// <returns>Whether a spare core exists.</returns>
+    public static bool HasSpareCore(this ICommunicator communicator) => Environment.ProcessorCount > communicator.LocalSize() * Threads.Count;
+
+    /// <summary>
     /// Throws unless every rank gives the same <paramref name="value"/>: how ranks started with different options
     /// or models find out before they train, instead of averaging gradients of different shapes.
     /// </summary>

@@ -7,8 +7,10 @@ namespace Backprop.Distributed;
 /// Data-parallel training of a module over several ranks (torch.nn.parallel.DistributedDataParallel): each
 /// rank runs forward and backward on its share of the batch, and the gradients are averaged over the ranks
 /// before the optimizer steps, so that every rank takes the same step. Parameters and buffers are broadcast
-/// from rank 0 when it is made. Gradients travel in buckets of about <c>bucketCapMb</c> MB, filled in the order
-/// backward finishes them (the output layer's first); each bucket's all-reduce starts on a background thread
+/// from rank 0 when it is made. Gradients travel in buckets of about <c>bucketCapMb</c> MB (the first of at
+/// most 1 MB, as PyTorch's, so that sending starts early; a parameter of 256 KB or more in a bucket of its
+/// own, sent in place), filled in the order backward finishes them (the output layer's first); each bucket's
+/// all-reduce starts on a background thread
 /// as soon as it is full, while backward computes the rest, and the last one is sent when backward ends.
 /// Every parameter must take part in every backward pass (or call <see cref="SynchronizeGradients"/> after
 /// it); the state dict's keys carry the prefix "module.", as PyTorch's do.
@@ -20,6 +22,13 @@ public sealed class DistributedDataParallel : Module<Tensor, Tensor>, IDisposabl
     private readonly List<IDisposable> _hooks = [];
     private readonly Dictionary<Parameter, string> _names = new(ReferenceEqualityComparer.Instance);
     private readonly bool _broadcastBuffers;
+    private readonly bool _overlap;
+
+    /// <summary>The largest first bucket, in floats: 1 MB, as PyTorch's.</summary>
+    private const long FirstBucketCapacity = 1024 * 1024 / sizeof(float);
+
+    /// <summary>A parameter of this many floats (256 KB) or more is a bucket of its own, sent without copies.</summary>
+    private const long OwnBucket = 64 * 1024;
 
     /// <summary>Buckets handed to the sender thread, in order.</summary>
     private readonly BlockingCollection<GradientBucket> _queue = [];
@@ -34,7 +43,11 @@ public sealed class DistributedDataParallel : Module<Tensor, Tensor>, IDisposabl
     /// <param name="communicator">The ranks.</param>
     /// <param name="bucketCapMb">The size of a gradient bucket in megabytes (PyTorch's default, 25).</param>
     /// <param name="broadcastBuffers">Copy rank 0's buffers (BatchNorm's running statistics) to every rank before each forward, as PyTorch does by default.</param>
-    public DistributedDataParallel(Module<Tensor, Tensor> module, ICommunicator communicator, double bucketCapMb = 25, bool broadcastBuffers = true)
+    /// <param name="overlap">
+    /// Send each full bucket from a background thread while backward computes the rest (the default); false sends
+    /// them all once backward ends, which is faster where no core is free for the sending (as many ranks as cores).
+    /// </param>
+    public DistributedDataParallel(Module<Tensor, Tensor> module, ICommunicator communicator, double bucketCapMb = 25, bool broadcastBuffers = true, bool overlap = true)
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(communicator);
@@ -46,6 +59,7 @@ public sealed class DistributedDataParallel : Module<Tensor, Tensor>, IDisposabl
         Module = RegisterModule("module", module);
         Communicator = communicator;
         _broadcastBuffers = broadcastBuffers;
+        _overlap = overlap;
         var parameters = module.NamedParameters().Where(p => p.Parameter.RequiresGrad).ToList();
         foreach (var (name, p) in parameters)
         {
@@ -147,7 +161,7 @@ public sealed class DistributedDataParallel : Module<Tensor, Tensor>, IDisposabl
         long size = 0;
         foreach (var p in parameters)
         {
-            if (current.Count > 0 && size + p.Numel > capacity)
+            if (current.Count > 0 && (p.Numel >= OwnBucket || size + p.Numel > (buckets.Count == 0 ? Math.Min(capacity, FirstBucketCapacity) : capacity)))
             {
                 buckets.Add(new GradientBucket(buckets.Count, current));
                 current = [];
@@ -156,6 +170,12 @@ public sealed class DistributedDataParallel : Module<Tensor, Tensor>, IDisposabl
 
             current.Add(p);
             size += p.Numel;
+            if (p.Numel >= OwnBucket)
+            {
+                buckets.Add(new GradientBucket(buckets.Count, current));
+                current = [];
+                size = 0;
+            }
         }
 
         if (current.Count > 0)
@@ -198,8 +218,9 @@ public sealed class DistributedDataParallel : Module<Tensor, Tensor>, IDisposabl
     }
 
     /// <summary>
-    /// Sends the full buckets that are next in order: to the sender thread while later ones are still filling, the
-    /// last one from this thread once the others are done; then writes the averages back and ends the pass.
+    /// Sends the full buckets that are next in order: to the sender thread while later ones are still filling (or,
+    /// without overlap, all of them once the last is full), the last one from this thread once the others are done;
+    /// then writes the averages back and ends the pass.
     /// </summary>
     private void Launch()
     {
@@ -208,13 +229,29 @@ public sealed class DistributedDataParallel : Module<Tensor, Tensor>, IDisposabl
             var bucket = _buckets[_launched++];
             if (_launched < _buckets.Length)
             {
-                StartSender();
-                _queue.Add(bucket);
+                // Not the last one: to the sender thread now, or held until backward ends.
+                if (_overlap)
+                {
+                    StartSender();
+                    _queue.Add(bucket);
+                }
+
                 continue;
             }
 
-            WaitForSender();
-            _gradients.AllReduce<float>(bucket.Values, ReduceOp.Sum);
+            if (_overlap)
+            {
+                WaitForSender();
+                _gradients.AllReduce(bucket.Values, ReduceOp.Sum);
+            }
+            else
+            {
+                foreach (var held in _buckets)
+                {
+                    _gradients.AllReduce(held.Values, ReduceOp.Sum);
+                }
+            }
+
             var scale = 1f / Communicator.Size;
             foreach (var b in _buckets)
             {
@@ -245,7 +282,7 @@ public sealed class DistributedDataParallel : Module<Tensor, Tensor>, IDisposabl
             {
                 if (Volatile.Read(ref _senderError) is null)
                 {
-                    _gradients.AllReduce<float>(bucket.Values, ReduceOp.Sum);
+                    _gradients.AllReduce(bucket.Values, ReduceOp.Sum);
                 }
             }
             catch (CommunicatorException e)

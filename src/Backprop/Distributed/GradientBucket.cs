@@ -5,6 +5,7 @@ namespace Backprop.Distributed;
 /// <summary>
 /// Some parameters whose gradients are all-reduced together, as one flat array: filled as backward finishes
 /// each parameter's gradient, sent once all of them are in, and copied back (divided by the number of ranks).
+/// A bucket of one parameter sends that parameter's gradient itself, without the two copies.
 /// </summary>
 internal sealed class GradientBucket
 {
@@ -26,15 +27,17 @@ internal sealed class GradientBucket
             offset += _parameters[i].Numel;
         }
 
-        Values = new float[offset];
+        _values = _parameters.Length == 1 ? null : new float[offset];
         Reset();
     }
 
     /// <summary>The bucket's place in the order every rank sends them in.</summary>
     public int Index { get; }
 
-    /// <summary>The gradients, side by side.</summary>
-    public float[] Values { get; }
+    private readonly float[]? _values;
+
+    /// <summary>The gradients, side by side (for a bucket of one parameter, its gradient's own storage).</summary>
+    public Span<float> Values => _values ?? _parameters[0].GradData.AsSpan(0, _parameters[0].Numel);
 
     /// <summary>The parameters, in the order of <see cref="Values"/>.</summary>
     public IReadOnlyList<Parameter> Parameters => _parameters;
@@ -57,7 +60,15 @@ internal sealed class GradientBucket
             return;
         }
 
-        var span = Values.AsSpan(_offsets[slot], _parameters[slot].Numel);
+        _arrived[slot] = true;
+        _missing--;
+        if (_values is null)
+        {
+            _parameters[slot].Grad ??= Tensor.Zeros(_parameters[slot].Shape);
+            return;
+        }
+
+        var span = _values.AsSpan(_offsets[slot], _parameters[slot].Numel);
         if (_parameters[slot].GradData is { } grad)
         {
             grad.AsSpan(0, span.Length).CopyTo(span);
@@ -66,9 +77,6 @@ internal sealed class GradientBucket
         {
             span.Clear();
         }
-
-        _arrived[slot] = true;
-        _missing--;
     }
 
     /// <summary>Adds every parameter that has not arrived (zeros for those backward gave no gradient).</summary>
@@ -87,10 +95,16 @@ internal sealed class GradientBucket
     /// <summary>Writes the summed gradients, times <paramref name="scale"/>, back into the parameters' gradients.</summary>
     public void CopyBack(float scale)
     {
+        if (_values is null)
+        {
+            System.Numerics.Tensors.TensorPrimitives.Multiply(Values, scale, Values);
+            return;
+        }
+
         for (var i = 0; i < _parameters.Length; i++)
         {
             var p = _parameters[i];
-            var summed = Values.AsSpan(_offsets[i], p.Numel);
+            var summed = _values.AsSpan(_offsets[i], p.Numel);
             if (p.GradData is null)
             {
                 p.Grad = Tensor.Zeros(p.Shape);

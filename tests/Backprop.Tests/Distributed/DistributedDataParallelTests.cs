@@ -11,19 +11,20 @@ public sealed class DistributedDataParallelTests
     private const int GlobalBatch = 12;
 
     [Theory]
-    [InlineData(2, 25.0)]
-    [InlineData(3, 25.0)]
-    [InlineData(2, 0.00005)]
-    [InlineData(3, 0.00005)]
-    public void RanksTakeTheStepsOfOneProcessWithTheGlobalBatch(int ranks, double bucketCapMb)
+    [InlineData(2, 25.0, true)]
+    [InlineData(3, 25.0, true)]
+    [InlineData(2, 0.00005, true)]
+    [InlineData(3, 0.00005, true)]
+    [InlineData(2, 0.00005, false)]
+    public void RanksTakeTheStepsOfOneProcessWithTheGlobalBatch(int ranks, double bucketCapMb, bool overlap)
     {
         var (x, y) = Data();
-        var single = Train(Model(5), Communicator.Local, x, y, share: (0, 1), bucketCapMb);
+        var single = Train(Model(5), Communicator.Local, x, y, share: (0, 1), bucketCapMb, overlap);
         var distributed = ThreadGroup.Run(ranks, comm =>
         {
             // Only rank 0 starts from the single process's weights: the others' are replaced by its broadcast.
             var model = Model(5 + (ulong)comm.Rank);
-            return Train(model, comm, x, y, share: (comm.Rank, ranks), bucketCapMb);
+            return Train(model, comm, x, y, share: (comm.Rank, ranks), bucketCapMb, overlap);
         });
         foreach (var weights in distributed)
         {
@@ -47,6 +48,32 @@ public sealed class DistributedDataParallelTests
         Assert.All(counts, c => Assert.Equal(1, c.Item1));
         // 13 floats a bucket: the last bias (3), the last weight (24), the first bias (8), the first weight (48), one each.
         Assert.All(counts, c => Assert.Equal(4, c.Item2));
+    }
+
+    [Fact]
+    public void ALargeParameterIsAveragedInItsOwnStorage()
+    {
+        // 6 × 12,000 = 72,000 floats: at least 256 KB, so the first layer's weight is a bucket of its own.
+        static Sequential Wide()
+        {
+            var g = new Generator(3);
+            return new Sequential(new Linear(12_000, 6, generator: g), new ReLU(), new Linear(6, 2, generator: g));
+        }
+
+        var wide = Wide();
+        var grads = ThreadGroup.Run(2, comm =>
+        {
+            var model = Wide();
+            using var ddp = new DistributedDataParallel(model, comm);
+            var input = Tensor.Randn([2, 12_000], new Generator(20 + (ulong)comm.Rank));
+            ddp.Forward(input).Sum().Backward();
+            return (ddp.BucketCount, model.Parameters().First().Grad!.ToArray());
+        });
+        var both = Tensor.Cat([Tensor.Randn([2, 12_000], new Generator(20)), Tensor.Randn([2, 12_000], new Generator(21))], 0);
+        (wide.Forward(both).Sum() * 0.5f).Backward();
+        var expected = wide.Parameters().First().Grad!.ToArray();
+        Assert.All(grads, r => Assert.Equal(2, r.BucketCount));
+        Assert.All(grads, r => Assert.All(expected.Zip(r.Item2), p => Assert.True(Math.Abs(p.First - p.Second) <= 1e-5f * Math.Max(1f, Math.Abs(p.First)), $"{p.Second} against {p.First}")));
     }
 
     [Fact]
@@ -108,9 +135,9 @@ public sealed class DistributedDataParallelTests
     }
 
     /// <summary>Four steps of SGD with momentum over the batches in order, each rank on its slice; returns the weights.</summary>
-    private static float[] Train(Sequential model, ICommunicator comm, Tensor x, Tensor y, (int Rank, int Ranks) share, double bucketCapMb)
+    private static float[] Train(Sequential model, ICommunicator comm, Tensor x, Tensor y, (int Rank, int Ranks) share, double bucketCapMb, bool overlap)
     {
-        using var ddp = new DistributedDataParallel(model, comm, bucketCapMb);
+        using var ddp = new DistributedDataParallel(model, comm, bucketCapMb, overlap: overlap);
         var optimizer = new SGD(model.Parameters(), 0.1f, momentum: 0.9f);
         var per = GlobalBatch / share.Ranks;
         for (var b = 0; b < Samples / GlobalBatch; b++)
