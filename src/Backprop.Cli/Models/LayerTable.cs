@@ -53,18 +53,22 @@ internal static class LayerTable
     /// <summary>The layer names a model file may use.</summary>
     public static IEnumerable<string> Names => Entries.Keys;
 
-    /// <summary>Builds one layer (a Residual block with its body and shortcut).</summary>
-    public static Module<Tensor, Tensor> Build(LayerSpec layer, Generator generator)
+    /// <summary>
+    /// Builds one layer (a Residual block with its body and shortcut); <paramref name="batchNorm"/>, when given,
+    /// stands in for each BatchNorm layer built (the distributed run's SyncBatchNorm).
+    /// </summary>
+    public static Module<Tensor, Tensor> Build(LayerSpec layer, Generator generator, Func<BatchNormBase, Module<Tensor, Tensor>>? batchNorm = null)
     {
         if (layer.Body is not null)
         {
-            return new Residual(BuildAll(layer.Body, generator), layer.Shortcut is null ? null : BuildAll(layer.Shortcut, generator));
+            return new Residual(BuildAll(layer.Body, generator, batchNorm), layer.Shortcut is null ? null : BuildAll(layer.Shortcut, generator, batchNorm));
         }
 
         var (entry, arguments) = Bind(layer);
         try
         {
-            return entry.Build(arguments, generator);
+            var built = entry.Build(arguments, generator);
+            return built is BatchNormBase norm && batchNorm is not null ? batchNorm(norm) : built;
         }
         catch (ArgumentException e)
         {
@@ -73,12 +77,12 @@ internal static class LayerTable
     }
 
     /// <summary>The layers in a Sequential, keyed "0", "1", … as PyTorch keys nn.Sequential.</summary>
-    public static Sequential BuildAll(IReadOnlyList<LayerSpec> layers, Generator generator)
+    public static Sequential BuildAll(IReadOnlyList<LayerSpec> layers, Generator generator, Func<BatchNormBase, Module<Tensor, Tensor>>? batchNorm = null)
     {
         var model = new Sequential();
         foreach (var layer in layers)
         {
-            model.Add(Build(layer, generator));
+            model.Add(Build(layer, generator, batchNorm));
         }
 
         return model;

@@ -91,8 +91,8 @@ internal sealed record NetworkSpec(string Name, IReadOnlyList<LayerSpec> Layers)
     /// <summary>The state-dict keys and shapes, known without building the network.</summary>
     public IEnumerable<(string Key, int[] Shape)> ParameterShapes() => LayerTable.Shapes(Layers);
 
-    /// <summary>Builds the network with PyTorch's default initialisation from <paramref name="generator"/>.</summary>
-    public Sequential Build(Generator generator) => LayerTable.BuildAll(Layers, generator);
+    /// <summary>Builds the network with PyTorch's default initialisation from <paramref name="generator"/> (<paramref name="batchNorm"/> standing in for each BatchNorm layer, when given).</summary>
+    public Sequential Build(Generator generator, Func<BatchNormBase, Module<Tensor, Tensor>>? batchNorm = null) => LayerTable.BuildAll(Layers, generator, batchNorm);
 
     /// <summary>The metadata entries that describe this spec.</summary>
     public IEnumerable<KeyValuePair<string, string>> ToMetadata() => [new("model", Text), new("model_name", Name)];

@@ -174,6 +174,11 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
         [DefaultValue(false)]
         public bool Distributed { get; init; }
 
+        [CommandOption("--sync-batchnorm")]
+        [Description("--distributed: normalize with the statistics of the whole global batch, pooled over the ranks (SyncBatchNorm), instead of each rank's share.")]
+        [DefaultValue(false)]
+        public bool SyncBatchNorm { get; init; }
+
         [CommandOption("--timeout <SECONDS>")]
         [Description("--distributed: how long a rank waits for the others before it stops the job, naming the ranks that stopped answering.")]
         [DefaultValue(60.0)]
@@ -213,6 +218,7 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
                 ValidationFraction = ValidationFraction,
                 Limit = Limit,
                 Threads = Threads,
+                SyncBatchNorm = SyncBatchNorm,
             };
         }
 
@@ -255,6 +261,11 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
             if (Augment && NoAugment)
             {
                 return ValidationResult.Error("--augment and --no-augment contradict each other; give one.");
+            }
+
+            if (SyncBatchNorm && !Distributed)
+            {
+                return ValidationResult.Error("--sync-batchnorm pools BatchNorm's statistics over the ranks of a --distributed run; add --distributed.");
             }
 
             if (!(Timeout > 0 && Timeout <= MaxTimeoutSeconds))

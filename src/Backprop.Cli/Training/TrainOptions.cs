@@ -57,4 +57,7 @@ internal sealed record TrainOptions
     public required int Limit { get; init; }
 
     public required int Threads { get; init; }
+
+    /// <summary>Whether a distributed run pools BatchNorm's statistics over the ranks (false in checkpoints of earlier versions).</summary>
+    public bool SyncBatchNorm { get; init; }
 }

@@ -75,7 +75,7 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
 
         communicator.CheckSame("the training options and data", $"{JsonSerializer.Serialize(options with { Threads = 0 }, MetadataJson.Options)} {data.Description}");
         var generator = new Generator(options.Seed);
-        var model = spec.Build(generator);
+        var model = spec.Build(generator, options.SyncBatchNorm && ranks > 1 ? norm => SyncBatchNorm.From(norm, communicator) : null);
         // Prefetching batches and overlapping the gradients' all-reduce with backward both need a core that the ranks' kernels leave free.
         var spareCore = communicator.HasSpareCore();
         using var parallel = ranks > 1 ? new DistributedDataParallel(model, communicator, overlap: spareCore) : null;

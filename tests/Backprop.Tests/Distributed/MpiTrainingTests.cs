@@ -143,6 +143,53 @@ public sealed partial class MpiTrainingTests(ITestOutputHelper output) : IDispos
         }
     }
 
+    [MpiFact]
+    public void SyncBatchNormTrainsAResidualNetworkLikeOneProcess()
+    {
+        string[] resnet = ["train", "--model", "resnet-mini", "--optimizer", "sgd", "--lr", "0.05", "--limit", "512", "--epochs", "1", "--batch-size", "64", "--threads", "1", "--data", TrainingData.DefaultMnistDirectory()];
+        var single = Path.Combine(_dir, "resnet1");
+        var (code, text) = CliProcess([.. resnet, "--out", single]);
+        Assert.True(code == 0, text);
+        var synced = Path.Combine(_dir, "resnet-sync");
+        var (syncCode, syncText) = Mpiexec.Run(Mpiexec.Arguments(2, [.. resnet, "--out", synced, "--distributed", "--sync-batchnorm"]), Limit);
+        Assert.True(syncCode == 0, syncText);
+        var local = Path.Combine(_dir, "resnet-local");
+        var (localCode, localText) = Mpiexec.Run(Mpiexec.Arguments(2, [.. resnet, "--out", local, "--distributed"]), Limit);
+        Assert.True(localCode == 0, localText);
+
+        // Pooled statistics give one process's weights; each rank's own statistics (of 32 images) do not.
+        var withSync = WorstDifference(Path.Combine(single, Trainer.ModelFileName), Path.Combine(synced, Trainer.ModelFileName));
+        var withoutSync = WorstDifference(Path.Combine(single, Trainer.ModelFileName), Path.Combine(local, Trainer.ModelFileName));
+        output.WriteLine($"worst difference: {withSync:G3} with SyncBatchNorm, {withoutSync:G3} without");
+        Assert.True(withSync <= 3e-3, $"{withSync:G3}");
+        Assert.True(withoutSync > 5 * withSync, $"{withoutSync:G3} against {withSync:G3}");
+    }
+
+    [MpiFact]
+    public void AnInterruptedRunResumesOnEveryRankToTheWeightsOfAnUnbrokenOne()
+    {
+        string[] run = ["train", "--limit", "20000", "--epochs", "4", "--threads", "1", "--data", TrainingData.DefaultMnistDirectory(), "--distributed"];
+        var straight = Path.Combine(_dir, "straight");
+        var (code, text) = Mpiexec.Run(Mpiexec.Arguments(2, [.. run, "--out", straight]), Limit);
+        Assert.True(code == 0, text);
+        var broken = Path.Combine(_dir, "broken");
+        using (var interrupted = Mpiexec.Start(Mpiexec.Arguments(2, [.. run, "--out", broken])))
+        {
+            interrupted.WaitFor("epoch 2/4", Limit);
+            Assert.Equal(0, Signal("INT", RankPid(interrupted.Output, 0)));
+            var (stopped, stoppedText) = interrupted.Finish(Limit);
+            output.WriteLine(stoppedText);
+            Assert.NotEqual(0, stopped);
+            Assert.Contains("Interrupted at epoch", Flat(stoppedText), StringComparison.Ordinal);
+        }
+
+        var (resumed, resumedText) = Mpiexec.Run(Mpiexec.Arguments(2, ["train", "--resume", Path.Combine(broken, Trainer.CheckpointFileName), "--distributed"]), Limit);
+        output.WriteLine(resumedText);
+        Assert.True(resumed == 0, resumedText);
+        Assert.Contains("Resuming at epoch", Flat(resumedText), StringComparison.Ordinal);
+        AssertSameWeights(Path.Combine(straight, Trainer.ModelFileName), Path.Combine(broken, Trainer.ModelFileName), 1e-6);
+    }
+
     /// <summary>A run long enough to be killed in the middle: W2's MLP on 20,000 samples for 20 epochs.</summary>
     private static string[] LongRun(string outDir) =>
         ["train", "--limit", "20000", "--epochs", "20", "--threads", "1", "--data", TrainingData.DefaultMnistDirectory(), "--out", outDir];
@@ -190,6 +237,18 @@ public sealed partial class MpiTrainingTests(ITestOutputHelper output) : IDispos
             var worst = e.Zip(a).Max(p => Math.Abs(p.First - p.Second)) / scale;
             Assert.True(worst <= tolerance, $"{name}: relative difference {worst:G3}");
         }
+    }
+
+    /// <summary>The largest difference between two model files' tensors, relative to each tensor's largest value (at least 1).</summary>
+    private static double WorstDifference(string expectedPath, string actualPath)
+    {
+        var expected = Safetensors.Load(expectedPath).Tensors;
+        var actual = Safetensors.Load(actualPath).Tensors;
+        return expected.Where(e => e.Value.DType == DType.Float32).Max(e =>
+        {
+            var (x, y) = (e.Value.ToArray(), actual[e.Key].ToArray());
+            return x.Zip(y).Max(p => Math.Abs(p.First - p.Second)) / Math.Max(1.0, x.Max(v => Math.Abs(v)));
+        });
     }
 
     /// <summary>Every file in the run folder is whole: no temporary file is left, and each model or checkpoint loads.</summary>
