@@ -1,14 +1,22 @@
 namespace Backprop.Tests.Distributed;
 
-/// <summary>A test that runs `backprop` under mpiexec; skipped, with the reason, on a machine without MPI.</summary>
+/// <summary>
+/// A test that runs `backprop` under mpiexec (with <see cref="TwoHosts"/> set, on two hosts made of network
+/// namespaces); skipped, with the reason, on a machine without MPI or without namespaces.
+/// </summary>
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class MpiFactAttribute : FactAttribute
 {
-    public MpiFactAttribute()
+    public MpiFactAttribute() => Skip = Mpiexec.Missing;
+
+    /// <summary>Whether the test needs two hosts; where they cannot be made, it is skipped with the reason.</summary>
+    public bool TwoHosts
     {
-        if (Mpiexec.Missing is { } reason)
+        get;
+        set
         {
-            Skip = reason;
+            field = value;
+            Skip = value ? Distributed.TwoHosts.Missing : Mpiexec.Missing;
         }
     }
 }

@@ -53,6 +53,27 @@ public sealed partial class MpiTrainingTests(ITestOutputHelper output) : IDispos
         Assert.True(File.Exists(Path.Combine(dir, Trainer.ModelFileName)));
     }
 
+    [MpiFact(TwoHosts = true)]
+    public void TwoHostsTrainOverTheNetworkBetweenThemLikeOneProcess()
+    {
+        var single = Path.Combine(_dir, "one-host");
+        var (code, text) = CliProcess(TwentySteps(single));
+        Assert.True(code == 0, text);
+        using var hosts = new TwoHosts();
+        var before = hosts.SentBytes(1);
+        var dir = Path.Combine(_dir, "two-hosts");
+        string[] tcp = ["/usr/bin/env", "MPIR_CVAR_NOLOCAL=1", "UCX_TLS=tcp", $"UCX_NET_DEVICES={TwoHosts.Device}"];
+        var (mpiCode, mpiText) = hosts.Run([.. tcp, .. Mpiexec.Cli([.. TwentySteps(dir), "--distributed"])], Limit);
+        output.WriteLine(mpiText);
+        Assert.True(mpiCode == 0, mpiText);
+
+        // 20 all-reduces of the 0.94 MB gradient went over the link, and the weights are one process's.
+        var sent = hosts.SentBytes(1) - before;
+        output.WriteLine($"host 2 sent {sent:N0} bytes on {TwoHosts.Device}");
+        Assert.True(sent > 15_000_000, $"only {sent:N0} bytes crossed the link");
+        AssertSameWeights(Path.Combine(single, Trainer.ModelFileName), Path.Combine(dir, Trainer.ModelFileName), 1e-5);
+    }
+
     [MpiFact]
     public void AKilledRankStopsTheOtherWithinTheTimeoutAndNoFileIsHalfWritten()
     {
