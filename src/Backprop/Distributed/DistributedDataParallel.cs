@@ -10,8 +10,8 @@ namespace Backprop.Distributed;
 /// from rank 0 when it is made. Gradients travel in buckets of about <c>bucketCapMb</c> MB (the first of at
 /// most 1 MB, as PyTorch's, so that sending starts early; a parameter of 256 KB or more in a bucket of its
 /// own, sent in place), filled in the order backward finishes them (the output layer's first); each bucket's
-/// all-reduce starts on a background thread
-/// as soon as it is full, while backward computes the rest, and the last one is sent when backward ends.
+/// all-reduce starts on a background thread as soon as it is full, while backward computes the rest, and the
+/// last one is sent when backward ends.
 /// Every parameter must take part in every backward pass (or call <see cref="SynchronizeGradients"/> after
 /// it); the state dict's keys carry the prefix "module.", as PyTorch's do.
 /// </summary>
@@ -45,7 +45,7 @@ public sealed class DistributedDataParallel : Module<Tensor, Tensor>, IDisposabl
     /// <param name="broadcastBuffers">Copy rank 0's buffers (BatchNorm's running statistics) to every rank before each forward, as PyTorch does by default.</param>
     /// <param name="overlap">
     /// Send each full bucket from a background thread while backward computes the rest (the default); false sends
-    /// them all once backward ends, which is faster where no core is free for the sending (as many ranks as cores).
+    /// them all once backward ends, for machines with no core free for the sending (as many ranks as cores).
     /// </param>
     public DistributedDataParallel(Module<Tensor, Tensor> module, ICommunicator communicator, double bucketCapMb = 25, bool broadcastBuffers = true, bool overlap = true)
     {
