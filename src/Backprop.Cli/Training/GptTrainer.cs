@@ -145,7 +145,7 @@ internal sealed class GptTrainer(IAnsiConsole console, GptOptions options, strin
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"GPT: {options.Depth} layers, {options.Heads} heads, width {options.Width}, context {options.Context}, {setup.Vocabulary.Count} characters, {model.ParameterCount():N0} parameters")));
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"data: {options.Data}, {setup.Train.Count + options.Context:N0} training and {setup.Validation.Count + options.Context:N0} validation characters; AdamW lr {options.LearningRate} (warm-up {options.WarmupSteps}, cosine), batch {options.BatchSize}, {options.Steps} steps, seed {options.Seed}, {Threads.Count} threads{(ranks > 1 ? $" per rank, {ranks} ranks of {options.BatchSize / ranks} windows each" : "")}")));
+            $"data: {options.Data}, {setup.Train.Count + options.Context:N0} training and {setup.Validation.Count + options.Context:N0} validation characters; AdamW lr {options.LearningRate} (warm-up {options.WarmupSteps}, cosine), batch {options.BatchSize}, {options.Steps} steps, seed {options.Seed}, {Threads.Count} thread{(Threads.Count == 1 ? "" : "s")}{(ranks > 1 ? $" per rank, {ranks} ranks of {options.BatchSize / ranks} windows each" : "")}")));
 
         var interrupted = false;
         var watch = Stopwatch.StartNew();

@@ -274,7 +274,7 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
 
     private string Describe() => string.Create(
         CultureInfo.InvariantCulture,
-        $"{options.Optimizer} lr {options.LearningRate} ({options.Schedule}), {options.Loss}, batch {options.BatchSize}, {options.Epochs} epochs, seed {options.Seed}, {Threads.Count} threads{(communicator.Size > 1 ? " per rank" : string.Empty)}{(options.Augment ? ", augmented" : string.Empty)}");
+        $"{options.Optimizer} lr {options.LearningRate} ({options.Schedule}), {options.Loss}, batch {options.BatchSize}, {options.Epochs} epochs, seed {options.Seed}, {Threads.Count} thread{(Threads.Count == 1 ? "" : "s")}{(communicator.Size > 1 ? " per rank" : string.Empty)}{(options.Augment ? ", augmented" : string.Empty)}");
 
     private void SaveCheckpoint(Module model, Optimizer optimizer, int epoch, int batch, string generatorState, List<EpochRecord> history, (double LossSum, long Seen, long Correct) partial = default)
     {
