@@ -331,7 +331,8 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
     /// <summary>The number of ranks an MPI launcher says it started, without loading MPI (1 when none did).</summary>
     private static int RankCount()
     {
-        foreach (var name in (string[])["PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "SLURM_NTASKS"])
+        // Not SLURM_NTASKS: a batch script's own `backprop train` sees it too, without being one of srun's ranks.
+        foreach (var name in (string[])["PMI_SIZE", "OMPI_COMM_WORLD_SIZE"])
         {
             if (int.TryParse(Environment.GetEnvironmentVariable(name), System.Globalization.NumberStyles.None, CultureInfo.InvariantCulture, out var size) && size > 0)
             {
