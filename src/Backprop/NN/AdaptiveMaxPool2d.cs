@@ -10,6 +10,14 @@ public sealed class AdaptiveMaxPool2d(Size2 outputSize) : Module<Tensor, Tensor>
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input) => Tensor.AdaptiveMaxPool2d(input, OutputSize);
 
+    /// <summary>
+    /// The pooled values and, for each, the int64 position of the maximum in its input plane (h·W + w), as
+    /// torch.nn.AdaptiveMaxPool2d(return_indices=True) returns them.
+    /// </summary>
+    /// <param name="input">[N, C, H, W] or [C, H, W].</param>
+    /// <returns>The values and the indices, both shaped like the output.</returns>
+    public (Tensor Values, Tensor Indices) ForwardWithIndices(Tensor input) => Tensor.AdaptiveMaxPool2dWithIndices(input, OutputSize);
+
     /// <inheritdoc/>
     public override string ToString() => $"AdaptiveMaxPool2d(output_size={OutputSize})";
 }

@@ -26,6 +26,14 @@ public sealed class MaxPool2d(Size2 kernelSize, Size2? stride = null, Size2? pad
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input) => Tensor.MaxPool2d(input, KernelSize, Stride, Padding, Dilation, CeilMode);
 
+    /// <summary>
+    /// The pooled values and, for each, the int64 position of the maximum in its input plane (h·W + w), as
+    /// torch.nn.MaxPool2d(return_indices=True) returns them. The values are Forward's, differentiable as they are.
+    /// </summary>
+    /// <param name="input">[N, C, H, W] or [C, H, W].</param>
+    /// <returns>The values and the indices, both shaped like the output.</returns>
+    public (Tensor Values, Tensor Indices) ForwardWithIndices(Tensor input) => Tensor.MaxPool2dWithIndices(input, KernelSize, Stride, Padding, Dilation, CeilMode);
+
     /// <inheritdoc/>
     public override string ToString() =>
         $"MaxPool2d(kernel_size={PyText.Of(KernelSize)}, stride={PyText.Of(Stride)}, padding={PyText.Of(Padding)}, dilation={PyText.Of(Dilation)}, ceil_mode={PyText.Of(CeilMode)})";

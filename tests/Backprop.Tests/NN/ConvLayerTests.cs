@@ -85,4 +85,40 @@ public class ConvLayerTests
         drop.Eval();
         Assert.Same(x, drop.Forward(x));
     }
+
+    [Fact]
+    public void MaxPoolingModulesReturnWhereEachMaximumWas()
+    {
+        var x = Tensor.Randn([2, 3, 7, 6], new Generator(31));
+        var planes = x.ToArray();
+        foreach (var (values, indices, forward) in new[]
+        {
+            Pooled(new MaxPool2d(3, 2, 1), x),
+            Pooled(new AdaptiveMaxPool2d((3, 2)), x),
+        })
+        {
+            Assert.Equal(forward.ToArray(), values.ToArray());
+            Assert.Equal(DType.Int64, indices.DType);
+            Assert.Equal(values.Shape, indices.Shape);
+            var (v, at) = (values.ToArray(), indices.ToArray<long>());
+            var perPlane = v.Length / 6;
+            for (var i = 0; i < v.Length; i++)
+            {
+                // Index i's plane (n, c) starts at 42 (7 · 6) floats per plane; the index is h·W + w inside it.
+                Assert.InRange(at[i], 0, 41);
+                Assert.Equal(v[i], planes[((i / perPlane) * 42) + (int)at[i]]);
+            }
+        }
+
+        static (Tensor, Tensor, Tensor) Pooled(Module<Tensor, Tensor> pool, Tensor input)
+        {
+            var (values, indices) = pool switch
+            {
+                MaxPool2d max => max.ForwardWithIndices(input),
+                AdaptiveMaxPool2d adaptive => adaptive.ForwardWithIndices(input),
+                _ => throw new ArgumentException("not a max pool", nameof(pool)),
+            };
+            return (values, indices, pool.Forward(input));
+        }
+    }
 }
