@@ -75,7 +75,7 @@ internal static class DistributedWorkloads
         var test = Mnist.Load(mnistDirectory, train: false);
         var g = new Generator(0);
         var model = Workloads.Mlp([784, 256, 128, 10], g);
-        var spareCore = comm.HasSpareCore();
+        var spareCore = Communicator.HasSpareCore(comm.LocalSize());
         using var ddp = comm.Size > 1 ? new DistributedDataParallel(model, comm, overlap: spareCore) : null;
         Module<Tensor, Tensor> network = ddp is null ? model : ddp;
         var optimizer = new SGD(model.Parameters(), 0.05f, momentum: 0.9f);

@@ -116,7 +116,8 @@ internal sealed class GptTrainer(IAnsiConsole console, GptOptions options, strin
     public bool Run(Checkpoint? resume = null)
     {
         // The ranks on one machine share its cores.
-        Threads.Count = options.Threads > 0 ? options.Threads : Math.Max(1, Environment.ProcessorCount / communicator.LocalSize());
+        var localRanks = communicator.LocalSize();
+        Threads.Count = options.Threads > 0 ? options.Threads : Communicator.ThreadsPerRank(localRanks);
         var setup = Prepare(options);
         var (model, optimizer) = (setup.Model, setup.Optimizer);
         var ranks = communicator.Size;
@@ -126,7 +127,7 @@ internal sealed class GptTrainer(IAnsiConsole console, GptOptions options, strin
         }
 
         communicator.CheckSame("the training options", JsonSerializer.Serialize(options with { Threads = 0 }, MetadataJson.Options));
-        using var parallel = ranks > 1 ? new DistributedDataParallel(model, communicator, overlap: communicator.HasSpareCore()) : null;
+        using var parallel = ranks > 1 ? new DistributedDataParallel(model, communicator, overlap: Communicator.HasSpareCore(localRanks)) : null;
         var figures = new double[2];
         if (communicator.Rank == 0)
         {

@@ -43,6 +43,7 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
 
     public Result Run(Checkpoint? resume)
     {
+        var localRanks = communicator.LocalSize();
         if (options.Threads > 0)
         {
             Threads.Count = options.Threads;
@@ -50,7 +51,7 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
         else if (communicator.Size > 1)
         {
             // The ranks on one machine share its cores.
-            Threads.Count = Math.Max(1, Environment.ProcessorCount / communicator.LocalSize());
+            Threads.Count = Communicator.ThreadsPerRank(localRanks);
         }
 
         var data = TrainingData.Load(options, new Generator(options.Seed ^ 0x5A17));
@@ -77,7 +78,7 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
         var generator = new Generator(options.Seed);
         var model = spec.Build(generator, options.SyncBatchNorm && ranks > 1 ? norm => SyncBatchNorm.From(norm, communicator) : null);
         // Prefetching batches and overlapping the gradients' all-reduce with backward both need a core that the ranks' kernels leave free.
-        var spareCore = communicator.HasSpareCore();
+        var spareCore = Communicator.HasSpareCore(localRanks);
         using var parallel = ranks > 1 ? new DistributedDataParallel(model, communicator, overlap: spareCore) : null;
         Module<Tensor, Tensor> network = parallel is null ? model : parallel;
         var optimizer = OptimizerFactory.Create(options, model.Parameters());

@@ -28,6 +28,19 @@ public static class Communicator
     /// <exception cref="CommunicatorException">No MPI library could be loaded (the message names the packages to install), or MPI_Init failed.</exception>
     public static ICommunicator Mpi(TimeSpan? timeout = null) => MpiCommunicator.InitializeWorld(timeout ?? DefaultTimeout);
 
+    /// <summary>The kernel threads each of <paramref name="localRanks"/> ranks on this machine gets when they share its cores.</summary>
+    /// <param name="localRanks">The ranks on this machine (<see cref="CommunicatorExtensions.LocalSize"/>).</param>
+    /// <returns>The cores divided among them, at least 1.</returns>
+    public static int ThreadsPerRank(int localRanks) => Math.Max(1, Environment.ProcessorCount / Math.Max(1, localRanks));
+
+    /// <summary>
+    /// Whether a helper thread (a data loader's prefetch, a gradient sender) has a core of its own: only when this
+    /// machine has more cores than its ranks' kernels use (two ranks of one thread on two cores have none to spare).
+    /// </summary>
+    /// <param name="localRanks">The ranks on this machine (<see cref="CommunicatorExtensions.LocalSize"/>).</param>
+    /// <returns>Whether a spare core exists.</returns>
+    public static bool HasSpareCore(int localRanks) => Environment.ProcessorCount > localRanks * Threads.Count;
+
     /// <summary>Throws unless <paramref name="op"/> applies to <typeparamref name="T"/> (the MPI types float, double and long).</summary>
     internal static void CheckReduce<T>(ReduceOp op)
         where T : unmanaged

@@ -108,14 +108,6 @@ public static class CommunicatorExtensions
     }
 
     /// <summary>
-    /// Whether a data loader should gather the next batch on a core of its own: only when this machine has more
-    /// cores than its ranks' kernels use (two ranks of one thread on two cores have none to spare). A collective.
-    /// </summary>
-    /// <param name="communicator">The ranks.</param>
-    /// <returns>Whether a spare core exists.</returns>
-    public static bool HasSpareCore(this ICommunicator communicator) => Environment.ProcessorCount > communicator.LocalSize() * Threads.Count;
-
-    /// <summary>
     /// Throws unless every rank gives the same <paramref name="value"/>: how ranks started with different options
     /// or models find out before they train, instead of averaging gradients of different shapes.
     /// </summary>

@@ -53,16 +53,12 @@ public sealed class SyncBatchNorm : BatchNormBase
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input)
     {
-        ArgumentNullException.ThrowIfNull(input);
         if (!Training || Communicator.Size == 1)
         {
             return base.Forward(input);
         }
 
-        if (input.Rank < 2 || input.Dims[1] != NumFeatures)
-        {
-            throw new ArgumentException($"SyncBatchNorm({NumFeatures}): input {Kernels.Shapes.Format(input.Dims)} must be {ExpectedShapes} with C = {NumFeatures}.", nameof(input));
-        }
+        CheckInput(input);
 
         var c = NumFeatures;
         int[] channels = [.. Enumerable.Range(0, input.Rank).Where(d => d != 1)];
@@ -87,14 +83,12 @@ public sealed class SyncBatchNorm : BatchNormBase
 
     private void UpdateRunningStatistics(Tensor mean, Tensor variance, long count)
     {
-        if (RunningMean is null || RunningVar is null || NumBatchesTracked is null)
+        var m = (float)NextMomentum();
+        if (RunningMean is null || RunningVar is null)
         {
             return;
         }
 
-        var batches = ++NumBatchesTracked.Storage<long>()[0];
-        NumBatchesTracked.BumpVersion();
-        var m = (float)(Momentum ?? (1.0 / batches));
         using (Tensor.NoGrad())
         {
             // The running variance is the unbiased one, as PyTorch keeps it.

@@ -79,22 +79,38 @@ public abstract class BatchNormBase : Module<Tensor, Tensor>
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input)
     {
+        CheckInput(input);
+        var momentum = Training ? NextMomentum() : Momentum ?? 0.0;
+        var useRunning = !Training && RunningMean is not null;
+        return Tensor.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, training: !useRunning, momentum, Eps);
+    }
+
+    /// <summary>Throws unless <paramref name="input"/> has a rank this layer takes and <see cref="NumFeatures"/> channels.</summary>
+    /// <param name="input">The input.</param>
+    protected void CheckInput(Tensor input)
+    {
         ArgumentNullException.ThrowIfNull(input);
         if (!AcceptsRank(input.Rank) || input.Dims[1] != NumFeatures)
         {
             throw new ArgumentException($"{GetType().Name}({NumFeatures}): input {Kernels.Shapes.Format(input.Dims)} must be {ExpectedShapes} with C = {NumFeatures}.", nameof(input));
         }
+    }
 
-        var momentum = Momentum ?? 0.0;
-        if (Training && NumBatchesTracked is not null)
+    /// <summary>
+    /// Counts a training batch in num_batches_tracked and returns the running statistics' update weight for it:
+    /// <see cref="Momentum"/>, or 1/num_batches_tracked for a cumulative average.
+    /// </summary>
+    /// <returns>The update weight.</returns>
+    protected double NextMomentum()
+    {
+        if (NumBatchesTracked is null)
         {
-            var count = ++NumBatchesTracked.Storage<long>()[0];
-            NumBatchesTracked.BumpVersion();
-            momentum = Momentum ?? (1.0 / count);
+            return Momentum ?? 0.0;
         }
 
-        var useRunning = !Training && RunningMean is not null;
-        return Tensor.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, training: !useRunning, momentum, Eps);
+        var count = ++NumBatchesTracked.Storage<long>()[0];
+        NumBatchesTracked.BumpVersion();
+        return Momentum ?? (1.0 / count);
     }
 
     /// <inheritdoc/>

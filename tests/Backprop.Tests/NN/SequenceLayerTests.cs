@@ -12,7 +12,7 @@ public class SequenceLayerTests
     public void EmbeddingGradientsAndPaddingRow()
     {
         var ids = Tensor.FromArray(new long[] { 0, 3, 3, 1, 2, 3 }, 2, 3);
-        Check(x => Tensor.Embedding(ids, x[0]), Input(1, 4, 3));
+        AssertGradCheck(x => Tensor.Embedding(ids, x[0]), Input(1, 4, 3));
 
         // The padding row is looked up but gets no gradient (so finite differences, which see it, do not apply).
         var table = Input(2, 4, 3);
@@ -49,11 +49,11 @@ public class SequenceLayerTests
     public void MultiheadAttentionGradientsAgreeWithFiniteDifferences()
     {
         var mha = new MultiheadAttention(4, 2, batchFirst: true, generator: new Generator(5));
-        Check(x => mha.Forward(x[0]), Input(6, 2, 3, 4));
+        AssertGradCheck(x => mha.Forward(x[0]), Input(6, 2, 3, 4));
         var padding = Tensor.FromArray(new[] { false, false, true, false, false, false }, 2, 3);
-        Check(x => mha.Forward(x[0], x[1], x[1], padding, needWeights: false, isCausal: true).Output, Input(7, 2, 3, 4), Input(8, 2, 3, 4));
-        Check(x => mha.Forward(x[0], x[1], x[2], needWeights: false).Output, Input(9, 2, 2, 4), Input(10, 2, 3, 4), Input(11, 2, 3, 4));
-        Check(x => new TransformerEncoderLayer(4, 2, 6, dropout: 0f, generator: new Generator(12)).Forward(x[0]), Input(13, 3, 2, 4));
+        AssertGradCheck(x => mha.Forward(x[0], x[1], x[1], padding, needWeights: false, isCausal: true).Output, Input(7, 2, 3, 4), Input(8, 2, 3, 4));
+        AssertGradCheck(x => mha.Forward(x[0], x[1], x[2], needWeights: false).Output, Input(9, 2, 2, 4), Input(10, 2, 3, 4), Input(11, 2, 3, 4));
+        AssertGradCheck(x => new TransformerEncoderLayer(4, 2, 6, dropout: 0f, generator: new Generator(12)).Forward(x[0]), Input(13, 3, 2, 4));
     }
 
     [Fact]
@@ -171,15 +171,15 @@ public class SequenceLayerTests
     public void RecurrentLayersAgreeWithFiniteDifferences()
     {
         var lstm = new LSTM(3, 4, numLayers: 2, bidirectional: true, generator: new Generator(21));
-        Check(x => lstm.Forward(x[0], (x[1], x[2])).Output, Input(22, 3, 2, 3), Input(23, 4, 2, 4), Input(24, 4, 2, 4));
-        Check(x => lstm.Forward(x[0]).State.C, Input(25, 2, 2, 3));
+        AssertGradCheck(x => lstm.Forward(x[0], (x[1], x[2])).Output, Input(22, 3, 2, 3), Input(23, 4, 2, 4), Input(24, 4, 2, 4));
+        AssertGradCheck(x => lstm.Forward(x[0]).State.C, Input(25, 2, 2, 3));
         var gru = new GRU(3, 4, batchFirst: true, generator: new Generator(26));
-        Check(x => gru.Forward(x[0], x[1]).Output, Input(27, 2, 3, 3), Input(28, 1, 2, 4));
+        AssertGradCheck(x => gru.Forward(x[0], x[1]).Output, Input(27, 2, 3, 3), Input(28, 1, 2, 4));
         var rnn = new RNN(3, 2, numLayers: 2, generator: new Generator(29));
-        Check(x => rnn.Forward(x[0]).H, Input(30, 4, 2, 3));
+        AssertGradCheck(x => rnn.Forward(x[0]).H, Input(30, 4, 2, 3));
         var cell = new LSTMCell(3, 2, generator: new Generator(31));
-        Check(x => cell.Forward(x[0], (x[1], x[2])).C, Input(32, 2, 3), Input(33, 2, 2), Input(34, 2, 2));
-        Check(x => new GRUCell(3, 2, generator: new Generator(35)).Forward(x[0], x[1]), Input(36, 3), Input(37, 2));
+        AssertGradCheck(x => cell.Forward(x[0], (x[1], x[2])).C, Input(32, 2, 3), Input(33, 2, 2), Input(34, 2, 2));
+        AssertGradCheck(x => new GRUCell(3, 2, generator: new Generator(35)).Forward(x[0], x[1]), Input(36, 3), Input(37, 2));
     }
 
     [Fact]
@@ -224,7 +224,7 @@ public class SequenceLayerTests
         Assert.Throws<ArgumentException>(() => sinusoidal.Forward(Tensor.Zeros(1, 11, 6)));
 
         var learned = new LearnedPositionalEncoding(5, 3, generator: new Generator(41));
-        Check(x => learned.Forward(x[0]), Input(42, 4, 2, 3));
+        AssertGradCheck(x => learned.Forward(x[0]), Input(42, 4, 2, 3));
         Assert.Equal([5, 3], learned.StateDict()["weight"].Shape);
     }
 }

@@ -23,15 +23,15 @@ public class AttentionOpTests
     [Fact]
     public void GradientsAgreeWithFiniteDifferences()
     {
-        Check(x => Tensor.ScaledDotProductAttention(x[0], x[1], x[2]), Input(1, 2, 3, 2), Input(2, 2, 4, 2), Input(3, 2, 4, 2));
-        Check(x => Tensor.ScaledDotProductAttention(x[0], x[1], x[2], isCausal: true), Input(4, 1, 2, 4, 3), Input(5, 1, 2, 4, 3), Input(6, 1, 2, 4, 3));
-        Check(x => Tensor.ScaledDotProductAttention(x[0], x[1], x[2], Tensor.Randn([3, 5], new Generator(7))), Input(8, 2, 3, 9), Input(9, 2, 5, 9), Input(10, 2, 5, 9));
+        AssertGradCheck(x => Tensor.ScaledDotProductAttention(x[0], x[1], x[2]), Input(1, 2, 3, 2), Input(2, 2, 4, 2), Input(3, 2, 4, 2));
+        AssertGradCheck(x => Tensor.ScaledDotProductAttention(x[0], x[1], x[2], isCausal: true), Input(4, 1, 2, 4, 3), Input(5, 1, 2, 4, 3), Input(6, 1, 2, 4, 3));
+        AssertGradCheck(x => Tensor.ScaledDotProductAttention(x[0], x[1], x[2], Tensor.Randn([3, 5], new Generator(7))), Input(8, 2, 3, 9), Input(9, 2, 5, 9), Input(10, 2, 5, 9));
 
         // One tensor as query, key and value: the three gradients add up in it.
-        Check(x => Tensor.ScaledDotProductAttention(x[0], x[0], x[0], isCausal: true), Input(11, 2, 4, 3));
+        AssertGradCheck(x => Tensor.ScaledDotProductAttention(x[0], x[0], x[0], isCausal: true), Input(11, 2, 4, 3));
 
         // A float mask that requires grad takes the composed path, which sends it a gradient.
-        Check(x => Tensor.ScaledDotProductAttention(x[0], x[1], x[2], x[3]), Input(12, 3, 2), Input(13, 3, 2), Input(14, 3, 2), Input(15, 3, 3));
+        AssertGradCheck(x => Tensor.ScaledDotProductAttention(x[0], x[1], x[2], x[3]), Input(12, 3, 2), Input(13, 3, 2), Input(14, 3, 2), Input(15, 3, 3));
     }
 
     [Fact]

@@ -14,7 +14,7 @@ internal static class OpCheck
         Tensor.Uniform(shape, 0.5f, 2f, new Generator(seed)).SetRequiresGrad();
 
     /// <summary>Asserts that autograd's gradients of f agree with central differences.</summary>
-    public static void Check(Func<Tensor[], Tensor> f, params Tensor[] inputs)
+    public static void AssertGradCheck(Func<Tensor[], Tensor> f, params Tensor[] inputs)
     {
         var result = GradCheck.Run(f, inputs);
         Assert.True(result.Passed, result.ToString());
