@@ -1,19 +1,16 @@
 using System.Globalization;
-using Backprop.Cli.Models;
-using Backprop.Cli.Prediction;
-using Backprop.Data;
-using Backprop.IO;
+using Backprop.Fuzz;
 using Xunit.Abstractions;
 
 namespace Backprop.Tests.Fuzz;
 
 /// <summary>
-/// Every reader against mutated files (<see cref="MutationFuzzer"/>) seeded from its corpus (Fuzz/corpus/READER):
-/// a bad file may only be refused with the documented error, a <see cref="DataFileException"/> naming the file and
-/// offset (model files may also say that the weights do not fit, an <see cref="ArgumentException"/>), never with
+/// Every reader against mutated files (<see cref="MutationFuzzer"/>) seeded from its corpus (fuzz/corpus/READER):
+/// a bad file may only be refused with the documented error (<see cref="FuzzTargets.IsDocumented"/>), never with
 /// another exception. Each reader gets BACKPROP_FUZZ_SECONDS seconds (2 by default; CI gives it more) or
 /// BACKPROP_FUZZ_INPUTS inputs, whichever ends first, from the seed BACKPROP_FUZZ_SEED (fixed by default, so
-/// that a failure repeats); the counts and the seed are printed.
+/// that a failure repeats); the counts and the seed are printed. fuzz/afl.sh fuzzes the same readers with AFL++,
+/// guided by coverage.
 /// </summary>
 public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
 {
@@ -21,32 +18,9 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    public static TheoryData<string> Readers => ["idx", "csv", "safetensors", "checkpoint", "png", "model", "gpt"];
+    public static TheoryData<string> Readers => [.. FuzzTargets.Names];
 
     private static string CorpusDirectory(string reader) => Path.Combine(AppContext.BaseDirectory, "Fuzz", "corpus", reader);
-
-    /// <summary>What each reader runs on a file.</summary>
-    private static Action<string> Reader(string name) => name switch
-    {
-        "idx" => path => IdxFile.Read(path),
-        "csv" => LoadCsv,
-        "safetensors" => path => Safetensors.Load(path),
-        "checkpoint" => path => Checkpoint.Load(path),
-        "png" => path => DigitImage.Load(path),
-        "model" => path => ModelFile.Load(path, null, null),
-        "gpt" => path => GptFile.Load(path),
-        _ => throw new ArgumentException(name),
-    };
-
-    /// <summary>A CSV file read both ways: with a label column, and with every column a feature.</summary>
-    private static void LoadCsv(string path)
-    {
-        CsvData.Load(path, "label");
-        CsvData.Load(path, null);
-    }
-
-    private static bool Allowed(string reader, Exception e) =>
-        e is DataFileException || (reader is "model" or "gpt" && e.GetType() == typeof(ArgumentException));
 
     [Theory]
     [MemberData(nameof(Readers))]
@@ -56,7 +30,7 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
         Assert.NotEmpty(files);
         foreach (var file in files)
         {
-            Reader(reader)(file);
+            FuzzTargets.Reader(reader)(file);
         }
     }
 
@@ -70,8 +44,8 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
         var seed = ulong.TryParse(Environment.GetEnvironmentVariable("BACKPROP_FUZZ_SEED"), NumberStyles.None, CultureInfo.InvariantCulture, out var given) ? given : 14;
         seed = (seed * 31) + (ulong)reader.Sum(c => c);
         var fuzzer = new MutationFuzzer(seeds, new Generator(seed), text: reader == "csv");
-        var file = Path.Combine(_dir, "input" + Path.GetExtension(Directory.GetFiles(CorpusDirectory(reader))[0]));
-        var (inputs, escapes) = fuzzer.Run(Reader(reader), e => Allowed(reader, e), file, TimeSpan.FromSeconds(seconds), maxInputs);
+        var file = Path.Combine(_dir, "input" + FuzzTargets.Extension(reader));
+        var (inputs, escapes) = fuzzer.Run(FuzzTargets.Reader(reader), e => FuzzTargets.IsDocumented(reader, e), file, TimeSpan.FromSeconds(seconds), maxInputs);
         output.WriteLine($"fuzz {reader}: {inputs:N0} inputs, {escapes.Count} escapes (generator seed {seed})");
         var kept = new List<string>();
         foreach (var (escape, i) in escapes.Select((e, i) => (e, i)))
