@@ -13,19 +13,14 @@ public static class Autograd
     /// <param name="outputs">The tensors to differentiate.</param>
     /// <param name="inputs">The tensors to differentiate with respect to (leaves or intermediates).</param>
     /// <param name="gradOutputs">dLoss/dOutput for each output; null entries (or null) mean 1 for a one-element output.</param>
-    /// <param name="retainGraph">Keep the graph for another backward pass.</param>
-    /// <param name="createGraph">Record the gradients' own graph, for higher-order gradients: not supported yet.</param>
+    /// <param name="retainGraph">Keep the graph for another backward pass (always kept with <paramref name="createGraph"/>, as in PyTorch).</param>
+    /// <param name="createGraph">Record the gradients' own graph, for higher-order gradients (a gradient penalty, a Hessian-vector product): the returned gradients then require grad and can be differentiated again.</param>
     /// <param name="allowUnused">Give null for an input the outputs do not depend on, instead of throwing.</param>
     /// <returns>One gradient per input.</returns>
     public static Tensor?[] Grad(IReadOnlyList<Tensor> outputs, IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor?>? gradOutputs = null, bool retainGraph = false, bool createGraph = false, bool allowUnused = false)
     {
         ArgumentNullException.ThrowIfNull(outputs);
         ArgumentNullException.ThrowIfNull(inputs);
-        if (createGraph)
-        {
-            throw new NotSupportedException("Autograd.Grad: createGraph (higher-order gradients) is not supported yet: backward closures compute on raw storage, not through recorded ops.");
-        }
-
         if (gradOutputs is not null && gradOutputs.Count != outputs.Count)
         {
             throw new ArgumentException($"Autograd.Grad: {gradOutputs.Count} gradients for {outputs.Count} outputs.", nameof(gradOutputs));
@@ -37,6 +32,20 @@ public static class Autograd
             {
                 throw new ArgumentException($"Autograd.Grad: an input of shape {Kernels.Shapes.Format(t.Dims)} does not require grad.", nameof(inputs));
             }
+        }
+
+        if (createGraph || outputs.Any(o => o.DType != DType.Float32))
+        {
+            var seeds = new Tensor[outputs.Count];
+            for (var i = 0; i < outputs.Count; i++)
+            {
+                seeds[i] = gradOutputs?[i] ?? (outputs[i].Numel == 1
+                    ? Tensor.Ones(outputs[i].Shape, outputs[i].DType)
+                    : throw new ArgumentException($"Autograd.Grad: output {i} has shape {Kernels.Shapes.Format(outputs[i].Dims)}; give its gradient in gradOutputs.", nameof(gradOutputs)));
+            }
+
+            var reached = GraphEngine.Run(outputs, seeds, retainGraph, createGraph, accumulate: false);
+            return Gradients(inputs, t => reached.GetValueOrDefault(t), allowUnused);
         }
 
         // Every leaf the pass reaches keeps its Grad: set it aside and put it back afterwards.
@@ -78,10 +87,15 @@ public static class Autograd
             }
         }
 
+        return Gradients(inputs, t => results[t], allowUnused);
+    }
+
+    private static Tensor?[] Gradients(IReadOnlyList<Tensor> inputs, Func<Tensor, Tensor?> found, bool allowUnused)
+    {
         var grads = new Tensor?[inputs.Count];
         for (var i = 0; i < inputs.Count; i++)
         {
-            grads[i] = results[inputs[i]] ?? (allowUnused ? null : throw new InvalidOperationException($"Autograd.Grad: input {i} (shape {Kernels.Shapes.Format(inputs[i].Dims)}) is not used by the outputs; pass allowUnused: true to get null for it."));
+            grads[i] = found(inputs[i]) ?? (allowUnused ? null : throw new InvalidOperationException($"Autograd.Grad: input {i} (shape {Kernels.Shapes.Format(inputs[i].Dims)}) is not used by the outputs; pass allowUnused: true to get null for it."));
         }
 
         return grads;

@@ -30,10 +30,19 @@ internal static class BackwardEngine
         // A freed node has no inputs left, so the walk stops there; refuse (as for storage a scope released) before changing anything.
         var order = walk.Order;
         GraphOrder.Topological(root, includeLeaves: false, order, walk.Visited, walk.Stack);
+        var onStorage = true;
         foreach (var t in order)
         {
             t.GradFn!.ThrowIfFreed(t);
             t.GradFn.ThrowIfReleased(t);
+            onStorage &= t.GradFn.HasStorageBackward;
+        }
+
+        // A float64 part of the graph (behind a dtype conversion) goes backward through tensor ops.
+        if (!onStorage)
+        {
+            GraphEngine.Run([root], [Tensor.Wrap((float[])gradient.Clone(), root.Shape)], retainGraph, createGraph: false, accumulate: true);
+            return;
         }
 
         var hookedLeaves = Tensor.AnyHooks ? HookedLeaves(root) : null;

@@ -39,39 +39,59 @@ public abstract class Function
 
         if (Tensor.IsGradEnabled && inputs.Any(i => i.RequiresGrad))
         {
-            Tensor.RequireFloat32(Name, output);
+            if (!output.DType.IsFloatingPoint())
+            {
+                throw new InvalidOperationException($"{Name}: Forward returned a {output.DType.Name()} tensor; gradients flow only through float32 and float64 outputs.");
+            }
+
             var dims = output.Shape;
-            output.Record(Name, inputs, g =>
+            var storage = output.DType == DType.Float32 && inputs.All(i => i.DType == DType.Float32);
+            output.Record(Name, inputs, storage ? g =>
             {
                 Tensor?[] grads;
                 using (Tensor.NoGrad())
                 {
-                    grads = Backward(context, Tensor.Wrap(g, dims));
-                }
-
-                if (grads is null || grads.Length != inputs.Length)
-                {
-                    throw new InvalidOperationException($"{Name}: Backward returned {grads?.Length ?? 0} gradients for {inputs.Length} inputs.");
+                    grads = CheckedBackward(context, Tensor.Wrap(g, dims), inputs);
                 }
 
                 for (var i = 0; i < inputs.Length; i++)
                 {
-                    if (!inputs[i].RequiresGrad || grads[i] is not { } grad)
+                    if (inputs[i].RequiresGrad && grads[i] is { } grad)
                     {
-                        continue;
+                        inputs[i].DepositGrad(grad.Data, grad.Shape, owned: false);
                     }
-
-                    if (grad.DType != DType.Float32 || !ReducesTo(grad.Shape, inputs[i].Shape))
-                    {
-                        throw new InvalidOperationException($"{Name}: Backward's gradient {i} is {grad.DType.Name()} {Shapes.Format(grad.Shape)}, but input {i} is {Shapes.Format(inputs[i].Shape)}.");
-                    }
-
-                    inputs[i].DepositGrad(grad.Data, grad.Shape, owned: false);
                 }
-            }, context.Saved);
+            }
+            : null, context.Saved, graph: (o, g, x) =>
+            {
+                // Through tensor ops (float64, createGraph): Backward runs in the caller's grad mode, so that with
+                // createGraph its ops are recorded; broadcast gradients sum back to their inputs' shapes.
+                var grads = CheckedBackward(context, g, x);
+                return [.. grads.Select((grad, i) => grad is null || !x[i].RequiresGrad ? null : grad.SumTo(x[i].Dims))];
+            });
         }
 
         return output;
+    }
+
+    /// <summary>Runs Backward and checks that it gave one gradient per input, each of its input's dtype and shape (or one broadcasting to it).</summary>
+    private Tensor?[] CheckedBackward(FunctionContext context, Tensor gradOutput, Tensor[] inputs)
+    {
+        var grads = Backward(context, gradOutput);
+        if (grads is null || grads.Length != inputs.Length)
+        {
+            throw new InvalidOperationException($"{Name}: Backward returned {grads?.Length ?? 0} gradients for {inputs.Length} inputs.");
+        }
+
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            if (inputs[i].RequiresGrad && grads[i] is { } grad && (grad.DType != inputs[i].DType || !ReducesTo(grad.Shape, inputs[i].Shape)))
+            {
+                throw new InvalidOperationException($"{Name}: Backward's gradient {i} is {grad.DType.Name()} {Shapes.Format(grad.Shape)}, but input {i} is {inputs[i].DType.Name()} {Shapes.Format(inputs[i].Shape)}.");
+            }
+        }
+
+        return grads;
     }
 
     /// <summary>Whether a gradient of <paramref name="shape"/> sums down to <paramref name="input"/> over broadcast dimensions (numpy's rule).</summary>

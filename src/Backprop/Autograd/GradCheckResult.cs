@@ -5,6 +5,11 @@ namespace Backprop.Autograd;
 /// <summary>The outcome of a <see cref="GradCheck"/>: whether every element agreed, and the worst one.</summary>
 public sealed class GradCheckResult
 {
+    internal GradCheckResult(DType dtype) => DType = dtype;
+
+    /// <summary>The floating type the check computed in.</summary>
+    public DType DType { get; }
+
     /// <summary>True when every element was within tolerance.</summary>
     public bool Passed { get; private set; } = true;
 
@@ -27,7 +32,7 @@ public sealed class GradCheckResult
     }
 
     /// <inheritdoc/>
-    public override string ToString() => (Passed ? "passed: " : "FAILED: ") + Detail;
+    public override string ToString() => (Passed ? "passed" : "FAILED") + $" in {DType.Name()}: " + Detail;
 
     internal void Observe(int input, int index, double analytic, double numeric, double atol, double rtol)
     {

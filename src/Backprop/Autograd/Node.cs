@@ -5,6 +5,16 @@ namespace Backprop.Autograd;
 internal delegate void BackwardFn(float[] grad);
 
 /// <summary>
+/// Sends the gradient of an op's output to the op's inputs through tensor ops, so that the gradient can have a graph
+/// of its own (higher-order gradients) and any floating dtype (float64): how <see cref="GraphEngine"/> runs a node.
+/// </summary>
+/// <param name="output">The op's output.</param>
+/// <param name="grad">dLoss/dOutput, shaped like the output.</param>
+/// <param name="inputs">The op's inputs.</param>
+/// <returns>dLoss/dInput for each input, shaped like it (null where an input needs none).</returns>
+internal delegate Tensor?[] GraphBackwardFn(Tensor output, Tensor grad, Tensor[] inputs);
+
+/// <summary>
 /// One recorded operation in the autograd graph: its name, its inputs, and the closure that turns
 /// the gradient of its output into gradients for its inputs.
 /// </summary>
@@ -12,6 +22,7 @@ internal sealed class Node
 {
     private Tensor[]? _inputs;
     private BackwardFn? _backward;
+    private GraphBackwardFn? _graphBackward;
     private Tensor[]? _saved;
 
     /// <summary>The versions of the first four saved tensors, held in the node (no array per op).</summary>
@@ -23,12 +34,13 @@ internal sealed class Node
     /// <summary>The output's version when recorded, when backward reads the output; else null.</summary>
     private readonly int? _outputVersion;
 
-    public Node(string op, Tensor[] inputs, BackwardFn backward, Tensor[]? saved, int? outputVersion)
+    public Node(string op, Tensor[] inputs, BackwardFn? backward, GraphBackwardFn? graphBackward, Tensor[]? saved, int? outputVersion)
     {
         Op = op;
         _outputVersion = outputVersion;
         _inputs = inputs;
         _backward = backward;
+        _graphBackward = graphBackward;
         if (saved is { Length: > 0 })
         {
             _saved = saved;
@@ -44,7 +56,13 @@ internal sealed class Node
     public string Op { get; }
 
     /// <summary>True once a backward pass has walked this node and released it.</summary>
-    public bool IsFreed => _backward is null;
+    public bool IsFreed => _inputs is null;
+
+    /// <summary>True when the op has a backward on raw float32 storage, the fast path of <see cref="BackwardEngine"/>.</summary>
+    public bool HasStorageBackward => _backward is not null;
+
+    /// <summary>True when the op's backward can also run through tensor ops (<see cref="RunGraph"/>).</summary>
+    public bool HasGraphBackward => _graphBackward is not null;
 
     /// <summary>The op's inputs (empty once freed).</summary>
     public ReadOnlySpan<Tensor> Inputs => _inputs;
@@ -52,7 +70,7 @@ internal sealed class Node
     /// <summary>Throws when a backward pass already released this node.</summary>
     public void ThrowIfFreed(Tensor output)
     {
-        if (_backward is null)
+        if (_inputs is null)
         {
             throw new InvalidOperationException(
                 $"Backward: the graph through '{Op}' (output shape {Kernels.Shapes.Format(output.Dims)}) was already freed by an earlier Backward(). " +
@@ -85,6 +103,26 @@ internal sealed class Node
     /// <summary>Runs the backward closure after checking that no saved value changed in place.</summary>
     public void Run(Tensor output, float[] grad)
     {
+        CheckSavedVersions(output);
+        _backward!(grad);
+    }
+
+    /// <summary>Runs the tensor-op backward after the same checks as <see cref="Run"/>; <paramref name="why"/> says what needs it, for the error when the op has none.</summary>
+    public Tensor?[] RunGraph(Tensor output, Tensor grad, string why)
+    {
+        CheckSavedVersions(output);
+        if (_graphBackward is null)
+        {
+            throw new NotSupportedException(
+                $"Backward: '{Op}' (output {output.DType.Name()} {Kernels.Shapes.Format(output.Dims)}) has no backward through tensor ops yet, which {why} needs. " +
+                "The ops that have one are listed in docs/README.md, \"Higher-order gradients and float64\".");
+        }
+
+        return _graphBackward(output, grad, _inputs!);
+    }
+
+    private void CheckSavedVersions(Tensor output)
+    {
         ThrowIfFreed(output);
         if (_outputVersion is { } recorded && output.Version != recorded)
         {
@@ -106,14 +144,13 @@ internal sealed class Node
                 }
             }
         }
-
-        _backward!(grad);
     }
 
     /// <summary>Drops the closure, the inputs and the saved values so that their memory can be reclaimed.</summary>
     public void Free()
     {
         _backward = null;
+        _graphBackward = null;
         _inputs = null;
         _saved = null;
         _moreVersions = null;

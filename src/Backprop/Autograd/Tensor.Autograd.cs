@@ -33,11 +33,9 @@ public partial class Tensor
                 throw new InvalidOperationException($"RequiresGrad: the tensor of shape {Shapes.Format(Dims)} is the result of '{GradFn.Op}'; use Detach() to get a tensor without a graph.");
             }
 
-            if (value && _dtype != DType.Float32)
+            if (value && !_dtype.IsFloatingPoint())
             {
-                throw new NotSupportedException(_dtype.IsFloatingPoint()
-                    ? $"RequiresGrad: the {_dtype.Name()} tensor of shape {Shapes.Format(Dims)} cannot record gradients yet: autograd runs on float32 tensors; convert it with Float()."
-                    : $"RequiresGrad: the {_dtype.Name()} tensor of shape {Shapes.Format(Dims)} cannot require grad: only floating-point tensors have gradients.");
+                throw new NotSupportedException($"RequiresGrad: the {_dtype.Name()} tensor of shape {Shapes.Format(Dims)} cannot require grad: only floating-point tensors have gradients (float32 and float64).");
             }
 
             _requiresGrad = value;
@@ -60,13 +58,16 @@ public partial class Tensor
         set
         {
             _gradTensor = value;
-            _gradData = value?.Data;
+            _gradData = value is { DType: DType.Float32 } ? value.Data : null;
             _gradOwned = false;
         }
     }
 
-    /// <summary>The gradient's storage as backward sees it, or null.</summary>
+    /// <summary>The float32 gradient's storage as backward sees it, or null (also for the gradient of a float64 tensor, which only <see cref="Grad"/> holds).</summary>
     internal float[]? GradData => _gradData;
+
+    /// <summary>Whether backward keeps this tensor's gradient although it is not a leaf (<see cref="RetainGrad"/>).</summary>
+    internal bool RetainsGrad => _retainsGrad;
 
     /// <summary>The inputs of the op that produced this tensor (empty for a leaf or a freed graph).</summary>
     public IReadOnlyList<Tensor> GradFnInputs => GradFn is null ? [] : GradFn.Inputs.ToArray();
@@ -123,7 +124,18 @@ public partial class Tensor
     /// </summary>
     /// <param name="gradient">The incoming gradient; null means 1 for a one-element tensor.</param>
     /// <param name="retainGraph">Keep the graph so that backward can run through it again.</param>
-    public void Backward(Tensor? gradient, bool retainGraph = false)
+    public void Backward(Tensor? gradient, bool retainGraph = false) => Backward(gradient, retainGraph, createGraph: false);
+
+    /// <summary>
+    /// <see cref="Backward(Tensor?, bool)"/>, and with <paramref name="createGraph"/> the gradients get a graph of their
+    /// own (torch's create_graph): each <see cref="Grad"/> can then be differentiated again, for a gradient penalty or
+    /// a Hessian-vector product. Such a pass, and every pass through float64 tensors, runs each op's backward
+    /// through tensor ops; the ops that have one are listed in docs/README.md.
+    /// </summary>
+    /// <param name="gradient">The incoming gradient; null means 1 for a one-element tensor.</param>
+    /// <param name="retainGraph">Keep the graph so that backward can run through it again (always kept with <paramref name="createGraph"/>, which differentiates through it).</param>
+    /// <param name="createGraph">Record the backward pass itself, for higher-order gradients.</param>
+    public void Backward(Tensor? gradient, bool retainGraph, bool createGraph)
     {
         if (!RequiresGrad)
         {
@@ -137,15 +149,26 @@ public partial class Tensor
                 throw new InvalidOperationException($"Backward: without a gradient argument the tensor must have one element, but it has shape {Shapes.Format(Dims)}. Pass dLoss/dThis as Backward(gradient).");
             }
 
-            BackwardEngine.Run(this, s_one, retainGraph);
-            return;
+            if (_dtype == DType.Float32 && !createGraph)
+            {
+                BackwardEngine.Run(this, s_one, retainGraph);
+                return;
+            }
+
+            gradient = Ones(Dims, _dtype);
         }
-        else if (!gradient.Dims.AsSpan().SequenceEqual(Dims))
+        else if (!gradient.Dims.AsSpan().SequenceEqual(Dims) || gradient._dtype != _dtype)
         {
-            throw new ArgumentException($"Backward: the gradient has shape {Shapes.Format(gradient.Dims)} but the tensor has shape {Shapes.Format(Dims)}.", nameof(gradient));
+            throw new ArgumentException($"Backward: the gradient is {gradient._dtype.Name()} {Shapes.Format(gradient.Dims)} but the tensor is {_dtype.Name()} {Shapes.Format(Dims)}.", nameof(gradient));
         }
 
-        BackwardEngine.Run(this, gradient.Data, retainGraph);
+        if (_dtype == DType.Float32 && !createGraph)
+        {
+            BackwardEngine.Run(this, gradient.Data, retainGraph);
+            return;
+        }
+
+        GraphEngine.Run([this], [gradient], retainGraph, createGraph, accumulate: true);
     }
 
     /// <summary>
@@ -263,17 +286,18 @@ public partial class Tensor
     /// <summary>Attaches the node that produced this tensor and marks it as requiring grad.</summary>
     /// <param name="op">The op's name.</param>
     /// <param name="inputs">The op's inputs.</param>
-    /// <param name="backward">Sends the output's gradient to the inputs.</param>
+    /// <param name="backward">Sends the output's gradient to the inputs on raw float32 storage (null for an op with only <paramref name="graph"/>).</param>
     /// <param name="saved">The tensors backward reads, checked for in-place changes before it runs (pass <paramref name="inputs"/> itself when they are the same).</param>
     /// <param name="savesOutput">Whether backward reads this output too.</param>
-    internal Tensor Record(string op, Tensor[] inputs, BackwardFn backward, Tensor[]? saved = null, bool savesOutput = false)
+    /// <param name="graph">The same backward through tensor ops, for higher-order gradients and float64 (null: the op has none yet).</param>
+    internal Tensor Record(string op, Tensor[] inputs, BackwardFn? backward, Tensor[]? saved = null, bool savesOutput = false, GraphBackwardFn? graph = null)
     {
         if (AnomalyMode.IsEnabled)
         {
             AnomalyMode.CheckForward(op, this, inputs);
         }
 
-        GradFn = new Node(op, inputs, backward, saved, savesOutput ? Version : null);
+        GradFn = new Node(op, inputs, backward, graph, saved, savesOutput ? Version : null);
         _requiresGrad = true;
         return this;
     }

@@ -112,6 +112,28 @@ public partial class Tensor
         }
     }
 
+    /// <summary>Runs the hooks on a gradient tensor (in a pass through tensor ops), returning the last replacement or <paramref name="grad"/>.</summary>
+    internal Tensor ApplyHooks(Tensor grad)
+    {
+        foreach (var hook in _hooks!.ToArray())
+        {
+            var replacement = hook(grad);
+            if (replacement is null)
+            {
+                continue;
+            }
+
+            if (!replacement.Dims.AsSpan().SequenceEqual(Dims) || replacement._dtype != _dtype)
+            {
+                throw new InvalidOperationException($"RegisterHook: a hook returned {replacement._dtype.Name()} {Shapes.Format(replacement.Dims)} for the gradient of a {_dtype.Name()} {Shapes.Format(Dims)} tensor.");
+            }
+
+            grad = replacement;
+        }
+
+        return grad;
+    }
+
     /// <summary>Sets this tensor's gradient aside (for a backward pass whose contributions are to be seen on their own) and clears it.</summary>
     internal (float[]? Data, Tensor? Tensor, bool Owned) StashGrad()
     {

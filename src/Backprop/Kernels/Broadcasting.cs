@@ -6,8 +6,8 @@ namespace Backprop.Kernels;
 internal static class Broadcasting
 {
     /// <summary>d = op(a, b) where a and b broadcast to <paramref name="dShape"/>.</summary>
-    public static void Binary<TOp>(ReadOnlySpan<float> a, int[] aShape, ReadOnlySpan<float> b, int[] bShape, Span<float> d, int[] dShape)
-        where TOp : IBinaryOp
+    public static void Binary<T, TOp>(ReadOnlySpan<T> a, int[] aShape, ReadOnlySpan<T> b, int[] bShape, Span<T> d, int[] dShape)
+        where TOp : IBinaryOp<T>
     {
         if (aShape.AsSpan().SequenceEqual(dShape) && bShape.AsSpan().SequenceEqual(dShape))
         {

@@ -6,7 +6,8 @@ namespace Backprop.Kernels;
 internal static class Reductions
 {
     /// <summary>dst[o, i] = Σ_j src[o, j, i].</summary>
-    public static void Sum(ReadOnlySpan<float> src, int outer, int size, int inner, Span<float> dst)
+    public static void Sum<T>(ReadOnlySpan<T> src, int outer, int size, int inner, Span<T> dst)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         if (inner == 1)
         {

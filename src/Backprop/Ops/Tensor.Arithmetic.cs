@@ -29,106 +29,58 @@ public partial class Tensor
     /// <returns>a / b.</returns>
     public static Tensor operator /(Tensor a, Tensor b) => Div(a, b);
 
-    /// <summary>Adds a scalar.</summary>
-    /// <param name="a">The tensor.</param>
-    /// <param name="s">The scalar.</param>
-    /// <returns>a + s.</returns>
-    public static Tensor operator +(Tensor a, float s) => AddScalar(a, s);
-
-    /// <summary>Adds a scalar.</summary>
-    /// <param name="s">The scalar.</param>
-    /// <param name="a">The tensor.</param>
-    /// <returns>s + a.</returns>
-    public static Tensor operator +(float s, Tensor a) => AddScalar(a, s);
-
-    /// <summary>Subtracts a scalar.</summary>
-    /// <param name="a">The tensor.</param>
-    /// <param name="s">The scalar.</param>
-    /// <returns>a − s.</returns>
-    public static Tensor operator -(Tensor a, float s) => AddScalar(a, -s);
-
-    /// <summary>Subtracts from a scalar.</summary>
-    /// <param name="s">The scalar.</param>
-    /// <param name="a">The tensor.</param>
-    /// <returns>s − a.</returns>
-    public static Tensor operator -(float s, Tensor a) => AddScalar(MulScalar(a, -1f), s);
-
-    /// <summary>Multiplies by a scalar.</summary>
-    /// <param name="a">The tensor.</param>
-    /// <param name="s">The scalar.</param>
-    /// <returns>a·s.</returns>
-    public static Tensor operator *(Tensor a, float s) => MulScalar(a, s);
-
-    /// <summary>Multiplies by a scalar.</summary>
-    /// <param name="s">The scalar.</param>
-    /// <param name="a">The tensor.</param>
-    /// <returns>s·a.</returns>
-    public static Tensor operator *(float s, Tensor a) => MulScalar(a, s);
-
-    /// <summary>Divides by a scalar.</summary>
-    /// <param name="a">The tensor.</param>
-    /// <param name="s">The scalar.</param>
-    /// <returns>a / s.</returns>
-    public static Tensor operator /(Tensor a, float s) => MulScalar(a, 1f / s);
-
-    /// <summary>Divides a scalar by each element.</summary>
-    /// <param name="s">The scalar.</param>
-    /// <param name="a">The tensor.</param>
-    /// <returns>s / a.</returns>
-    public static Tensor operator /(float s, Tensor a) => MulScalar(a.Pow(-1f), s);
-
     /// <summary>Negates every element.</summary>
     /// <param name="a">The tensor.</param>
     /// <returns>−a.</returns>
     public static Tensor operator -(Tensor a) => a.Neg();
 
-    /// <summary>Adds a double scalar (so that <c>x + 0.5</c> compiles as in PyTorch); it is rounded to float.</summary>
+    /// <summary>Adds a scalar (rounded to float for a float32 tensor), as PyTorch's <c>x + 0.5</c>.</summary>
     /// <param name="a">The tensor.</param>
     /// <param name="s">The scalar.</param>
     /// <returns>a + s.</returns>
-    public static Tensor operator +(Tensor a, double s) => a + (float)s;
+    public static Tensor operator +(Tensor a, double s) => AddScalar(a, s);
 
-    /// <summary>Adds a tensor to a double scalar, rounded to float.</summary>
+    /// <summary>Adds a tensor to a scalar (rounded to float for a float32 tensor).</summary>
     /// <param name="s">The scalar.</param>
     /// <param name="a">The tensor.</param>
     /// <returns>s + a.</returns>
-    public static Tensor operator +(double s, Tensor a) => (float)s + a;
+    public static Tensor operator +(double s, Tensor a) => AddScalar(a, s);
 
-    /// <summary>Subtracts a double scalar, rounded to float.</summary>
+    /// <summary>Subtracts a scalar (rounded to float for a float32 tensor).</summary>
     /// <param name="a">The tensor.</param>
     /// <param name="s">The scalar.</param>
     /// <returns>a − s.</returns>
-    public static Tensor operator -(Tensor a, double s) => a - (float)s;
+    public static Tensor operator -(Tensor a, double s) => AddScalar(a, -s);
 
-    /// <summary>Subtracts a tensor from a double scalar, rounded to float.</summary>
+    /// <summary>Subtracts a tensor from a scalar (rounded to float for a float32 tensor).</summary>
     /// <param name="s">The scalar.</param>
     /// <param name="a">The tensor.</param>
     /// <returns>s − a.</returns>
-    public static Tensor operator -(double s, Tensor a) => (float)s - a;
+    public static Tensor operator -(double s, Tensor a) => AddScalar(MulScalar(a, -1.0), s);
 
-    /// <summary>Multiplies by a double scalar (so that <c>x * 0.1</c> compiles as in PyTorch); it is rounded to float.</summary>
+    /// <summary>Multiplies by a scalar (rounded to float for a float32 tensor), as PyTorch's <c>x * 0.1</c>.</summary>
     /// <param name="a">The tensor.</param>
     /// <param name="s">The scalar.</param>
     /// <returns>a·s.</returns>
-    public static Tensor operator *(Tensor a, double s) => a * (float)s;
+    public static Tensor operator *(Tensor a, double s) => MulScalar(a, s);
 
-    /// <summary>Multiplies a double scalar by a tensor, rounded to float.</summary>
+    /// <summary>Multiplies a scalar by a tensor (rounded to float for a float32 tensor).</summary>
     /// <param name="s">The scalar.</param>
     /// <param name="a">The tensor.</param>
     /// <returns>s·a.</returns>
-    public static Tensor operator *(double s, Tensor a) => (float)s * a;
+    public static Tensor operator *(double s, Tensor a) => MulScalar(a, s);
 
-    /// <summary>Divides by a double scalar, rounded to float.</summary>
+    /// <summary>Divides by a scalar (rounded to float for a float32 tensor).</summary>
     /// <param name="a">The tensor.</param>
     /// <param name="s">The scalar.</param>
     /// <returns>a / s.</returns>
-    public static Tensor operator /(Tensor a, double s) => a / (float)s;
+    public static Tensor operator /(Tensor a, double s) => a is { _dtype: DType.Float64 } ? MulScalar(a, 1.0 / s) : MulScalar(a, 1f / (float)s);
 
-    /// <summary>Divides a double scalar by each element, rounded to float.</summary>
+    /// <summary>Divides a scalar by each element (rounded to float for a float32 tensor).</summary>
     /// <param name="s">The scalar.</param>
     /// <param name="a">The tensor.</param>
     /// <returns>s / a.</returns>
-    public static Tensor operator /(double s, Tensor a) => (float)s / a;
+    public static Tensor operator /(double s, Tensor a) => MulScalar(a is { _dtype: DType.Float64 } ? a.Reciprocal() : a.Pow(-1f), s);
 
     /// <summary>Elementwise sum with broadcasting (PyTorch's rules).</summary>
     /// <param name="a">The left operand.</param>
@@ -143,7 +95,7 @@ public partial class Tensor
             {
                 a.DepositGrad(g, shape, owned: false);
                 b.DepositGrad(g, shape, owned: false);
-            });
+            }, graph: static (o, g, x) => [Needed(x[0], g), Needed(x[1], g)]);
         }
 
         return result;
@@ -167,7 +119,7 @@ public partial class Tensor
                     TensorPrimitives.Negate(g, neg);
                     b.DepositGrad(neg, shape, owned: true);
                 }
-            });
+            }, graph: static (o, g, x) => [Needed(x[0], g), x[1].RequiresGrad ? Needed(x[1], -g) : null]);
         }
 
         return result;
@@ -194,7 +146,7 @@ public partial class Tensor
                 {
                     b.DepositGrad(Broadcast<MulOp>(g, shape, a), shape, owned: true);
                 }
-            }, operands);
+            }, operands, graph: static (o, g, x) => [x[0].RequiresGrad ? Needed(x[0], g * x[1]) : null, x[1].RequiresGrad ? Needed(x[1], g * x[0]) : null]);
         }
 
         return result;
@@ -224,7 +176,11 @@ public partial class Tensor
                 TensorPrimitives.Multiply(ga, result.Data, ga);
                 TensorPrimitives.Negate(ga, ga);
                 b.DepositGrad(ga, shape, owned: true);
-            }, [b], savesOutput: true);
+            }, [b], savesOutput: true, graph: static (o, g, x) =>
+            {
+                var ga = g / x[1];
+                return [x[0].RequiresGrad ? Needed(x[0], ga) : null, x[1].RequiresGrad ? Needed(x[1], -(ga * x[0] / x[1])) : null];
+            });
         }
 
         return result;
@@ -234,15 +190,31 @@ public partial class Tensor
     /// <param name="a">The tensor.</param>
     /// <param name="s">The scalar.</param>
     /// <returns>a + s.</returns>
-    public static Tensor AddScalar(Tensor a, float s)
+    public static Tensor AddScalar(Tensor a, float s) => AddScalar(a, (double)s);
+
+    /// <summary>Adds a scalar to every element, rounded to float for a float32 tensor.</summary>
+    /// <param name="a">The tensor.</param>
+    /// <param name="s">The scalar.</param>
+    /// <returns>a + s.</returns>
+    public static Tensor AddScalar(Tensor a, double s)
     {
         ArgumentNullException.ThrowIfNull(a);
-        RequireFloat32("AddScalar", a);
-        var result = NewOutput(a.Dims);
-        TensorPrimitives.Add(a.Data, s, result.Data);
+        Tensor result;
+        if (a._dtype == DType.Float64)
+        {
+            result = NewOutput<double>(a.Dims);
+            TensorPrimitives.Add(a.Storage<double>(), s, result.Storage<double>());
+        }
+        else
+        {
+            RequireFloat32("AddScalar", a);
+            result = NewOutput(a.Dims);
+            TensorPrimitives.Add(a.Data, (float)s, result.Data);
+        }
+
         if (NeedsGrad(a))
         {
-            result.Record("AddScalar", [a], g => a.DepositGrad(g, a.Dims, owned: false));
+            result.Record("AddScalar", [a], g => a.DepositGrad(g, a.Dims, owned: false), graph: static (o, g, x) => [g]);
         }
 
         return result;
@@ -252,19 +224,36 @@ public partial class Tensor
     /// <param name="a">The tensor.</param>
     /// <param name="s">The scalar.</param>
     /// <returns>a·s.</returns>
-    public static Tensor MulScalar(Tensor a, float s)
+    public static Tensor MulScalar(Tensor a, float s) => MulScalar(a, (double)s);
+
+    /// <summary>Multiplies every element by a scalar, rounded to float for a float32 tensor.</summary>
+    /// <param name="a">The tensor.</param>
+    /// <param name="s">The scalar.</param>
+    /// <returns>a·s.</returns>
+    public static Tensor MulScalar(Tensor a, double s)
     {
         ArgumentNullException.ThrowIfNull(a);
-        RequireFloat32("MulScalar", a);
-        var result = NewOutput(a.Dims);
-        TensorPrimitives.Multiply(a.Data, s, result.Data);
+        Tensor result;
+        if (a._dtype == DType.Float64)
+        {
+            result = NewOutput<double>(a.Dims);
+            TensorPrimitives.Multiply(a.Storage<double>(), s, result.Storage<double>());
+        }
+        else
+        {
+            RequireFloat32("MulScalar", a);
+            result = NewOutput(a.Dims);
+            TensorPrimitives.Multiply(a.Data, (float)s, result.Data);
+        }
+
         if (NeedsGrad(a))
         {
+            var scale = (float)s;
             result.Record("MulScalar", [a], g =>
             {
                 var grad = a.GradAccumulator(out _);
-                TensorPrimitives.MultiplyAdd(g, s, grad, grad);
-            });
+                TensorPrimitives.MultiplyAdd(g, scale, grad, grad);
+            }, graph: (o, g, x) => [MulScalar(g, s)]);
         }
 
         return result;
@@ -272,7 +261,7 @@ public partial class Tensor
 
     /// <summary>Negates every element.</summary>
     /// <returns>−this.</returns>
-    public Tensor Neg() => Unary("Neg", TensorPrimitives.Negate, (x, y, g, d) => TensorPrimitives.Negate(g, d), saveInput: false);
+    public Tensor Neg() => Unary("Neg", TensorPrimitives.Negate, (x, y, g, d) => TensorPrimitives.Negate(g, d), static (x, d) => TensorPrimitives.Negate(x, d), static (o, g, x) => [-g], saveInput: false);
 
     /// <summary>Raises every element to a fixed power.</summary>
     /// <param name="exponent">The exponent.</param>
@@ -285,7 +274,7 @@ public partial class Tensor
             {
                 TensorPrimitives.Multiply(x, g, d);
                 TensorPrimitives.Multiply(d, 2f, d);
-            });
+            }, static (x, d) => TensorPrimitives.Multiply(x, x, d), static (o, g, x) => [g * x[0] * 2.0]);
         }
 
         return Unary("Pow", (x, d) => TensorPrimitives.Pow(x, exponent, d), (x, y, g, d) =>
@@ -294,27 +283,36 @@ public partial class Tensor
             TensorPrimitives.Pow(x, exponent - 1f, d);
             TensorPrimitives.Multiply(d, g, d);
             TensorPrimitives.Multiply(d, exponent, d);
-        });
+        }, (x, d) => TensorPrimitives.Pow(x, (double)exponent, d), (o, g, x) => [g * x[0].Pow(exponent - 1f) * exponent]);
     }
 
     private static (Tensor Result, int[] Shape) BinaryForward<TOp>(string op, Tensor a, Tensor b)
-        where TOp : IBinaryOp
+        where TOp : IBinaryOp<float>, IBinaryOp<double>
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        RequireFloat32(op, a, b);
         var shape = Shapes.Broadcast(op, a.Dims, b.Dims);
+        if (IsFloat64(op, a, b))
+        {
+            var output = NewOutput<double>(shape);
+            Broadcasting.Binary<double, TOp>(a.Storage<double>(), a.Dims, b.Storage<double>(), b.Dims, output.Storage<double>(), shape);
+            return (output, shape);
+        }
+
         var result = NewOutput(shape);
-        Broadcasting.Binary<TOp>(a.Data, a.Dims, b.Data, b.Dims, result.Data, shape);
+        Broadcasting.Binary<float, TOp>(a.Data, a.Dims, b.Data, b.Dims, result.Data, shape);
         return (result, shape);
     }
 
     /// <summary>op(g, other) where g has the broadcast shape and other broadcasts to it, in a pooled array the caller owns.</summary>
     private static float[] Broadcast<TOp>(float[] g, int[] shape, Tensor other)
-        where TOp : IBinaryOp
+        where TOp : IBinaryOp<float>
     {
         var d = RentGradArray(g.Length);
-        Broadcasting.Binary<TOp>(g, shape, other.Data, other.Dims, d, shape);
+        Broadcasting.Binary<float, TOp>(g, shape, other.Data, other.Dims, d, shape);
         return d;
     }
+
+    /// <summary>A broadcast op's gradient for input <paramref name="x"/>, summed back to its shape, or null when it requires none.</summary>
+    private static Tensor? Needed(Tensor x, Tensor g) => x.RequiresGrad ? g.SumTo(x.Dims) : null;
 }

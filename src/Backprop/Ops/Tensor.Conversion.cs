@@ -9,8 +9,8 @@ public partial class Tensor
     /// <summary>
     /// This tensor converted to <paramref name="dtype"/> (a copy), or this tensor when it already has it, as
     /// torch.Tensor.to(dtype): floats to Int64 truncate toward zero, anything to Bool is value ≠ 0, Bool to a
-    /// number is 1 or 0. The conversion is not recorded by autograd, so a tensor that requires grad is
-    /// refused while gradients are being recorded; Detach() it first.
+    /// number is 1 or 0. Between float32 and float64 the gradient flows back (converted); a conversion of a
+    /// tensor that requires grad to int64 or bool is refused while gradients are being recorded: Detach() it first.
     /// </summary>
     /// <param name="dtype">The element type to convert to.</param>
     /// <returns>The converted tensor.</returns>
@@ -21,9 +21,10 @@ public partial class Tensor
             return this;
         }
 
-        if (NeedsGrad(this))
+        var differentiable = NeedsGrad(this);
+        if (differentiable && !dtype.IsFloatingPoint())
         {
-            throw new NotSupportedException($"To: the tensor of shape {Shapes.Format(Dims)} requires grad, and converting {_dtype.Name()} to {dtype.Name()} is not recorded by autograd; call Detach() first.");
+            throw new NotSupportedException($"To: the tensor of shape {Shapes.Format(Dims)} requires grad, and gradients do not flow into {dtype.Name()}; call Detach() first.");
         }
 
         var result = dtype switch
@@ -35,6 +36,12 @@ public partial class Tensor
             _ => throw new ArgumentOutOfRangeException(nameof(dtype), $"To: {(int)dtype} is not a dtype."),
         };
         Conversion.Convert(RawStorage, result.RawStorage);
+        if (differentiable)
+        {
+            // Between float32 and float64 the gradient converts back; only the pass through tensor ops runs it.
+            result.Record("To", [this], null, graph: static (o, g, x) => [g.To(x[0]._dtype)]);
+        }
+
         return result;
     }
 
@@ -78,6 +85,28 @@ public partial class Tensor
         {
             ThrowDTypeError(op, a._dtype != DType.Float32 ? a : b, "float32");
         }
+    }
+
+    /// <summary>
+    /// True when both operands are float64, false when both are float32; throws for anything else, naming the op:
+    /// the check at the entry of the ops that compute in either floating type.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool IsFloat64(string op, Tensor a, Tensor b)
+    {
+        if ((a._dtype | b._dtype) == DType.Float32)
+        {
+            return false;
+        }
+
+        if (a._dtype == DType.Float64 && b._dtype == DType.Float64)
+        {
+            return true;
+        }
+
+        throw a._dtype.IsFloatingPoint() && b._dtype.IsFloatingPoint()
+            ? new ArgumentException($"{op}: the operands are {a._dtype.Name()} {Shapes.Format(a.Dims)} and {b._dtype.Name()} {Shapes.Format(b.Dims)}; both must have the same dtype. Convert one with Double() or Float().")
+            : DTypeError(op, a._dtype.IsFloatingPoint() ? b : a, "float32 or float64");
     }
 
     /// <summary>Throws unless <paramref name="t"/> holds integer indices (Int64), naming the op and what it is.</summary>

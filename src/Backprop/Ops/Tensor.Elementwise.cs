@@ -47,7 +47,13 @@ public partial class Tensor
         {
             d[i] = x[i] > 0 ? 1f : x[i] < 0 ? -1f : x[i];
         }
-    }, (x, y, g, d) => d.Clear(), saveInput: false);
+    }, (x, y, g, d) => d.Clear(), static (x, d) =>
+    {
+        for (var i = 0; i < x.Length; i++)
+        {
+            d[i] = x[i] > 0 ? 1.0 : x[i] < 0 ? -1.0 : x[i];
+        }
+    }, static (o, g, x) => [g * 0.0], saveInput: false);
 
     /// <summary>
     /// softplus(x) = log(1 + e^(βx)) / β, a smooth ReLU, as torch.nn.functional.softplus; where βx exceeds the

@@ -27,7 +27,7 @@ public partial class Tensor
         {
             var scaled = new float[other.Numel];
             TensorPrimitives.Multiply(other.Data, alpha, scaled);
-            Broadcasting.Binary<AddOp>(Data, Dims, scaled, other.Dims, Data, Dims);
+            Broadcasting.Binary<float, AddOp>(Data, Dims, scaled, other.Dims, Data, Dims);
         }
 
         BumpVersion();

@@ -1,3 +1,4 @@
+using Backprop.Autograd;
 using Backprop.Kernels;
 
 namespace Backprop;
@@ -17,7 +18,7 @@ public partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(weight);
-        RequireFloat32("Linear", input, weight);
+        var float64 = IsFloat64("Linear", input, weight);
         if (weight.Rank != 2 || input.Rank == 0 || input.Dims[^1] != weight.Dims[1])
         {
             throw new ArgumentException($"Linear: input {Shapes.Format(input.Dims)} and weight {Shapes.Format(weight.Dims)}: the weight must be [out, in] with in equal to the input's last dimension.", nameof(weight));
@@ -29,6 +30,13 @@ public partial class Tensor
             throw new ArgumentException($"Linear: bias {Shapes.Format(bias.Dims)} does not match weight {Shapes.Format(weight.Dims)}; it must be [{n}].", nameof(bias));
         }
 
+        if (float64)
+        {
+            var product = input.MatMul(weight.T);
+            return bias is null ? product : product + bias;
+        }
+
+        RequireFloat32("Linear", bias ?? input);
         var m = input.Numel / Math.Max(k, 1);
         var outShape = (int[])input.Dims.Clone();
         outShape[^1] = n;
@@ -50,9 +58,21 @@ public partial class Tensor
             {
                 MatMulBackward(input, weight, transB: true, g, m, k, n);
                 bias?.DepositGrad(g, outShape, owned: false);
-            }, inputs);
+            }, inputs, graph: s_linearGraph);
         }
 
         return result;
     }
+
+    /// <summary>Linear's gradient through tensor ops: dInput = G·W, dW = Gᵀ·input and dBias = Σ G over the batch.</summary>
+    private static readonly GraphBackwardFn s_linearGraph = static (o, g, x) =>
+    {
+        var rows = g.Reshape(-1, g.Dims[^1]);
+        return
+        [
+            x[0].RequiresGrad ? g.MatMul(x[1]) : null,
+            x[1].RequiresGrad ? rows.T.MatMul(x[0].Reshape(-1, x[0].Dims[^1])) : null,
+            x.Length > 2 && x[2].RequiresGrad ? rows.Sum(0) : null,
+        ];
+    };
 }

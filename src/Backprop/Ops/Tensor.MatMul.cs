@@ -1,3 +1,4 @@
+using Backprop.Autograd;
 using Backprop.Kernels;
 
 namespace Backprop;
@@ -14,7 +15,7 @@ public partial class Tensor
     public Tensor MatMul(Tensor other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        RequireFloat32("MatMul", this, other);
+        var float64 = IsFloat64("MatMul", this, other);
         if (Rank == 0 || other.Rank == 0)
         {
             throw new ArgumentException($"MatMul: {Shapes.Format(Dims)} x {Shapes.Format(other.Dims)}: both operands need at least one dimension.", nameof(other));
@@ -41,8 +42,16 @@ public partial class Tensor
             throw new ArgumentException($"MatMul: {Shapes.Format(Dims)} x {Shapes.Format(other.Dims)}: inner dimensions {k} and {k2} differ.", nameof(other));
         }
 
-        return Rank == 2 && other.Rank == 2 ? MatMul2D(this, other, m, k, n) : BatchedMatMul(this, other, m, k, n);
+        return float64 ? MatMulFloat64(this, other, m, k, n)
+            : Rank == 2 && other.Rank == 2 ? MatMul2D(this, other, m, k, n) : BatchedMatMul(this, other, m, k, n);
     }
+
+    /// <summary>The gradient of a (batched) matrix product through tensor ops: dA = G·Bᵀ and dB = Aᵀ·G, summed over broadcast batches.</summary>
+    private static readonly GraphBackwardFn s_matMulGraph = static (o, g, x) =>
+    [
+        x[0].RequiresGrad ? g.MatMul(x[1].Transpose(-1, -2)).SumTo(x[0].Dims) : null,
+        x[1].RequiresGrad ? x[0].Transpose(-1, -2).MatMul(g).SumTo(x[1].Dims) : null,
+    ];
 
     /// <summary>The dot product of two 1-D tensors of the same length, as a zero-dimensional tensor (PyTorch's a @ b).</summary>
     /// <param name="other">The other vector.</param>
@@ -79,7 +88,7 @@ public partial class Tensor
         if (NeedsGrad(a, b))
         {
             Tensor[] operands = [a, b];
-            result.Record("MatMul", operands, g => MatMulBackward(a, b, transB: false, g, m, k, n), operands);
+            result.Record("MatMul", operands, g => MatMulBackward(a, b, transB: false, g, m, k, n), operands, graph: s_matMulGraph);
         }
 
         return result;
@@ -146,7 +155,31 @@ public partial class Tensor
                         Gemm.Multiply(a.Data.AsSpan(aOffsets[i], m * k), true, gi, false, gb.Slice(bOffsets[i], k * n), k, n, m, accumulate: true);
                     }
                 }
-            }, operands);
+            }, operands, graph: s_matMulGraph);
+        }
+
+        return result;
+    }
+
+    /// <summary>The float64 product of matrices or broadcast batches of them; its gradient runs through tensor ops.</summary>
+    private static Tensor MatMulFloat64(Tensor a, Tensor b, int m, int k, int n)
+    {
+        var aBatch = a.Dims[..^2];
+        var bBatch = b.Dims[..^2];
+        var batch = Shapes.Broadcast("MatMul", aBatch, bBatch);
+        var aOffsets = BatchOffsets(aBatch, batch, m * k);
+        var bOffsets = BatchOffsets(bBatch, batch, k * n);
+        var result = NewOutput<double>([.. batch, m, n]);
+        var (x, y, z) = (a.Storage<double>(), b.Storage<double>(), result.Storage<double>());
+        for (var i = 0; i < aOffsets.Length; i++)
+        {
+            GemmFloat64.Multiply(x.AsSpan(aOffsets[i], m * k), y.AsSpan(bOffsets[i], k * n), z.AsSpan(i * m * n, m * n), m, n, k);
+        }
+
+        if (NeedsGrad(a, b))
+        {
+            Tensor[] operands = [a, b];
+            result.Record("MatMul", operands, null, operands, graph: s_matMulGraph);
         }
 
         return result;

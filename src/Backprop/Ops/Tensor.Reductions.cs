@@ -6,26 +6,32 @@ namespace Backprop;
 
 public partial class Tensor
 {
-    /// <summary>The sum of all elements, as a zero-dimensional tensor: float32 for float32, int64 for int64 and bool (a count of the true elements).</summary>
+    /// <summary>The sum of all elements, as a zero-dimensional tensor: of the same dtype for float32 and float64, int64 for int64 and bool (a count of the true elements).</summary>
     /// <returns>The sum.</returns>
     public Tensor Sum() => _dtype switch
     {
         DType.Float32 => ReduceAll("Sum", TensorPrimitives.Sum(Data), 1f),
+        DType.Float64 => ReduceAll("Sum", TensorPrimitives.Sum<double>(Storage<double>()), 1.0),
         DType.Int64 => Wrap<long>([TensorPrimitives.Sum<long>(Storage<long>())], []),
         DType.Bool => Wrap<long>([Storage<bool>().AsSpan().Count(true)], []),
-        _ => throw DTypeError("Sum", this, "float32, int64 or bool"),
+        _ => throw DTypeError("Sum", this, "float32, float64, int64 or bool"),
     };
 
     /// <summary>The mean of all elements, as a zero-dimensional tensor.</summary>
     /// <returns>The mean.</returns>
     public Tensor Mean()
     {
-        RequireFloat32("Mean", this);
         if (Numel == 0)
         {
             throw new InvalidOperationException("Mean: the tensor is empty.");
         }
 
+        if (_dtype == DType.Float64)
+        {
+            return ReduceAll("Mean", TensorPrimitives.Sum<double>(Storage<double>()) / Numel, 1.0 / Numel);
+        }
+
+        RequireFloat32("Mean", this);
         return ReduceAll("Mean", TensorPrimitives.Sum(Data) / Numel, 1f / Numel);
     }
 
@@ -172,7 +178,19 @@ public partial class Tensor
             {
                 var grad = input.GradAccumulator(out _);
                 TensorPrimitives.Add(grad, g[0] * scale, grad);
-            });
+            }, graph: (o, g, x) => [ExpandBack(g, x[0].Dims, scale)]);
+        }
+
+        return result;
+    }
+
+    private Tensor ReduceAll(string op, double value, double scale)
+    {
+        var result = NewOutput<double>([]);
+        result.Storage<double>()[0] = value;
+        if (NeedsGrad(this))
+        {
+            result.Record(op, [this], null, graph: (o, g, x) => [ExpandBack(g, x[0].Dims, scale)]);
         }
 
         return result;
@@ -180,28 +198,53 @@ public partial class Tensor
 
     private Tensor ReduceDim(string op, int dim, bool keepDim, bool mean)
     {
-        RequireFloat32(op, this);
+        var float64 = _dtype == DType.Float64;
+        if (!float64)
+        {
+            RequireFloat32(op, this);
+        }
+
         var (outShape, outer, size, inner) = ReducedShape(op, dim, keepDim);
         if (mean && size == 0)
         {
             throw new InvalidOperationException($"{op}: dimension {dim} of shape {Shapes.Format(Dims)} is empty.");
         }
 
-        var result = NewOutput(outShape);
-        Reductions.Sum(Data, outer, size, inner, result.Data);
+        var result = NewOutput(outShape, _dtype);
         var scale = mean ? 1f / size : 1f;
-        if (mean)
+        if (float64)
         {
-            TensorPrimitives.Multiply(result.Data, scale, result.Data);
+            Reductions.Sum<double>(Storage<double>(), outer, size, inner, result.Storage<double>());
+            if (mean)
+            {
+                TensorPrimitives.Divide(result.Storage<double>(), size, result.Storage<double>());
+            }
+        }
+        else
+        {
+            Reductions.Sum<float>(Data, outer, size, inner, result.Data);
+            if (mean)
+            {
+                TensorPrimitives.Multiply(result.Data, scale, result.Data);
+            }
         }
 
         if (NeedsGrad(this))
         {
             var input = this;
-            result.Record(op, [input], g => Reductions.Expand(g, outer, size, inner, scale, input.GradAccumulator(out _)));
+            var d = Shapes.NormalizeDim(op, dim, Rank);
+            var exactScale = mean ? 1.0 / size : 1.0;
+            result.Record(op, [input], float64 ? null : g => Reductions.Expand(g, outer, size, inner, scale, input.GradAccumulator(out _)), graph: (o, g, x) => [ExpandBack(keepDim ? g : g.Unsqueeze(d), x[0].Dims, exactScale)]);
         }
 
         return result;
+    }
+
+    /// <summary>The gradient of a sum or mean: <paramref name="g"/> expanded back over the reduced shape, times <paramref name="scale"/>.</summary>
+    private static Tensor ExpandBack(Tensor g, int[] dims, double scale)
+    {
+        var expanded = g.Expand(dims);
+        return scale == 1 ? expanded : expanded * scale;
     }
 
     private Tensor Extreme(string op, int dim, bool keepDim, bool min) => ExtremeCore(op, dim, keepDim, min, out _);

@@ -68,6 +68,30 @@ public partial class Tensor
             : magnitude.Pow(p).Sum(dims, keepDim).Pow(1f / p);
     }
 
+    /// <summary>
+    /// This tensor summed down to <paramref name="dims"/>, a shape it was broadcast from (leading dimensions
+    /// dropped, stretched dimensions of size 1 summed): the gradient of a broadcast, through tensor ops.
+    /// </summary>
+    internal Tensor SumTo(int[] dims)
+    {
+        if (Dims.AsSpan().SequenceEqual(dims))
+        {
+            return this;
+        }
+
+        var lead = Rank - dims.Length;
+        var reduce = new List<int>();
+        for (var i = 0; i < Rank; i++)
+        {
+            if (i < lead || (dims[i - lead] == 1 && Dims[i] != 1))
+            {
+                reduce.Add(i);
+            }
+        }
+
+        return (reduce.Count == 0 ? this : Sum([.. reduce], keepDim: true)).Reshape(dims);
+    }
+
     /// <summary>Reduces the given dimensions one at a time, the highest first, keeping them until the end.</summary>
     private Tensor OverDims(string op, int[] dims, bool keepDim, Func<Tensor, int, Tensor> reduce)
     {

@@ -1,3 +1,4 @@
+using Backprop.Autograd;
 using Backprop.Kernels;
 
 namespace Backprop;
@@ -30,7 +31,7 @@ public partial class Tensor
         }
 
         var strides = Shapes.BroadcastStrides(Dims, shape);
-        return Remap("Expand", shape, c => Dot(c, strides));
+        return Remap("Expand", shape, c => Dot(c, strides), graph: static (o, g, x) => [g.SumTo(x[0].Dims)]);
     }
 
     /// <summary>
@@ -198,7 +199,7 @@ public partial class Tensor
     /// source(c) (or <paramref name="fill"/> where source gives −1), for any dtype; the gradient sums back
     /// into the sources.
     /// </summary>
-    private Tensor Remap(string op, int[] shape, Func<int[], int> source, double fill = 0)
+    private Tensor Remap(string op, int[] shape, Func<int[], int> source, double fill = 0, GraphBackwardFn? graph = null)
     {
         var positions = new int[Shapes.Numel(shape)];
         var coordinates = new int[shape.Length];
@@ -220,7 +221,7 @@ public partial class Tensor
         if (NeedsGrad(this))
         {
             var input = this;
-            result.Record(op, [input], g => Take.ScatterAdd(g, positions, input.GradAccumulator(out _)));
+            result.Record(op, [input], g => Take.ScatterAdd(g, positions, input.GradAccumulator(out _)), graph: graph);
         }
 
         return result;

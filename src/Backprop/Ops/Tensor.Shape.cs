@@ -15,7 +15,7 @@ public partial class Tensor
         if (NeedsGrad(this))
         {
             var input = this;
-            result.Record("Reshape", [input], g => input.DepositGrad(g, dims, owned: false));
+            result.Record("Reshape", [input], g => input.DepositGrad(g, dims, owned: false), graph: static (o, g, x) => [g.Reshape(x[0].Dims)]);
         }
 
         return result;
@@ -107,7 +107,7 @@ public partial class Tensor
                 var d = RentGradArray(g.Length);
                 Kernels.Permute.Apply<float>(g, outShape, inverse, d);
                 input.DepositGrad(d, input.Dims, owned: true);
-            });
+            }, graph: (o, g, x) => [g.Permute(inverse)]);
         }
 
         return result;

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using Backprop.Autograd;
 using Backprop.Kernels;
 
 namespace Backprop;
@@ -18,8 +19,13 @@ public partial class Tensor
 
     private Tensor SoftmaxCore(string op, int dim, bool log)
     {
-        RequireFloat32(op, this);
         var d = Shapes.NormalizeDim(op, dim, Rank);
+        if (_dtype == DType.Float64)
+        {
+            return SoftmaxFloat64(op, d, log);
+        }
+
+        RequireFloat32(op, this);
         var (outer, size, inner) = Shapes.Split(Dims, d);
         var moved = inner == 1 ? Data : MoveToLast(Data, outer, size, inner);
         var output = inner == 1 ? NewOutput(Dims) : null;
@@ -84,11 +90,64 @@ public partial class Tensor
                     input.DepositGrad(MoveBack(dx, outer, size, inner), input.Dims, owned: true);
                     ReturnGradArray(dx);
                 }
-            }, savesOutput: true);
+            }, savesOutput: true, graph: SoftmaxGraph(d, log));
         }
 
         return result;
     }
+
+    /// <summary>Softmax or log-softmax of a float64 tensor along dimension <paramref name="d"/>, one row at a time.</summary>
+    private Tensor SoftmaxFloat64(string op, int d, bool log)
+    {
+        Tensor rows;
+        using (NoGrad())
+        {
+            rows = d == Rank - 1 ? this : Transpose(d, -1);
+        }
+
+        var size = Dims[d];
+        var x = rows.Storage<double>();
+        var output = NewOutput<double>(rows.Dims);
+        var y = output.Storage<double>();
+        var exps = new double[size];
+        for (var r = 0; size > 0 && r < x.Length / size; r++)
+        {
+            var row = x.AsSpan(r * size, size);
+            var dst = y.AsSpan(r * size, size);
+            TensorPrimitives.Subtract(row, TensorPrimitives.Max<double>(row), dst);
+            TensorPrimitives.Exp<double>(dst, exps);
+            var sum = TensorPrimitives.Sum<double>(exps);
+            if (log)
+            {
+                TensorPrimitives.Subtract(dst, Math.Log(sum), dst);
+            }
+            else
+            {
+                TensorPrimitives.Divide(exps, sum, dst);
+            }
+        }
+
+        Tensor result;
+        using (NoGrad())
+        {
+            result = d == Rank - 1 ? output : output.Transpose(d, -1);
+        }
+
+        if (NeedsGrad(this))
+        {
+            result.Record(op, [this], null, savesOutput: true, graph: SoftmaxGraph(d, log));
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The gradient through tensor ops, from the output y: g − exp(y)·Σg for log-softmax, y ⊙ (g − Σ g⊙y) for
+    /// softmax, the sums along <paramref name="d"/>.
+    /// </summary>
+    private static GraphBackwardFn SoftmaxGraph(int d, bool log) => log
+        ? (o, g, x) => [g - (o.Exp() * g.Sum(d, keepDim: true))]
+        : (o, g, x) => [(g - (g * o).Sum(d, keepDim: true)) * o];
 
     /// <summary>dst = x − max − log Σ exp(x − max), one row; <paramref name="scratch"/> holds at least x.Length floats.</summary>
     private static void LogSoftmaxRow(ReadOnlySpan<float> x, Span<float> dst, float[] scratch)

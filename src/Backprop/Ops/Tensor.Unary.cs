@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Backprop.Autograd;
 using Backprop.Kernels;
 using Backprop.Kernels.Elementwise;
 
@@ -9,16 +10,19 @@ public partial class Tensor
     /// <summary>Computes an elementwise function: d = f(x).</summary>
     private delegate void UnaryForward(ReadOnlySpan<float> x, Span<float> d);
 
+    /// <summary>The same elementwise function in float64.</summary>
+    private delegate void UnaryForward64(ReadOnlySpan<double> x, Span<double> d);
+
     /// <summary>Computes dL/dx into d from the input x, the output y and dL/dy in g.</summary>
     private delegate void UnaryBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> g, Span<float> d);
 
     /// <summary>e^x for every element.</summary>
     /// <returns>The result.</returns>
-    public Tensor Exp() => Unary("Exp", TensorPrimitives.Exp, (x, y, g, d) => TensorPrimitives.Multiply(g, y, d));
+    public Tensor Exp() => Unary("Exp", TensorPrimitives.Exp, (x, y, g, d) => TensorPrimitives.Multiply(g, y, d), static (x, d) => TensorPrimitives.Exp(x, d), static (o, g, x) => [g * o]);
 
     /// <summary>The natural logarithm of every element.</summary>
     /// <returns>The result.</returns>
-    public Tensor Log() => Unary("Log", TensorPrimitives.Log, (x, y, g, d) => TensorPrimitives.Divide(g, x, d));
+    public Tensor Log() => Unary("Log", TensorPrimitives.Log, (x, y, g, d) => TensorPrimitives.Divide(g, x, d), static (x, d) => TensorPrimitives.Log(x, d), static (o, g, x) => [g / x[0]]);
 
     /// <summary>The sine of every element (radians).</summary>
     /// <returns>The result.</returns>
@@ -27,7 +31,7 @@ public partial class Tensor
         // sin'(x) = cos(x)
         TensorPrimitives.Cos(x, d);
         TensorPrimitives.Multiply(d, g, d);
-    });
+    }, static (x, d) => TensorPrimitives.Sin(x, d), static (o, g, x) => [g * x[0].Cos()]);
 
     /// <summary>The cosine of every element (radians).</summary>
     /// <returns>The result.</returns>
@@ -37,7 +41,7 @@ public partial class Tensor
         TensorPrimitives.Sin(x, d);
         TensorPrimitives.Multiply(d, g, d);
         TensorPrimitives.Negate(d, d);
-    });
+    }, static (x, d) => TensorPrimitives.Cos(x, d), static (o, g, x) => [-(g * x[0].Sin())]);
 
     /// <summary>1 / x for every element.</summary>
     /// <returns>The result.</returns>
@@ -47,7 +51,7 @@ public partial class Tensor
         TensorPrimitives.Multiply(y, y, d);
         TensorPrimitives.Multiply(d, g, d);
         TensorPrimitives.Negate(d, d);
-    });
+    }, static (x, d) => TensorPrimitives.Reciprocal(x, d), static (o, g, x) => [-(g * o * o)]);
 
     /// <summary>1 / √x for every element.</summary>
     /// <returns>The result.</returns>
@@ -58,7 +62,7 @@ public partial class Tensor
         TensorPrimitives.Multiply(d, y, d);
         TensorPrimitives.Multiply(d, g, d);
         TensorPrimitives.Multiply(d, -0.5f, d);
-    });
+    }, static (x, d) => TensorPrimitives.ReciprocalSqrt(x, d), static (o, g, x) => [g * o * o * o * -0.5]);
 
     /// <summary>The sigmoid linear unit (swish), x·σ(x).</summary>
     /// <returns>The result.</returns>
@@ -70,11 +74,11 @@ public partial class Tensor
     {
         TensorPrimitives.Divide(g, y, d);
         TensorPrimitives.Multiply(d, 0.5f, d);
-    });
+    }, static (x, d) => TensorPrimitives.Sqrt(x, d), static (o, g, x) => [g / o * 0.5]);
 
     /// <summary>The absolute value of every element (its gradient at 0 is 0).</summary>
     /// <returns>The result.</returns>
-    public Tensor Abs() => Unary("Abs", TensorPrimitives.Abs, (x, y, g, d) => Elementwise.Map(x, g, d, default(AbsBackwardOperator)));
+    public Tensor Abs() => Unary("Abs", TensorPrimitives.Abs, (x, y, g, d) => Elementwise.Map(x, g, d, default(AbsBackwardOperator)), static (x, d) => TensorPrimitives.Abs(x, d), static (o, g, x) => [g * x[0].Sign()]);
 
     /// <summary>Limits every element to [min, max]; a null bound is no limit. The gradient flows where the bound does not bite.</summary>
     /// <param name="min">The lower bound, or null.</param>
@@ -98,7 +102,7 @@ public partial class Tensor
 
     /// <summary>The rectified linear unit, max(x, 0).</summary>
     /// <returns>The result.</returns>
-    public Tensor Relu() => Unary("Relu", (x, d) => TensorPrimitives.Max(x, 0f, d), (x, y, g, d) => Elementwise.Map(x, g, d, default(ReluBackwardOperator)));
+    public Tensor Relu() => Unary("Relu", (x, d) => TensorPrimitives.Max(x, 0f, d), (x, y, g, d) => Elementwise.Map(x, g, d, default(ReluBackwardOperator)), static (x, d) => TensorPrimitives.Max(x, 0.0, d), static (o, g, x) => [g * x[0].Gt(0.0).To(g._dtype)]);
 
     /// <summary>The leaky rectified linear unit: x for x &gt; 0, slope·x otherwise.</summary>
     /// <param name="negativeSlope">The slope for negative inputs (PyTorch's default 0.01).</param>
@@ -116,7 +120,7 @@ public partial class Tensor
         TensorPrimitives.Multiply(y, y, d);
         TensorPrimitives.Subtract(y, d, d);
         TensorPrimitives.Multiply(d, g, d);
-    });
+    }, static (x, d) => TensorPrimitives.Sigmoid(x, d), static (o, g, x) => [g * o * (1.0 - o)]);
 
     /// <summary>The hyperbolic tangent.</summary>
     /// <returns>The result.</returns>
@@ -126,14 +130,31 @@ public partial class Tensor
         TensorPrimitives.Multiply(y, y, d);
         TensorPrimitives.Subtract(1f, d, d);
         TensorPrimitives.Multiply(d, g, d);
-    });
+    }, static (x, d) => TensorPrimitives.Tanh(x, d), static (o, g, x) => [g * (1.0 - (o * o))]);
 
     /// <summary>The Gaussian error linear unit, exact form x·Φ(x).</summary>
     /// <returns>The result.</returns>
     public Tensor Gelu() => Unary("Gelu", (x, d) => Elementwise.Map(x, d, default(GeluOperator)), (x, y, g, d) => Elementwise.Map(x, g, d, default(GeluBackwardOperator)), minimumPerThread: WorkSplitter.ComputeBoundMinimum);
 
-    private Tensor Unary(string op, UnaryForward forward, UnaryBackward backward, bool saveInput = true, int minimumPerThread = WorkSplitter.ElementwiseMinimum)
+    /// <summary>
+    /// An elementwise op: <paramref name="forward"/> and <paramref name="backward"/> on float32 storage, and, where the
+    /// op has them, <paramref name="forward64"/> for float64 tensors and <paramref name="graph"/>, its backward
+    /// through tensor ops (for higher-order gradients and float64).
+    /// </summary>
+    private Tensor Unary(string op, UnaryForward forward, UnaryBackward backward, UnaryForward64? forward64 = null, GraphBackwardFn? graph = null, bool saveInput = true, int minimumPerThread = WorkSplitter.ElementwiseMinimum)
     {
+        if (_dtype == DType.Float64 && forward64 is not null)
+        {
+            var output = NewOutput<double>(Dims);
+            forward64(Storage<double>(), output.Storage<double>());
+            if (NeedsGrad(this))
+            {
+                output.Record(op, [this], null, saveInput ? [this] : null, savesOutput: saveInput, graph);
+            }
+
+            return output;
+        }
+
         RequireFloat32(op, this);
         var result = NewOutput(Dims);
         var x = Data;
@@ -165,7 +186,7 @@ public partial class Tensor
                 }
 
                 input.DepositGrad(d, input.Dims, owned: true);
-            }, saveInput ? inputs : null, savesOutput: saveInput);
+            }, saveInput ? inputs : null, savesOutput: saveInput, graph);
         }
 
         return result;

@@ -53,6 +53,11 @@ public abstract class Optimizer
                     throw new ArgumentException($"{GetType().Name}: a parameter of shape {Shapes.Format(p.Dims)} appears in more than one group (or twice in one).", nameof(groups));
                 }
 
+                if (p.DType != DType.Float32)
+                {
+                    throw new ArgumentException($"{GetType().Name}: the parameter of shape {Shapes.Format(p.Dims)} is {p.DType.Name()}; optimizers update float32 parameters.", nameof(groups));
+                }
+
                 parameters.Add(p);
                 groupOf.Add(g);
             }

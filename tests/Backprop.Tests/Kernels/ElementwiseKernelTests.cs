@@ -35,7 +35,11 @@ public class ElementwiseKernelTests
         var a = Random(Shapes.Numel(aShape), 3);
         var b = Random(Shapes.Numel(bShape), 4);
         var d = new float[Shapes.Numel(shape)];
-        Broadcasting.Binary<SubOp>(a, aShape, b, bShape, d, shape);
+        Broadcasting.Binary<float, SubOp>(a, aShape, b, bShape, d, shape);
+        var a64 = a.Select(v => (double)v + 1e-9).ToArray();
+        var b64 = b.Select(v => (double)v).ToArray();
+        var d64 = new double[d.Length];
+        Broadcasting.Binary<double, SubOp>(a64, aShape, b64, bShape, d64, shape);
         var aStrides = Shapes.BroadcastStrides(aShape, shape);
         var bStrides = Shapes.BroadcastStrides(bShape, shape);
         var strides = Shapes.Strides(shape);
@@ -52,6 +56,7 @@ public class ElementwiseKernelTests
             }
 
             Assert.Equal(a[ai] - b[bi], d[flat]);
+            Assert.Equal(a64[ai] - b64[bi], d64[flat]);
             sum[bi] += d[flat];
         }
 

@@ -11,7 +11,7 @@ public class LossGradCheckTests
 
     private static void Check(Func<Tensor[], Tensor> f, params Tensor[] inputs)
     {
-        var result = GradCheck.Run(f, inputs);
+        var result = GradCheck.Run(f, inputs, dtype: DType.Float32);
         Assert.True(result.Passed, result.ToString());
     }
 

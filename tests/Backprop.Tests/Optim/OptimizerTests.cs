@@ -187,6 +187,8 @@ public class OptimizerTests
         Assert.Throws<ArgumentException>(() => new Adam([NewParameter()], 0.1f, beta1: 1.5f));
         Assert.Throws<ArgumentException>(() => new SGD(Array.Empty<Parameter>(), 0.1f));
         Assert.Throws<ArgumentOutOfRangeException>(() => new SGD([NewParameter()], float.NaN));
+        var float64 = Assert.Throws<ArgumentException>(() => new SGD([new Parameter(Tensor.Zeros([3], DType.Float64))], 0.1f));
+        Assert.Contains("float64", float64.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 """Writes a safetensors file by hand (an 8-byte header length, a JSON header, then the raw little-endian
-data), so that the fixture scripts need nothing beyond torch. Float tensors are stored as F32, int64 as
-I64 and bool as BOOL."""
+data), so that the fixture scripts need nothing beyond torch. Float64 tensors are stored as F64, other float
+tensors as F32, int64 as I64 and bool as BOOL."""
 import json
 import struct
 
@@ -13,7 +13,7 @@ def write(path, tensors, made_by):
     offset = 0
     for name, t in tensors.items():
         t = t.detach().contiguous()
-        dtype = {torch.int64: "I64", torch.bool: "BOOL"}.get(t.dtype, "F32")
+        dtype = {torch.int64: "I64", torch.bool: "BOOL", torch.float64: "F64"}.get(t.dtype, "F32")
         data = (t if dtype != "F32" else t.float()).numpy().tobytes()
         header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
         blobs.append(data)

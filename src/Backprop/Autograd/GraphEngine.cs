@@ -1,0 +1,112 @@
+using Backprop.Kernels;
+
+namespace Backprop.Autograd;
+
+/// <summary>
+/// The backward pass through tensor ops: each tensor's gradient is a <see cref="Tensor"/>, and each node's
+/// <see cref="GraphBackwardFn"/> computes its inputs' gradients with ordinary ops. With createGraph those ops record
+/// a graph of their own, so that a gradient can be differentiated again (torch's create_graph); and since the ops
+/// run in the tensors' own dtype, it is how float64 graphs go backward. <see cref="BackwardEngine"/>, the float32
+/// path on raw storage, hands a pass over when a node has no storage backward (a float64 op, a dtype conversion).
+/// </summary>
+internal static class GraphEngine
+{
+    /// <summary>
+    /// Backpropagates <paramref name="gradients"/> (one per root, shaped and typed like it) through the graph.
+    /// With <paramref name="accumulate"/> the leaves' <see cref="Tensor.Grad"/> (and retained gradients) receive
+    /// the result, as <see cref="Tensor.Backward(Tensor?, bool, bool)"/> does; either way the gradient of every
+    /// tensor the pass reached is returned.
+    /// </summary>
+    public static Dictionary<Tensor, Tensor> Run(IReadOnlyList<Tensor> roots, IReadOnlyList<Tensor> gradients, bool retainGraph, bool createGraph, bool accumulate)
+    {
+        var why = createGraph ? "createGraph (a higher-order gradient)" : "a backward pass through float64 tensors";
+        var order = new List<Tensor>();
+        var visited = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<(Tensor Tensor, int Next)>();
+        foreach (var root in roots)
+        {
+            if (root.GradFn is not null && !visited.Contains(root))
+            {
+                GraphOrder.Topological(root, includeLeaves: false, order, visited, stack);
+            }
+        }
+
+        foreach (var t in order)
+        {
+            t.GradFn!.ThrowIfFreed(t);
+            t.GradFn.ThrowIfReleased(t);
+        }
+
+        var grads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
+        using (new GradModeScope(createGraph))
+        {
+            for (var i = 0; i < roots.Count; i++)
+            {
+                Add(grads, roots[i], gradients[i], "the root");
+            }
+
+            for (var i = order.Count - 1; i >= 0; i--)
+            {
+                var t = order[i];
+                var node = t.GradFn!;
+                if (grads.TryGetValue(t, out var g))
+                {
+                    if (t.HasHooks)
+                    {
+                        g = grads[t] = t.ApplyHooks(g);
+                    }
+
+                    if (accumulate && t.RetainsGrad)
+                    {
+                        t.Grad = createGraph ? g : g.Clone();
+                    }
+
+                    var inputGrads = node.RunGraph(t, g, why);
+                    var inputs = node.Inputs;
+                    for (var k = 0; k < inputs.Length; k++)
+                    {
+                        if (k < inputGrads.Length && inputGrads[k] is { } gk && inputs[k].RequiresGrad)
+                        {
+                            Add(grads, inputs[k], gk, $"'{node.Op}'");
+                        }
+                    }
+                }
+
+                // The gradients' own graph goes through these nodes' outputs, so createGraph keeps them (as in PyTorch).
+                if (!retainGraph && !createGraph)
+                {
+                    node.Free();
+                }
+            }
+
+            if (accumulate)
+            {
+                foreach (var (t, g) in grads)
+                {
+                    if (t.GradFn is null && t.RequiresGrad)
+                    {
+                        var given = t.HasHooks ? t.ApplyHooks(g) : g;
+                        t.Grad = t.Grad is { } held ? held + given : (createGraph ? given : given.Clone());
+                        if (t.HasPostAccumulateHooks)
+                        {
+                            t.RunPostAccumulateHooks();
+                        }
+                    }
+                }
+            }
+        }
+
+        return grads;
+    }
+
+    /// <summary>Adds <paramref name="g"/> to what <paramref name="t"/> has received so far.</summary>
+    private static void Add(Dictionary<Tensor, Tensor> grads, Tensor t, Tensor g, string from)
+    {
+        if (!g.Dims.AsSpan().SequenceEqual(t.Dims) || g.DType != t.DType)
+        {
+            throw new InvalidOperationException($"Backward: {from} gave a {g.DType.Name()} {Shapes.Format(g.Dims)} gradient for a {t.DType.Name()} {Shapes.Format(t.Dims)} tensor.");
+        }
+
+        grads[t] = grads.TryGetValue(t, out var held) ? held + g : g;
+    }
+}

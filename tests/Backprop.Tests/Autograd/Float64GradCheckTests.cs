@@ -1,0 +1,125 @@
+using Backprop.Autograd;
+
+namespace Backprop.Tests.Autograd;
+
+/// <summary>
+/// The ops with a float64 path, checked in float64 against finite differences with tolerances a float32 check could
+/// not meet, and each op's backward through tensor ops checked again at second order (GradGradCheck).
+/// </summary>
+public class Float64GradCheckTests
+{
+    private static Tensor Input(ulong seed, params int[] shape) => Tensor.Uniform(shape, -1.5f, 1.5f, new Generator(seed)).Double().SetRequiresGrad();
+
+    private static Tensor Positive(ulong seed, params int[] shape) => Tensor.Uniform(shape, 0.5f, 2f, new Generator(seed)).Double().SetRequiresGrad();
+
+    /// <summary>Every case: a name, the function and its inputs.</summary>
+    private static (Func<Tensor[], Tensor> F, Tensor[] Inputs) Case(string name) => name switch
+    {
+        "add_broadcast" => (x => x[0] + x[1], [Input(1, 3, 4), Input(2, 4)]),
+        "sub_broadcast" => (x => x[0] - x[1], [Input(3, 2, 1, 3), Input(4, 4, 1)]),
+        "mul_broadcast" => (x => x[0] * x[1], [Input(5, 3, 1), Input(6, 1, 5)]),
+        "div_broadcast" => (x => x[0] / x[1], [Input(7, 2, 3), Positive(8, 3)]),
+        "scalars" => (x => ((x[0] * 0.3) + 1.7 - (2.5 / x[0].Exp())) * 4.0, [Input(9, 5)]),
+        "neg_pow" => (x => (-x[0]).Pow(2f) + x[0].Pow(3f) + x[1].Pow(-1.5f), [Input(10, 4), Positive(11, 4)]),
+        "exp_log_sqrt" => (x => x[0].Exp() + x[1].Log() + x[1].Sqrt() + x[1].Rsqrt() + x[1].Reciprocal(), [Input(12, 6), Positive(13, 6)]),
+        "trig" => (x => x[0].Sin() * x[0].Cos(), [Input(14, 7)]),
+        "activations" => (x => x[0].Tanh() + x[0].Sigmoid() + x[0].Silu(), [Input(15, 3, 3)]),
+        "relu_abs" => (x => (x[0] + 0.05).Relu() + (x[0] - 0.05).Abs(), [Input(16, 9)]),
+        "reductions" => (x => x[0].Sum(1) * x[0].Mean(0).Sum() + x[0].Mean([0, 2], keepDim: true).Sum(), [Input(17, 3, 4, 2)]),
+        "matmul" => (x => x[0].MatMul(x[1]), [Input(18, 3, 4), Input(19, 4, 2)]),
+        "matmul_batched" => (x => x[0].MatMul(x[1]), [Input(20, 2, 1, 3, 4), Input(21, 3, 4, 2)]),
+        "matmul_vectors" => (x => x[0].MatMul(x[1]) + x[1].MatMul(x[2]).Sum(), [Input(22, 4), Input(23, 4), Input(24, 4, 3)]),
+        "linear" => (x => Tensor.Linear(x[0], x[1], x[2]), [Input(25, 2, 3, 4), Input(26, 5, 4), Input(27, 5)]),
+        "softmax" => (x => x[0].Softmax(0) * x[0].LogSoftmax(1), [Input(28, 3, 4)]),
+        "shape_ops" => (x => x[0].Reshape(6, 2).T.Permute(1, 0).Unsqueeze(1).Expand(6, 3, 2).Squeeze().Transpose(0, 2), [Input(29, 3, 4)]),
+        "mixed_precision" => (x => (x[0].Float().Tanh().Double() * x[1]).Sum(), [Input(30, 5), Input(31, 5)]),
+        _ => throw new ArgumentException(name),
+    };
+
+    public static TheoryData<string> Cases =>
+    [
+        "add_broadcast", "sub_broadcast", "mul_broadcast", "div_broadcast", "scalars", "neg_pow", "exp_log_sqrt", "trig",
+        "activations", "relu_abs", "reductions", "matmul", "matmul_batched", "matmul_vectors", "linear", "softmax", "shape_ops",
+    ];
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void MatchesFiniteDifferencesInFloat64(string name)
+    {
+        var (f, inputs) = Case(name);
+        var result = GradCheck.Run(f, inputs, atol: 1e-8, rtol: 1e-6);
+        Assert.Equal(DType.Float64, result.DType);
+        Assert.True(result.Passed, result.ToString());
+        Assert.True(result.Checked > 0);
+        Assert.True(result.MaxAbsError < 1e-8, result.ToString());
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void SecondDerivativesMatchFiniteDifferences(string name)
+    {
+        var (f, inputs) = Case(name);
+        var result = GradCheck.RunGradGrad(f, inputs, atol: 1e-7, rtol: 1e-5);
+        Assert.True(result.Passed, result.ToString());
+        Assert.True(result.Checked > 0);
+    }
+
+    [Fact]
+    public void Float32InputsAreCheckedInFloat64ByDefaultAndMixedGraphsGoBackThroughTheConversion()
+    {
+        // A float32 leaf is copied to float64 for the check; the conversion inside the function (Float()) is differentiable.
+        var (f, inputs) = Case("mixed_precision");
+        Assert.True(GradCheck.Run(f, inputs, eps: 1e-3, atol: 1e-3, rtol: 1e-2).Passed);
+        var leaf = Tensor.Uniform([4], -1f, 1f, new Generator(32)).SetRequiresGrad();
+        Assert.Equal(DType.Float64, GradCheck.Run(x => x[0].Tanh().Sum(), [leaf]).DType);
+
+        // A float32 loss over a float64 middle: the fast engine hands the pass to the tensor-op engine, and the leaf gets a float32 gradient.
+        var w = Tensor.FromArray([0.5f, -1f, 2f]).SetRequiresGrad();
+        (w.Double().Exp() * 2.0).Float().Sum().Backward();
+        Assert.Equal(DType.Float32, w.Grad!.DType);
+        Assert.Equal([2 * MathF.Exp(0.5f), 2 * MathF.Exp(-1f), 2 * MathF.Exp(2f)], w.Grad.ToArray(), new FloatTolerance(1e-5f));
+    }
+
+    [Fact]
+    public void ACustomFunctionRunsInFloat64AndAtSecondOrder()
+    {
+        var x = Input(33, 3, 2);
+        Assert.True(GradCheck.Run(v => new Cube().Apply(v[0]), [x], atol: 1e-8, rtol: 1e-6).Passed);
+        Assert.True(GradCheck.RunGradGrad(v => new Cube().Apply(v[0]), [x]).Passed);
+    }
+
+    [Fact]
+    public void OpsWithoutAFloat64PathOrASecondOrderSayWhich()
+    {
+        var f64 = Input(34, 4);
+        var gelu64 = Assert.ThrowsAny<ArgumentException>(() => GradCheck.Run(x => x[0].Gelu(), [f64]));
+        Assert.Contains("Gelu", gelu64.Message, StringComparison.Ordinal);
+        Assert.Contains("float64", gelu64.Message, StringComparison.Ordinal);
+        var f32 = Tensor.Uniform([3], -1f, 1f, new Generator(35)).SetRequiresGrad();
+        var gelu = Assert.Throws<NotSupportedException>(() => Backprop.Autograd.Autograd.Grad([f32.Gelu().Sum()], [f32], createGraph: true));
+        Assert.Contains("'Gelu'", gelu.Message, StringComparison.Ordinal);
+        Assert.Contains("createGraph", gelu.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class Cube : Function
+    {
+        protected override Tensor Forward(FunctionContext ctx, Tensor[] inputs)
+        {
+            ctx.SaveForBackward(inputs[0]);
+            return inputs[0] * inputs[0] * inputs[0];
+        }
+
+        protected override Tensor?[] Backward(FunctionContext ctx, Tensor gradOutput)
+        {
+            var x = ctx.SavedTensors[0];
+            return [gradOutput * x * x * 3f];
+        }
+    }
+
+    private sealed class FloatTolerance(float tolerance) : IEqualityComparer<float>
+    {
+        public bool Equals(float a, float b) => MathF.Abs(a - b) <= tolerance * MathF.Max(1f, MathF.Abs(b));
+
+        public int GetHashCode(float value) => 0;
+    }
+}
