@@ -78,17 +78,23 @@ public partial class Tensor
     /// <param name="dim">The dimension; negative counts from the end.</param>
     /// <param name="keepDim">Keep the reduced dimension with size 1.</param>
     /// <returns>The log-sum-exps.</returns>
-    public Tensor LogSumExp(int dim, bool keepDim = false)
+    public Tensor LogSumExp(int dim, bool keepDim = false) => LogSumExp([dim], keepDim);
+
+    /// <summary>log Σ exp(x) over several dimensions at once (torch.logsumexp with a tuple of dims), as stably as over one.</summary>
+    /// <param name="dims">The dimensions; negative ones count from the end.</param>
+    /// <param name="keepDim">Keep the reduced dimensions with size 1.</param>
+    /// <returns>The log-sum-exps.</returns>
+    public Tensor LogSumExp(int[] dims, bool keepDim = false)
     {
-        var max = Max(dim, keepDim: true).Detach().Clone();
+        var max = OverDims("LogSumExp", dims, keepDim: true, static (t, d) => t.Max(d, keepDim: true)).Detach().Clone();
         var m = max.Data;
         for (var i = 0; i < m.Length; i++)
         {
             m[i] = float.IsInfinity(m[i]) ? 0f : m[i];
         }
 
-        var result = (this - max).Exp().Sum(dim, keepDim: true).Log() + max;
-        return keepDim ? result : result.Squeeze(dim);
+        var result = (this - max).Exp().Sum(dims, keepDim: true).Log() + max;
+        return keepDim ? result : result.OverDims("LogSumExp", dims, keepDim: false, static (t, _) => t);
     }
 
     /// <summary>The largest element, as a zero-dimensional tensor; the gradient goes to its first occurrence.</summary>

@@ -21,7 +21,7 @@ public class PyTorchOpFixtureTests
         "einsum_attention", "einsum_bilinear", "einsum_trace_sum",
         "ce_weight_ignore", "ce_smooth_weight", "ce_smooth_ignore", "ce_pixels_sum", "ce_tokens_none", "ce_probs", "nll_weight",
         "l1", "smooth_l1", "bce", "kldiv_batchmean", "kldiv_logtarget",
-        "index_ranges", "index_last", "index_mixed", "slice_step", "slice_negative", "var_dims", "std_dims_biased",
+        "index_ranges", "index_last", "index_mixed", "slice_step", "slice_negative", "var_dims", "std_dims_biased", "logsumexp_dims",
     };
 
     private static readonly Tensor W5 = Tensor.Linspace(0.5f, 1.5f, 5);
@@ -65,6 +65,7 @@ public class PyTorchOpFixtureTests
         "var1" => x.Var(1),
         "std0_biased" => x.Std(0, unbiased: false),
         "logsumexp1" => x.LogSumExp(1),
+        "logsumexp_dims" => (x * 3f).LogSumExp([0, 2]),
         "dot" => x.Dot(y!),
         "vecmatmul" => x.MatMul(y!),
         "outer" => x.Outer(y!),

@@ -69,6 +69,7 @@ public class GradCheckOpTests
         AssertGradCheck(x => x[0].Var(dim, keepDim: keepDim), Input(52, 4, 5));
         AssertGradCheck(x => x[0].Std(dim, unbiased: false, keepDim: keepDim), Input(53, 4, 5));
         AssertGradCheck(x => x[0].LogSumExp(dim, keepDim), Input(54, 4, 5));
+        AssertGradCheck(x => x[0].LogSumExp([0, 2], keepDim), Input(55, 4, 5, 3));
     }
 
     /// <summary>Linear shares MatMul's backward; batched, single-row and reused inputs (gradients accumulate) included.</summary>

@@ -109,5 +109,6 @@ case("kldiv_batchmean", lambda x, t: F.kl_div(F.log_softmax(x, 1), t, reduction=
 case("kldiv_logtarget", lambda x, t: F.kl_div(F.log_softmax(x, 1), t, reduction="sum", log_target=True), (3, 4), extra=F.log_softmax(torch.randn(3, 4), 1))
 case("var_dims", lambda x: torch.var(x, dim=(0, 2)), (2, 3, 4))
 case("std_dims_biased", lambda x: torch.std(x, dim=(1, 2), unbiased=False, keepdim=True), (2, 3, 4))
+case("logsumexp_dims", lambda x: torch.logsumexp(x * 3, dim=(0, 2)), (2, 3, 4))
 
 safetensors_writer.write("ops.safetensors", tensors, "make_ops.py")
