@@ -58,7 +58,7 @@ internal static class GraphEngine
 
                     if (accumulate && t.RetainsGrad)
                     {
-                        t.Grad = createGraph ? g : g.Clone();
+                        t.Grad = Own(g, createGraph);
                     }
 
                     var inputGrads = node.RunGraph(t, g, why);
@@ -86,7 +86,7 @@ internal static class GraphEngine
                     if (t.GradFn is null && t.RequiresGrad)
                     {
                         var given = t.HasHooks ? t.ApplyHooks(g) : g;
-                        t.Grad = t.Grad is { } held ? held + given : (createGraph ? given : given.Clone());
+                        t.Grad = t.Grad is { } held ? held + given : Own(given, createGraph);
                         if (t.HasPostAccumulateHooks)
                         {
                             t.RunPostAccumulateHooks();
@@ -98,6 +98,12 @@ internal static class GraphEngine
 
         return grads;
     }
+
+    /// <summary>
+    /// A gradient a tensor can keep as its own <see cref="Tensor.Grad"/>: one op's gradient may reach several inputs
+    /// (Add gives both the same), and a later backward adds into Grad in place. A copy, recorded under createGraph.
+    /// </summary>
+    private static Tensor Own(Tensor g, bool createGraph) => createGraph ? g * 1.0 : g.Clone();
 
     /// <summary>Adds <paramref name="g"/> to what <paramref name="t"/> has received so far.</summary>
     private static void Add(Dictionary<Tensor, Tensor> grads, Tensor t, Tensor g, string from)

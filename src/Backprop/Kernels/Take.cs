@@ -51,12 +51,15 @@ internal static class Take
         }
     }
 
-    /// <summary>dst[k] += src[positions[k]].</summary>
+    /// <summary>dst[k] += src[positions[k]]; a negative position (a padded element) adds nothing.</summary>
     public static void GatherAdd(ReadOnlySpan<float> src, ReadOnlySpan<int> positions, Span<float> dst)
     {
         for (var k = 0; k < positions.Length; k++)
         {
-            dst[k] += src[positions[k]];
+            if (positions[k] >= 0)
+            {
+                dst[k] += src[positions[k]];
+            }
         }
     }
 

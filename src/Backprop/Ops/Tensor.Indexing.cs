@@ -81,6 +81,15 @@ public partial class Tensor
 
                     start += block;
                 }
+            }, graph: (o, g, x) =>
+            {
+                var grads = new Tensor?[x.Length];
+                for (int i = 0, start = 0; i < x.Length; start += x[i].Dims[d], i++)
+                {
+                    grads[i] = x[i].RequiresGrad ? g.Narrow(d, start, x[i].Dims[d]) : null;
+                }
+
+                return grads;
             });
         }
 
@@ -189,10 +198,29 @@ public partial class Tensor
                         TensorPrimitives.Add(dst, g.AsSpan(((o * indices.Length) + j) * inner, inner), dst);
                     }
                 }
-            });
+            }, graph: (o, g, x) => [g.PutAddAt(SelectPositions(outer, size, inner, indices), x[0].Dims)]);
         }
 
         return result;
+    }
+
+    /// <summary>For each element of a selection of <paramref name="indices"/> along a dimension split as [outer, size, inner], its position in the source.</summary>
+    private static int[] SelectPositions(int outer, int size, int inner, int[] indices)
+    {
+        var positions = new int[outer * indices.Length * inner];
+        var k = 0;
+        for (var o = 0; o < outer; o++)
+        {
+            foreach (var index in indices)
+            {
+                for (var i = 0; i < inner; i++)
+                {
+                    positions[k++] = (((o * size) + index) * inner) + i;
+                }
+            }
+        }
+
+        return positions;
     }
 
     /// <summary>

@@ -42,7 +42,11 @@ public partial class Tensor
                 {
                     b.DepositGrad(Masked(mask, condition.Dims, zero, gradient, shape), shape, owned: true);
                 }
-            }, [condition]);
+            }, [condition], graph: (o, g, x) =>
+            [
+                x[0].RequiresGrad ? Where(condition, g, 0.0).SumTo(x[0].Dims) : null,
+                x[1].RequiresGrad ? Where(condition, 0.0, g).SumTo(x[1].Dims) : null,
+            ]);
         }
 
         return result;
@@ -111,7 +115,7 @@ public partial class Tensor
         if (NeedsGrad(this))
         {
             var input = this;
-            result.Record("MaskedSelect", [input], g => Take.ScatterAdd(g, positions, input.GradAccumulator(out _)));
+            result.Record("MaskedSelect", [input], g => Take.ScatterAdd(g, positions, input.GradAccumulator(out _)), graph: (o, g, x) => [g.PutAddAt(positions, x[0].Dims)]);
         }
 
         return result;

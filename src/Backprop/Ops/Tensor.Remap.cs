@@ -203,16 +203,25 @@ public partial class Tensor
     {
         var positions = new int[Shapes.Numel(shape)];
         var coordinates = new int[shape.Length];
-        var padded = false;
         for (var k = 0; k < positions.Length; k++)
         {
             positions[k] = source(coordinates);
-            padded |= positions[k] < 0;
             Shapes.Increment(coordinates, shape);
         }
 
+        return TakeAt(op, positions, shape, fill, graph);
+    }
+
+    /// <summary>
+    /// The op behind every index remapping: element k of the result (of <paramref name="shape"/>) is element
+    /// positions[k] of this tensor, row-major, or <paramref name="fill"/> where the position is negative (padding).
+    /// The gradient scatters back (<see cref="PutAddAt"/>), through tensor ops too unless <paramref name="graph"/>
+    /// gives a cheaper one.
+    /// </summary>
+    internal Tensor TakeAt(string op, int[] positions, int[] shape, double fill = 0, GraphBackwardFn? graph = null)
+    {
         var result = NewOutput(shape, _dtype);
-        if (padded)
+        if (positions.AsSpan().IndexOfAnyInRange(int.MinValue, -1) >= 0)
         {
             result.Fill(fill);
         }
@@ -221,7 +230,41 @@ public partial class Tensor
         if (NeedsGrad(this))
         {
             var input = this;
-            result.Record(op, [input], g => Take.ScatterAdd(g, positions, input.GradAccumulator(out _)), graph: graph);
+            result.Record(op, [input], g => Take.ScatterAdd(g, positions, input.GradAccumulator(out _)), graph: graph ?? ((o, g, x) => [g.PutAddAt(positions, x[0].Dims)]));
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The adjoint of <see cref="TakeAt"/>: a zero tensor of <paramref name="dims"/> with element k of this tensor
+    /// added at positions[k] (summed where positions repeat, skipped where negative). A gradient op, for the
+    /// floating dtypes; its own gradient gathers again.
+    /// </summary>
+    internal Tensor PutAddAt(int[] positions, int[] dims)
+    {
+        var result = NewOutput(dims, _dtype, zeroed: true);
+        if (_dtype == DType.Float64)
+        {
+            var (src, dst) = (Storage<double>(), result.Storage<double>());
+            for (var k = 0; k < positions.Length; k++)
+            {
+                if (positions[k] >= 0)
+                {
+                    dst[positions[k]] += src[k];
+                }
+            }
+        }
+        else
+        {
+            RequireFloat32("PutAdd", this);
+            Take.ScatterAdd(Data, positions, result.Data);
+        }
+
+        if (NeedsGrad(this))
+        {
+            var input = this;
+            result.Record("PutAdd", [input], g => Take.GatherAdd(g, positions, input.GradAccumulator(out _)), graph: (o, g, x) => [g.TakeAt("Take", positions, x[0].Dims)]);
         }
 
         return result;

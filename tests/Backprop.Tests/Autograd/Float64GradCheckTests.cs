@@ -33,6 +33,9 @@ public class Float64GradCheckTests
         "softmax" => (x => x[0].Softmax(0) * x[0].LogSoftmax(1), [Input(28, 3, 4)]),
         "shape_ops" => (x => x[0].Reshape(6, 2).T.Permute(1, 0).Unsqueeze(1).Expand(6, 3, 2).Squeeze().Transpose(0, 2), [Input(29, 3, 4)]),
         "mixed_precision" => (x => (x[0].Float().Tanh().Double() * x[1]).Sum(), [Input(30, 5), Input(31, 5)]),
+        "select_cat_stack" => (x => Tensor.Stack([Tensor.Cat([x[0].Narrow(1, 1, 2), x[0].IndexSelect(0, [2, 0, 2])], 1), x[1].Chunk(2, 1)[1].Exp()]).Tanh(), [Input(36, 3, 4), Input(37, 3, 12)]),
+        "remaps" => (x => x[0].Flip(0).Roll(1, 1).Repeat(2, 1).Pad([1, 2], PadMode.Reflect)[.., 1..5].Slice(0, 0, 6, 2) * x[0].Sum(), [Input(38, 3, 4)]),
+        "where_masks" => (x => Tensor.Where(x[0].Gt(0.0), x[0] * x[1], x[1].Exp()).Sum(0) + x[0].MaskedFill(x[1].Lt(0.0), 2.0).MaskedSelect(x[0].Gt(-0.5)).Pow(2f).Sum(), [Input(39, 4, 3), Input(40, 3)]),
         _ => throw new ArgumentException(name),
     };
 
@@ -40,6 +43,7 @@ public class Float64GradCheckTests
     [
         "add_broadcast", "sub_broadcast", "mul_broadcast", "div_broadcast", "scalars", "neg_pow", "exp_log_sqrt", "trig",
         "activations", "relu_abs", "reductions", "matmul", "matmul_batched", "matmul_vectors", "linear", "softmax", "shape_ops",
+        "select_cat_stack", "remaps", "where_masks",
     ];
 
     [Theory]
