@@ -21,7 +21,7 @@ public partial class Tensor
         if (NeedsGrad(this))
         {
             var input = this;
-            result.Record("Gather", [input], g => Take.ScatterAdd(g, positions, input.GradAccumulator(out _)));
+            result.Record("Gather", [input], g => Take.ScatterAdd(g, positions, input.GradAccumulator(out _)), graph: (o, g, x) => [g.PutAddAt(positions, x[0].Dims)]);
         }
 
         return result;

@@ -97,7 +97,11 @@ public partial class Tensor
         {
             TensorPrimitives.Max(x, low, d);
             TensorPrimitives.Min(d, high, d);
-        }, (x, y, g, d) => Elementwise.Map(x, g, d, new ClampBackwardOperator(low, high)));
+        }, (x, y, g, d) => Elementwise.Map(x, g, d, new ClampBackwardOperator(low, high)), (x, d) =>
+        {
+            TensorPrimitives.Max(x, (double)low, d);
+            TensorPrimitives.Min(d, (double)high, d);
+        }, (o, g, x) => [Where(Where(x[0].Ge((double)low), x[0].Le((double)high), Full(0, [], DType.Bool)), g, 0.0)]);
     }
 
     /// <summary>The rectified linear unit, max(x, 0).</summary>

@@ -1,4 +1,5 @@
 using Backprop.Autograd;
+using Backprop.NN.Losses;
 
 namespace Backprop.Tests.Autograd;
 
@@ -36,6 +37,10 @@ public class Float64GradCheckTests
         "select_cat_stack" => (x => Tensor.Stack([Tensor.Cat([x[0].Narrow(1, 1, 2), x[0].IndexSelect(0, [2, 0, 2])], 1), x[1].Chunk(2, 1)[1].Exp()]).Tanh(), [Input(36, 3, 4), Input(37, 3, 12)]),
         "remaps" => (x => x[0].Flip(0).Roll(1, 1).Repeat(2, 1).Pad([1, 2], PadMode.Reflect)[.., 1..5].Slice(0, 0, 6, 2) * x[0].Sum(), [Input(38, 3, 4)]),
         "where_masks" => (x => Tensor.Where(x[0].Gt(0.0), x[0] * x[1], x[1].Exp()).Sum(0) + x[0].MaskedFill(x[1].Lt(0.0), 2.0).MaskedSelect(x[0].Gt(-0.5)).Pow(2f).Sum(), [Input(39, 4, 3), Input(40, 3)]),
+        "losses" => (x => new MSELoss().Forward(x[0], x[1]) + new L1Loss(Reduction.Sum).Forward(x[0], x[1]) + new SmoothL1Loss(beta: 0.5f).Forward(x[0], x[1]) + new HuberLoss(delta: 0.7f).Forward(x[0], x[1]), [Input(41, 4, 3), Input(42, 4, 3)]),
+        "cross_entropy" => (x => new CrossEntropyLoss().Forward(x[0], Classes) + new CrossEntropyLoss(Reduction.Sum, labelSmoothing: 0.1f).Forward(x[0], Classes), [Input(43, 5, 4)]),
+        "cross_entropy_weights" => (x => new CrossEntropyLoss(weight: Tensor.FromArray([0.5f, 1f, 2f, 1.5f]), ignoreIndex: 3, labelSmoothing: 0.2f).Forward(x[0], Classes) + new NLLLoss().Forward(x[0].LogSoftmax(1), Classes), [Input(44, 5, 4)]),
+        "cross_entropy_pixels_probabilities" => (x => new CrossEntropyLoss().Forward(x[0], Tensor.FromArray([1L, 0, 3, 2, 2, 1], 2, 3)) + new CrossEntropyLoss().Forward(x[1], Probabilities) + new KLDivLoss(Reduction.BatchMean).Forward(x[1].LogSoftmax(1), Probabilities), [Input(45, 2, 4, 3), Input(46, 3, 4)]),
         _ => throw new ArgumentException(name),
     };
 
@@ -43,8 +48,12 @@ public class Float64GradCheckTests
     [
         "add_broadcast", "sub_broadcast", "mul_broadcast", "div_broadcast", "scalars", "neg_pow", "exp_log_sqrt", "trig",
         "activations", "relu_abs", "reductions", "matmul", "matmul_batched", "matmul_vectors", "linear", "softmax", "shape_ops",
-        "select_cat_stack", "remaps", "where_masks",
+        "select_cat_stack", "remaps", "where_masks", "losses", "cross_entropy", "cross_entropy_weights", "cross_entropy_pixels_probabilities",
     ];
+
+    private static readonly Tensor Classes = Tensor.FromArray([2L, 0, 3, 1, 3]);
+
+    private static readonly Tensor Probabilities = Tensor.Uniform([3, 4], -1f, 1f, new Generator(47)).Double().Softmax(1);
 
     [Theory]
     [MemberData(nameof(Cases))]

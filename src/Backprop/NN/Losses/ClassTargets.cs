@@ -68,14 +68,15 @@ internal static class ClassTargets
             rowWeight[i] = ignored ? 0f : classWeight is { } w ? w[(int)labels[i]] : 1f;
         }
 
-        var rowWeights = Tensor.FromArray(rowWeight, m);
+        var dtype = logProbs.DType;
+        var rowWeights = Tensor.FromArray(rowWeight, m).To(dtype);
         var picked = logProbs.Gather(1, Tensor.FromArray(safe, m, 1)).Reshape(m);
         var losses = -(picked * rowWeights);
         if (labelSmoothing > 0f)
         {
             // PyTorch's form: (1 − ε)·nll + (ε/C)·(−Σ_c w_c·log p_c), the second term 0 on ignored rows.
-            var weighted = weight is null ? logProbs : logProbs * weight;
-            var kept = Tensor.FromArray(labels.ToArray().Select(l => l == ignoreIndex ? 0f : 1f).ToArray(), m);
+            var weighted = weight is null ? logProbs : logProbs * weight.To(dtype);
+            var kept = Tensor.FromArray(labels.ToArray().Select(l => l == ignoreIndex ? 0f : 1f).ToArray(), m).To(dtype);
             var smooth = -(weighted.Sum(1) * kept);
             losses = (losses * (1f - labelSmoothing)) + (smooth * (labelSmoothing / c));
         }

@@ -48,9 +48,8 @@ public sealed class CrossEntropyLoss : Loss
 
         var (rows, labels, lossShape, anyIgnored) = ClassTargets.Flatten("CrossEntropyLoss", input, target, IgnoreIndex);
         ClassTargets.CheckClasses("CrossEntropyLoss", Weight, rows.Dims[1]);
-        if (Weight is null && !anyIgnored && Reduction != Reduction.BatchMean)
+        if (Weight is null && !anyIgnored && Reduction != Reduction.BatchMean && rows.DType == DType.Float32)
         {
-            Tensor.RequireFloat32("CrossEntropyLoss", rows);
             var fused = Tensor.CrossEntropyChecked(rows, labels, LabelSmoothing);
             return Reduction == Reduction.None ? fused.Reshape(lossShape) : Reduce(fused);
         }
@@ -76,7 +75,7 @@ public sealed class CrossEntropyLoss : Loss
         {
             var shape = Enumerable.Repeat(1, input.Rank).ToArray();
             shape[classDim] = classes;
-            terms *= Weight.Reshape(shape);
+            terms *= Weight.Reshape(shape).To(input.DType);
         }
 
         return Reduce(-terms.Sum(classDim));
