@@ -84,7 +84,18 @@ public partial class Tensor
                     Elementwise.Map(logProbs.AsSpan(i * c, c), dst, dst, new SoftmaxGradientOperator(gi, smooth));
                     dst[(int)classes[i]] -= gi * (1f - labelSmoothing);
                 }
-            }, [logits, targets, logProbsTensor]);
+            }, [logits, targets, logProbsTensor], graph: (o, g, x) =>
+            {
+                // Through tensor ops: (softmax(x) − q)·g per row, q the smoothed one-hot target.
+                var q = new float[n * c];
+                Array.Fill(q, smooth);
+                for (var i = 0; i < n; i++)
+                {
+                    q[(i * c) + (int)classes[i]] += 1f - labelSmoothing;
+                }
+
+                return [(x[0].Softmax(1) - Wrap(q, [n, c])) * g.Unsqueeze(1)];
+            });
         }
 
         return result;
