@@ -84,24 +84,31 @@ public partial class Tensor
     /// <param name="min">The lower bound, or null.</param>
     /// <param name="max">The upper bound, or null.</param>
     /// <returns>The result.</returns>
-    public Tensor Clamp(float? min, float? max)
+    public Tensor Clamp(float? min, float? max) => Clamp((double?)min, max);
+
+    /// <summary>Limits every element to [min, max] (bounds rounded to float for a float32 tensor); a null bound is no limit.</summary>
+    /// <param name="min">The lower bound, or null.</param>
+    /// <param name="max">The upper bound, or null.</param>
+    /// <returns>The result.</returns>
+    public Tensor Clamp(double? min, double? max)
     {
         if (min is { } lo && max is { } hi && lo > hi)
         {
             throw new ArgumentException($"Clamp: min {lo} is greater than max {hi}.", nameof(min));
         }
 
-        var low = min ?? float.NegativeInfinity;
-        var high = max ?? float.PositiveInfinity;
+        var low = min ?? double.NegativeInfinity;
+        var high = max ?? double.PositiveInfinity;
+        var (low32, high32) = ((float)low, (float)high);
         return Unary("Clamp", (x, d) =>
+        {
+            TensorPrimitives.Max(x, low32, d);
+            TensorPrimitives.Min(d, high32, d);
+        }, (x, y, g, d) => Elementwise.Map(x, g, d, new ClampBackwardOperator(low32, high32)), (x, d) =>
         {
             TensorPrimitives.Max(x, low, d);
             TensorPrimitives.Min(d, high, d);
-        }, (x, y, g, d) => Elementwise.Map(x, g, d, new ClampBackwardOperator(low, high)), (x, d) =>
-        {
-            TensorPrimitives.Max(x, (double)low, d);
-            TensorPrimitives.Min(d, (double)high, d);
-        }, (o, g, x) => [Where(Where(x[0].Ge((double)low), x[0].Le((double)high), Full(0, [], DType.Bool)), g, 0.0)]);
+        }, (o, g, x) => [Where(Where(x[0].Ge(o.DType == DType.Float32 ? low32 : low), x[0].Le(o.DType == DType.Float32 ? high32 : high), Full(0, [], DType.Bool)), g, 0.0)]);
     }
 
     /// <summary>The rectified linear unit, max(x, 0).</summary>

@@ -15,18 +15,7 @@ public class HigherOrderGradientTests
 
     private static Tensor Leaf(string name) => Get(name).Clone().SetRequiresGrad();
 
-    private static void AssertClose(Tensor expected, Tensor? actual, double tolerance = 1e-10)
-    {
-        Assert.NotNull(actual);
-        Assert.Equal(DType.Float64, actual.DType);
-        Assert.Equal(expected.Shape, actual.Shape);
-        var e = expected.ToArray<double>();
-        var a = actual.ToArray<double>();
-        for (var i = 0; i < e.Length; i++)
-        {
-            Assert.True(Math.Abs(e[i] - a[i]) <= tolerance * Math.Max(1, Math.Abs(e[i])), $"element {i}: PyTorch {e[i]:R}, Backprop {a[i]:R}");
-        }
-    }
+    private static void AssertClose(Tensor expected, Tensor? actual) => Float64Assert.Close(expected, actual, 1e-10, "element");
 
     [Fact]
     public void GradientPenaltyMatchesPyTorch()

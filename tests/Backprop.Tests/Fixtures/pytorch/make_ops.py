@@ -16,25 +16,13 @@ tensors = {}
 
 
 def case(name, fn, *shapes, positive=False, extra=None):
-    xs = []
-    for s in shapes:
-        x = torch.rand(s) * 1.5 + 0.25 if positive else torch.randn(s)
-        xs.append(x.requires_grad_())
+    xs = safetensors_writer.inputs(shapes, positive)
     out = fn(*xs, extra) if extra is not None else fn(*xs)
     if extra is not None:
         tensors[f"{name}.i"] = extra
     if isinstance(out, tuple):
         out, tensors[f"{name}.idx"] = out
-    gout = torch.randn(out.shape)
-    (out * gout).sum().backward()
-    tensors[f"{name}.x"] = xs[0]
-    tensors[f"{name}.gx"] = xs[0].grad
-    if len(xs) > 1:
-        tensors[f"{name}.y"] = xs[1]
-        tensors[f"{name}.gy"] = xs[1].grad
-    tensors[f"{name}.out"] = out
-    tensors[f"{name}.gout"] = gout
-
+    safetensors_writer.record(tensors, name, xs, out)
 
 case("sin", torch.sin, (3, 5))
 case("cos", torch.cos, (7,))

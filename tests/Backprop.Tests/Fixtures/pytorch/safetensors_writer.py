@@ -1,5 +1,5 @@
 """Writes a safetensors file by hand (an 8-byte header length, a JSON header, then the raw little-endian
-data), so that the fixture scripts need nothing beyond torch. Float64 tensors are stored as F64, other float
+data), so that the fixture scripts need nothing beyond torch, and records the cases of the op scripts. Float64 tensors are stored as F64, other float
 tensors as F32, int64 as I64 and bool as BOOL."""
 import json
 import struct
@@ -25,3 +25,22 @@ def write(path, tensors, made_by):
         f.write(head)
         for b in blobs:
             f.write(b)
+
+
+def inputs(shapes, positive=False):
+    """Random inputs that require grad: normal, or uniform in [0.25, 1.75) for ops that need positive ones."""
+    return [(torch.rand(s) * 1.5 + 0.25 if positive else torch.randn(s)).requires_grad_() for s in shapes]
+
+
+def record(tensors, name, xs, out):
+    """Stores a case NAME: its inputs (NAME.x, NAME.y), output, a random upstream gradient NAME.gout and the
+    inputs' gradients of sum(out * gout) (NAME.gx, NAME.gy)."""
+    gout = torch.randn(out.shape)
+    (out * gout).sum().backward()
+    tensors[f"{name}.x"] = xs[0]
+    tensors[f"{name}.gx"] = xs[0].grad
+    if len(xs) > 1:
+        tensors[f"{name}.y"] = xs[1]
+        tensors[f"{name}.gy"] = xs[1].grad
+    tensors[f"{name}.out"] = out
+    tensors[f"{name}.gout"] = gout
