@@ -17,10 +17,31 @@ public partial class Tensor
     /// <returns>Log-probabilities along <paramref name="dim"/>.</returns>
     public Tensor LogSoftmax(int dim) => SoftmaxCore("LogSoftmax", dim, log: true);
 
-    private Tensor SoftmaxCore(string op, int dim, bool log)
+    /// <summary>
+    /// Softmax along a dimension over the elements where <paramref name="mask"/> is false, in one stable pass:
+    /// where the mask is true (as for <see cref="MaskedFill"/>, an attention mask's blocked positions) the
+    /// probability is 0, and a row whose every element is masked is all zeros, not NaN. The same as
+    /// MaskedFill(mask, −∞).Softmax(dim) elsewhere, without the infinities; float32.
+    /// </summary>
+    /// <param name="mask">A bool tensor that broadcasts to this tensor's shape.</param>
+    /// <param name="dim">The dimension.</param>
+    /// <returns>Probabilities that sum to 1 (or 0 for a masked row) along <paramref name="dim"/>.</returns>
+    public Tensor MaskedSoftmax(Tensor mask, int dim)
+    {
+        ArgumentNullException.ThrowIfNull(mask);
+        mask.RequireBool("MaskedSoftmax");
+        if (!Shapes.Broadcast("MaskedSoftmax", mask.Dims, Dims).AsSpan().SequenceEqual(Dims))
+        {
+            throw new ArgumentException($"MaskedSoftmax: the mask {Shapes.Format(mask.Dims)} must broadcast to the tensor's shape {Shapes.Format(Dims)}.", nameof(mask));
+        }
+
+        return SoftmaxCore("MaskedSoftmax", dim, log: false, mask);
+    }
+
+    private Tensor SoftmaxCore(string op, int dim, bool log, Tensor? mask = null)
     {
         var d = Shapes.NormalizeDim(op, dim, Rank);
-        if (_dtype == DType.Float64)
+        if (_dtype == DType.Float64 && mask is null)
         {
             return SoftmaxFloat64(op, d, log);
         }
@@ -28,6 +49,16 @@ public partial class Tensor
         RequireFloat32(op, this);
         var (outer, size, inner) = Shapes.Split(Dims, d);
         var moved = inner == 1 ? Data : MoveToLast(Data, outer, size, inner);
+        bool[]? blocked = null;
+        if (mask is not null)
+        {
+            using (NoGrad())
+            {
+                var full = mask.Expand(Dims).Reshape(outer, size, inner);
+                blocked = (inner == 1 ? full : full.Permute(0, 2, 1)).ToArray<bool>();
+            }
+        }
+
         var output = inner == 1 ? NewOutput(Dims) : null;
         var y = output?.Data ?? GC.AllocateUninitializedArray<float>(Numel);
         var rows = outer * inner;
@@ -39,6 +70,10 @@ public partial class Tensor
             if (scratch is not null)
             {
                 LogSoftmaxRow(x, dst, scratch);
+            }
+            else if (blocked is not null)
+            {
+                MaskedSoftmaxRow(x, blocked.AsSpan(r * size, size), dst);
             }
             else
             {
@@ -148,6 +183,31 @@ public partial class Tensor
     private static GraphBackwardFn SoftmaxGraph(int d, bool log) => log
         ? (o, g, x) => [g - (o.Exp() * g.Sum(d, keepDim: true))]
         : (o, g, x) => [(g - (g * o).Sum(d, keepDim: true)) * o];
+
+    /// <summary>One row of <see cref="MaskedSoftmax"/>: the maximum, exponentials and sum over the unmasked elements only.</summary>
+    private static void MaskedSoftmaxRow(ReadOnlySpan<float> x, ReadOnlySpan<bool> blocked, Span<float> dst)
+    {
+        var max = float.NegativeInfinity;
+        for (var j = 0; j < x.Length; j++)
+        {
+            if (!blocked[j] && x[j] > max)
+            {
+                max = x[j];
+            }
+        }
+
+        var sum = 0f;
+        for (var j = 0; j < x.Length; j++)
+        {
+            dst[j] = blocked[j] || float.IsNegativeInfinity(max) ? 0f : MathF.Exp(x[j] - max);
+            sum += dst[j];
+        }
+
+        if (sum > 0f)
+        {
+            TensorPrimitives.Divide(dst, sum, dst);
+        }
+    }
 
     /// <summary>dst = x − max − log Σ exp(x − max), one row; <paramref name="scratch"/> holds at least x.Length floats.</summary>
     private static void LogSoftmaxRow(ReadOnlySpan<float> x, Span<float> dst, float[] scratch)

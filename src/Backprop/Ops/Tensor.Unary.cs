@@ -108,7 +108,7 @@ public partial class Tensor
         {
             TensorPrimitives.Max(x, low, d);
             TensorPrimitives.Min(d, high, d);
-        }, (o, g, x) => [Where(Where(x[0].Ge(o.DType == DType.Float32 ? low32 : low), x[0].Le(o.DType == DType.Float32 ? high32 : high), Full(0, [], DType.Bool)), g, 0.0)]);
+        }, (o, g, x) => [Where(x[0].Ge(o.DType == DType.Float32 ? low32 : low).LogicalAnd(x[0].Le(o.DType == DType.Float32 ? high32 : high)), g, 0.0)]);
     }
 
     /// <summary>The rectified linear unit, max(x, 0).</summary>
