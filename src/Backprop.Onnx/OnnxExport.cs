@@ -22,7 +22,7 @@ public static partial class OnnxExport
     /// Writes the model as an ONNX file, atomically, in inference form (batch norm with its running
     /// statistics, dropout removed). Supported layers: Linear, Conv1d, Conv2d (every padding mode),
     /// ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d and AdaptiveMaxPool2d (to 1×1, or to a size
-    /// that divides the input), BatchNorm1d/2d, LayerNorm, Upsample, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Softmax,
+    /// that divides the input), BatchNorm1d/2d, LayerNorm, GroupNorm, Upsample, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Softmax,
     /// LogSoftmax, Flatten (to the last dimension), Unflatten, Dropout, Dropout2d, Residual, nested Sequential;
     /// and a whole <see cref="Models.Gpt"/>, whose input is int64 token ids [batch, T].
     /// </summary>
@@ -148,6 +148,7 @@ public static partial class OnnxExport
                 case AdaptiveMaxPool2d:
                 case BatchNormBase:
                 case LayerNorm:
+                case GroupNorm:
                 case Upsample:
                     return AddShaped((Module<Tensor, Tensor>)module, input, shape, prefix);
                 case Residual residual:
@@ -155,7 +156,7 @@ public static partial class OnnxExport
                     var shortcut = residual.Shortcut is null ? input : Add(residual.Shortcut, input, shape, prefix + "shortcut.").Name;
                     return (Node("Add", [body, shortcut]), bodyShape);
                 default:
-                    throw new ArgumentException($"ExportOnnx: layer '{prefix.TrimEnd('.')}' ({module.GetType().Name}) has no ONNX mapping; supported are Sequential, Residual, Linear, Conv1d, Conv2d, ConvTranspose2d, the pooling layers, BatchNorm1d/2d, LayerNorm, the activations, Flatten, Unflatten and dropout.");
+                    throw new ArgumentException($"ExportOnnx: layer '{prefix.TrimEnd('.')}' ({module.GetType().Name}) has no ONNX mapping; supported are Sequential, Residual, Linear, Conv1d, Conv2d, ConvTranspose2d, the pooling layers, BatchNorm1d/2d, LayerNorm, GroupNorm, the activations, Flatten, Unflatten and dropout.");
             }
         }
 
@@ -189,6 +190,7 @@ public static partial class OnnxExport
                 AdaptiveAvgPool2d => AdaptivePool("AveragePool", "GlobalAveragePool", input, shape, outShape, prefix),
                 AdaptiveMaxPool2d => AdaptivePool("MaxPool", "GlobalMaxPool", input, shape, outShape, prefix),
                 BatchNormBase bn => AddBatchNorm(bn, input, prefix),
+                GroupNorm gn => AddGroupNorm(gn, input, shape, prefix),
                 Upsample up => Node("Resize", [input, string.Empty, FloatValues(prefix + "scales", [1f, 1f, outShape[2] / (float)shape[2], outShape[3] / (float)shape[3]])],
                     Attribute("mode", up.Mode == UpsampleMode.Nearest ? "nearest" : "linear"),
                     Attribute("coordinate_transformation_mode", up.Mode == UpsampleMode.Nearest ? "asymmetric" : up.AlignCorners ? "align_corners" : "pytorch_half_pixel"),
@@ -254,6 +256,27 @@ public static partial class OnnxExport
                 Initializer(prefix + "running_mean", bn.RunningMean),
                 Initializer(prefix + "running_var", bn.RunningVar),
             ], Attribute("epsilon", (float)bn.Eps));
+        }
+
+        /// <summary>
+        /// GroupNorm as ONNX's InstanceNormalization over [N, groups, rest] (each group one "instance" channel, its
+        /// mean and variance over the rest), reshaped back, then the per-channel weight and bias.
+        /// </summary>
+        private string AddGroupNorm(GroupNorm gn, string input, int[] shape, string prefix)
+        {
+            var (groups, c) = (gn.NumGroups, gn.NumChannels);
+            var grouped = Node("Reshape", [input, Ints(prefix + "grouped_shape", [0, groups, -1])]);
+            var normalized = Node("InstanceNormalization", [grouped, Floats(prefix + "group_scale", [groups], 1f), Floats(prefix + "group_bias", [groups], 0f)],
+                Attribute("epsilon", (float)gn.Eps));
+            var output = Node("Reshape", [normalized, Ints(prefix + "shape", [0, .. shape[1..]])]);
+            if (gn.Weight is null || gn.Bias is null)
+            {
+                return output;
+            }
+
+            int[] perChannel = [c, .. Enumerable.Repeat(1, shape.Length - 2)];
+            var scaled = Node("Mul", [output, Initializer(prefix + "weight", gn.Weight.Detach().Reshape(perChannel))]);
+            return Node("Add", [scaled, Initializer(prefix + "bias", gn.Bias.Detach().Reshape(perChannel))]);
         }
 
         private List<string> Inputs(string input, string prefix, ConvBase conv)

@@ -137,6 +137,13 @@ public sealed class OnnxExportTests : IDisposable
     public void ConvolutionPoolingAndNormalizationLayersRunInOnnxRuntime()
     {
         var g = new Generator(6);
+        var groupNorm = new GroupNorm(2, 4);
+        using (Tensor.NoGrad())
+        {
+            groupNorm.Weight!.CopyFrom(Tensor.Uniform([4], 0.5f, 1.5f, g));
+            groupNorm.Bias!.CopyFrom(Tensor.Uniform([4], -0.5f, 0.5f, g));
+        }
+
         var model = new Sequential(
             new Conv2d(3, 6, (3, 2), stride: (2, 1), padding: (1, 0), dilation: (1, 2), groups: 3, generator: g),
             new BatchNorm2d(6),
@@ -151,6 +158,8 @@ public sealed class OnnxExportTests : IDisposable
             new Upsample((16, 18)),
             new AdaptiveMaxPool2d((4, 3)),
             new Residual(new Sequential(new Conv2d(4, 4, 1, generator: g), new LayerNorm([4, 4, 3]))),
+            new GroupNorm(1, 4, affine: false),
+            groupNorm,
             new AdaptiveAvgPool2d(1),
             new Flatten(),
             new Unflatten(1, [4, 1]),
