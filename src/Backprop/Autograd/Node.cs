@@ -61,8 +61,6 @@ internal sealed class Node
     /// <summary>True when the op has a backward on raw float32 storage, the fast path of <see cref="BackwardEngine"/>.</summary>
     public bool HasStorageBackward => _backward is not null;
 
-    /// <summary>True when the op's backward can also run through tensor ops (<see cref="RunGraph"/>).</summary>
-    public bool HasGraphBackward => _graphBackward is not null;
 
     /// <summary>The op's inputs (empty once freed).</summary>
     public ReadOnlySpan<Tensor> Inputs => _inputs;
