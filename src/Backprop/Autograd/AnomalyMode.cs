@@ -18,16 +18,51 @@ internal static class AnomalyMode
 
     public static void Exit() => t_depth--;
 
-    /// <summary>Throws when a recorded op's float32 output holds NaN or infinity.</summary>
+    /// <summary>Throws when a recorded op's (float32 or float64) output holds NaN or infinity.</summary>
     public static void CheckForward(string op, Tensor output, Tensor[] inputs)
     {
-        var at = FirstNonFinite(output.Data);
+        var (at, value) = FirstNonFinite(output);
         if (at >= 0)
         {
             var from = string.Join(", ", inputs.Select(i => i.GradFnName is { } name ? $"'{name}' {Shapes.Format(i.Dims)}" : $"a leaf {Shapes.Format(i.Dims)}"));
             throw new InvalidOperationException(
-                $"DetectAnomaly: the forward of '{op}' produced {output.Data[at]} at element {at} of its {Shapes.Format(output.Dims)} output; its inputs: {from}.");
+                $"DetectAnomaly: the forward of '{op}' produced {value} at element {at} of its {Shapes.Format(output.Dims)} output; its inputs: {from}.");
         }
+    }
+
+    /// <summary>
+    /// Throws when the backward through tensor ops of <paramref name="node"/>'s op (<see cref="GraphEngine"/>) gave
+    /// input <paramref name="k"/> a gradient with NaN or infinity; <paramref name="parents"/> names the path.
+    /// </summary>
+    public static void CheckGradient(Dictionary<Tensor, Tensor?> parents, Tensor output, Node node, int k, Tensor grad)
+    {
+        var (at, value) = FirstNonFinite(grad);
+        if (at >= 0)
+        {
+            throw new InvalidOperationException(
+                $"DetectAnomaly: the backward of '{node.Op}' gave its input {k} ({Shapes.Format(grad.Dims)}) a gradient of {value} at element {at}; " +
+                $"the path from the loss: {Path(parents, output)}.");
+        }
+    }
+
+    private static (int At, double Value) FirstNonFinite(Tensor t)
+    {
+        if (t.DType == DType.Float64)
+        {
+            var values = t.AsSpan<double>();
+            for (var i = 0; i < values.Length; i++)
+            {
+                if (!double.IsFinite(values[i]))
+                {
+                    return (i, values[i]);
+                }
+            }
+
+            return (-1, 0);
+        }
+
+        var at = t.DType == DType.Float32 ? FirstNonFinite(t.Data) : -1;
+        return (at, at >= 0 ? t.Data[at] : 0);
     }
 
     /// <summary>Throws when the backward of <paramref name="node"/>'s op gave an input a gradient with NaN or infinity; <paramref name="parents"/> (from <see cref="Parents"/>) names the path.</summary>

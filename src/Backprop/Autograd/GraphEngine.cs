@@ -37,6 +37,7 @@ internal static class GraphEngine
             t.GradFn.ThrowIfReleased(t);
         }
 
+        var parents = AnomalyMode.IsEnabled && roots.Count > 0 ? AnomalyMode.Parents(roots[0]) : null;
         var grads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
         using (new GradModeScope(createGraph))
         {
@@ -61,12 +62,17 @@ internal static class GraphEngine
                         t.Grad = Own(g, createGraph);
                     }
 
-                    var inputGrads = node.RunGraph(t, g, why);
+                    var inputGrads = parents is null ? node.RunGraph(t, g, why) : RunChecked(node, t, g, why);
                     var inputs = node.Inputs;
                     for (var k = 0; k < inputs.Length; k++)
                     {
                         if (k < inputGrads.Length && inputGrads[k] is { } gk && inputs[k].RequiresGrad)
                         {
+                            if (parents is not null)
+                            {
+                                AnomalyMode.CheckGradient(parents, t, node, k, gk);
+                            }
+
                             Add(grads, inputs[k], gk, $"'{node.Op}'");
                         }
                     }
@@ -97,6 +103,23 @@ internal static class GraphEngine
         }
 
         return grads;
+    }
+
+    /// <summary>
+    /// A node's backward under anomaly mode: the ops it runs are not checked as forwards of their own, so that a NaN
+    /// or infinity is reported as this op's gradient (<see cref="AnomalyMode.CheckGradient"/>).
+    /// </summary>
+    private static Tensor?[] RunChecked(Node node, Tensor output, Tensor g, string why)
+    {
+        AnomalyMode.Exit();
+        try
+        {
+            return node.RunGraph(output, g, why);
+        }
+        finally
+        {
+            AnomalyMode.Enter();
+        }
     }
 
     /// <summary>

@@ -30,6 +30,22 @@ public class AnomalyTests
     }
 
     [Fact]
+    public void Float64AndCreateGraphPassesAreCheckedToo()
+    {
+        // A float64 forward and a backward through tensor ops (float64, or createGraph in float32) meet the same checks.
+        using var anomaly = Tensor.DetectAnomaly();
+        var negative = Tensor.FromArray([-1.0, 2.0]).SetRequiresGrad();
+        Assert.Contains("the forward of 'Log' produced NaN at element 0", Assert.Throws<InvalidOperationException>(() => negative.Log()).Message, StringComparison.Ordinal);
+        foreach (var (x, createGraph) in new[] { (Tensor.FromArray([0.0, 1.0]).SetRequiresGrad(), false), (Tensor.FromArray([0f, 1f]).SetRequiresGrad(), true) })
+        {
+            var loss = ((x * 3.0).Sqrt() * 2.0).Sum();
+            var e = Assert.Throws<InvalidOperationException>(() => loss.Backward(null, retainGraph: false, createGraph: createGraph));
+            Assert.Contains("the backward of 'Sqrt' gave its input 0 ([2]) a gradient of ∞", e.Message.Replace("Infinity", "∞", StringComparison.Ordinal), StringComparison.Ordinal);
+            Assert.Contains("the path from the loss: Sum → MulScalar → Sqrt", e.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void TrainDetectAnomalyNamesTheOp()
     {
         var (code, output) = Cli.CliRunner.Run("train", "--limit", "600", "--epochs", "1", "--batch-size", "100", "--schedule", "none", "--lr", "1e30", "--detect-anomaly", "--out", Path.Combine(Path.GetTempPath(), $"backprop-anomaly-{Guid.NewGuid():N}"));
