@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using Backprop.Autograd;
 using Backprop.Kernels;
 
 namespace Backprop;
@@ -184,7 +185,7 @@ public partial class Tensor
             {
                 var grad = input.GradAccumulator(out _);
                 TensorPrimitives.Add(grad, g[0] * scale, grad);
-            }, graph: (o, g, x) => [ExpandBack(g, x[0].Dims, scale)]);
+            }, graph: scale == 1 ? s_sumAllGraph : s_meanAllGraph);
         }
 
         return result;
@@ -196,7 +197,7 @@ public partial class Tensor
         result.Storage<double>()[0] = value;
         if (NeedsGrad(this))
         {
-            result.Record(op, [this], null, graph: (o, g, x) => [ExpandBack(g, x[0].Dims, scale)]);
+            result.Record(op, [this], null, graph: scale == 1 ? s_sumAllGraph : s_meanAllGraph);
         }
 
         return result;
@@ -245,6 +246,12 @@ public partial class Tensor
 
         return result;
     }
+
+    /// <summary>The gradient of the sum of all elements through tensor ops (a static delegate: nothing recorded per step).</summary>
+    private static readonly GraphBackwardFn s_sumAllGraph = static (o, g, x) => [ExpandBack(g, x[0].Dims, 1)];
+
+    /// <summary>The gradient of the mean of all elements, its scale 1/n taken from the input.</summary>
+    private static readonly GraphBackwardFn s_meanAllGraph = static (o, g, x) => [ExpandBack(g, x[0].Dims, 1.0 / x[0].Numel)];
 
     /// <summary>The gradient of a sum or mean: <paramref name="g"/> expanded back over the reduced shape, times <paramref name="scale"/>.</summary>
     private static Tensor ExpandBack(Tensor g, int[] dims, double scale)
