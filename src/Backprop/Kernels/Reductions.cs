@@ -54,7 +54,8 @@ internal static class Reductions
     /// The largest (or, with <paramref name="min"/>, smallest) element along the dimension and the index
     /// of its first occurrence. NaN wins, as in PyTorch.
     /// </summary>
-    public static void ArgExtreme(ReadOnlySpan<float> src, int outer, int size, int inner, bool min, Span<float> values, Span<int> indices)
+    public static void ArgExtreme<T>(ReadOnlySpan<T> src, int outer, int size, int inner, bool min, Span<T> values, Span<int> indices)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         for (var o = 0; o < outer; o++)
         {
@@ -63,10 +64,10 @@ internal static class Reductions
                 var baseOffset = (o * size * inner) + i;
                 var best = src[baseOffset];
                 var bestIndex = 0;
-                for (var j = 1; j < size && !float.IsNaN(best); j++)
+                for (var j = 1; j < size && !T.IsNaN(best); j++)
                 {
                     var v = src[baseOffset + (j * inner)];
-                    if (float.IsNaN(v) || (min ? v < best : v > best))
+                    if (T.IsNaN(v) || (min ? v < best : v > best))
                     {
                         best = v;
                         bestIndex = j;

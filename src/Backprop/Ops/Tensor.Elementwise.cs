@@ -9,35 +9,57 @@ public partial class Tensor
     /// <returns>The result.</returns>
     public Tensor Log1p() => Unary("Log1p", (x, d) =>
     {
-        // Goldberg's form: log(u)·x/(u − 1) with u = 1 + x cancels the rounding of u, in double.
         for (var i = 0; i < x.Length; i++)
         {
-            double v = x[i], u = 1.0 + v;
-            d[i] = (float)(u == 1.0 ? v : Math.Log(u) * v / (u - 1.0));
+            d[i] = (float)Log1pDouble(x[i]);
         }
     }, (x, y, g, d) =>
     {
         // log1p'(x) = 1 / (1 + x)
         TensorPrimitives.Add(x, 1f, d);
         TensorPrimitives.Divide(g, d, d);
-    });
+    }, static (x, d) =>
+    {
+        for (var i = 0; i < x.Length; i++)
+        {
+            d[i] = Log1pDouble(x[i]);
+        }
+    }, static (o, g, x) => [g / (x[0] + 1.0)]);
+
+    /// <summary>log(1 + v) by Goldberg's form, log(u)·v/(u − 1) with u = 1 + v, which cancels the rounding of u.</summary>
+    private static double Log1pDouble(double v)
+    {
+        var u = 1.0 + v;
+        return u == 1.0 ? v : Math.Log(u) * v / (u - 1.0);
+    }
+
+    /// <summary>e^v − 1 by Kahan's form, (u − 1)·v/log(u) with u = e^v, which cancels the rounding of u.</summary>
+    private static double Expm1Double(double v)
+    {
+        var u = Math.Exp(v);
+        return u == 1.0 ? v : u - 1.0 == -1.0 ? -1.0 : double.IsInfinity(u) ? u : (u - 1.0) * v / Math.Log(u);
+    }
 
     /// <summary>e^x − 1 for every element, accurate for small x.</summary>
     /// <returns>The result.</returns>
     public Tensor Expm1() => Unary("Expm1", (x, d) =>
     {
-        // Kahan's form: (u − 1)·x/log(u) with u = e^x cancels the rounding of u, in double.
         for (var i = 0; i < x.Length; i++)
         {
-            double v = x[i], u = Math.Exp(v);
-            d[i] = (float)(u == 1.0 ? v : u - 1.0 == -1.0 ? -1.0 : double.IsInfinity(u) ? u : (u - 1.0) * v / Math.Log(u));
+            d[i] = (float)Expm1Double(x[i]);
         }
     }, (x, y, g, d) =>
     {
         // expm1'(x) = e^x = y + 1
         TensorPrimitives.Add(y, 1f, d);
         TensorPrimitives.Multiply(d, g, d);
-    });
+    }, static (x, d) =>
+    {
+        for (var i = 0; i < x.Length; i++)
+        {
+            d[i] = Expm1Double(x[i]);
+        }
+    }, static (o, g, x) => [g * (o + 1.0)]);
 
     /// <summary>−1, 0 or 1 by the sign of every element (NaN stays NaN); its gradient is 0.</summary>
     /// <returns>The result.</returns>
@@ -84,7 +106,14 @@ public partial class Tensor
                 var bx = beta * x[i];
                 d[i] = bx > threshold ? g[i] : g[i] / (1f + MathF.Exp(-bx));
             }
-        });
+        }, (x, d) =>
+        {
+            for (var i = 0; i < x.Length; i++)
+            {
+                var bx = beta * x[i];
+                d[i] = bx > threshold ? x[i] : (Math.Max(bx, 0.0) + Math.Log(1.0 + Math.Exp(-Math.Abs(bx)))) / beta;
+            }
+        }, (o, g, x) => [Where((x[0] * beta).Gt(threshold), g, g * (x[0] * beta).Sigmoid())]);
     }
 
     /// <summary>The exponential linear unit: x for x &gt; 0, α(e^x − 1) otherwise.</summary>
@@ -103,7 +132,13 @@ public partial class Tensor
         {
             d[i] = x[i] > 0 ? g[i] : g[i] * (y[i] + alpha);
         }
-    });
+    }, (x, d) =>
+    {
+        for (var i = 0; i < x.Length; i++)
+        {
+            d[i] = x[i] > 0 ? x[i] : alpha * Expm1Double(x[i]);
+        }
+    }, (o, g, x) => [Where(x[0].Gt(0.0), g, g * (o + alpha))]);
 
     /// <summary>The hard tanh: x limited to [min, max] (PyTorch's default [−1, 1]); the gradient passes inside the bounds.</summary>
     /// <param name="min">The lower bound.</param>
@@ -177,10 +212,9 @@ public partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        RequireFloat32(max ? "Maximum" : "Minimum", a, b);
         Tensor first = max ? a.Gt(b) : a.Lt(b), second = max ? a.Lt(b) : a.Gt(b);
 
         // Ties (and NaN, for which both comparisons are false) take the mean: the value itself, or NaN.
-        return Where(first, a, Where(second, b, (a * 0.5f) + (b * 0.5f)));
+        return Where(first, a, Where(second, b, (a * 0.5) + (b * 0.5)));
     }
 }

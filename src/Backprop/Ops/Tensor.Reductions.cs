@@ -144,22 +144,37 @@ public partial class Tensor
 
     private Tensor ArgExtremeIndices(string op, int dim, bool keepDim, bool min)
     {
-        RequireFloat32(op, this);
         var (outShape, outer, size, inner) = ReducedShape(op, dim, keepDim);
-        var count = outer * inner;
-        var values = ArrayPool<float>.Shared.Rent(count);
-        var indices = ArrayPool<int>.Shared.Rent(count);
-        Reductions.ArgExtreme(Data, outer, size, inner, min, values.AsSpan(0, count), indices.AsSpan(0, count));
+        var indices = new int[outer * inner];
+        var values = ArrayPool<float>.Shared.Rent(indices.Length);
+        ArgExtremeOf(op, outer, size, inner, min, indices, values.AsSpan(0, indices.Length));
+        ArrayPool<float>.Shared.Return(values);
         var result = NewOutput<long>(outShape);
         var data = result.Storage<long>();
-        for (var i = 0; i < count; i++)
+        for (var i = 0; i < indices.Length; i++)
         {
             data[i] = indices[i];
         }
 
-        ArrayPool<float>.Shared.Return(values);
-        ArrayPool<int>.Shared.Return(indices);
         return result;
+    }
+
+    /// <summary>
+    /// The index along the dimension of each line's extreme, for float32 or float64; for float32 the extremes
+    /// themselves go to <paramref name="values32"/>.
+    /// </summary>
+    private void ArgExtremeOf(string op, int outer, int size, int inner, bool min, int[] indices, Span<float> values32)
+    {
+        if (_dtype == DType.Float64)
+        {
+            var values = ArrayPool<double>.Shared.Rent(indices.Length);
+            Reductions.ArgExtreme<double>(Storage<double>(), outer, size, inner, min, values.AsSpan(0, indices.Length), indices);
+            ArrayPool<double>.Shared.Return(values);
+            return;
+        }
+
+        RequireFloat32(op, this);
+        Reductions.ArgExtreme<float>(Data, outer, size, inner, min, values32, indices);
     }
 
     /// <summary>The index of the largest element of the flattened tensor.</summary>
@@ -171,7 +186,7 @@ public partial class Tensor
             throw new InvalidOperationException("Argmax: the tensor is empty.");
         }
 
-        return TensorPrimitives.IndexOfMax(Data);
+        return _dtype == DType.Float64 ? TensorPrimitives.IndexOfMax<double>(Storage<double>()) : TensorPrimitives.IndexOfMax(Data);
     }
 
     private Tensor ReduceAll(string op, float value, float scale)
@@ -277,17 +292,23 @@ public partial class Tensor
 
     private Tensor ExtremeCore(string op, int dim, bool keepDim, bool min, out int[] indices)
     {
-        RequireFloat32(op, this);
         var (outShape, outer, size, inner) = ReducedShape(op, dim, keepDim);
         if (size == 0)
         {
             throw new InvalidOperationException($"{op}: the dimension to reduce is empty (shape {Shapes.Format(Dims)}).");
         }
 
-        var result = NewOutput(outShape);
         var picked = new int[outer * inner];
-        Reductions.ArgExtreme(Data, outer, size, inner, min, result.Data, picked);
         indices = picked;
+        if (_dtype == DType.Float64)
+        {
+            // The extremes taken from where they are, so that both backwards come with the take.
+            ArgExtremeOf(op, outer, size, inner, min, picked, default);
+            return TakeAt(op, ExtremePositions(picked, outer, size, inner), outShape);
+        }
+
+        var result = NewOutput(outShape);
+        ArgExtremeOf(op, outer, size, inner, min, picked, result.Data);
         if (NeedsGrad(this))
         {
             var input = this;
@@ -301,10 +322,25 @@ public partial class Tensor
                         grad[(((o * size) + picked[(o * inner) + i]) * inner) + i] += g[(o * inner) + i];
                     }
                 }
-            });
+            }, graph: (o, g, x) => [g.PutAddAt(ExtremePositions(picked, outer, size, inner), x[0].Dims)]);
         }
 
         return result;
+    }
+
+    /// <summary>The flat input position of each line's extreme, from its index along the dimension.</summary>
+    private static int[] ExtremePositions(int[] picked, int outer, int size, int inner)
+    {
+        var positions = new int[picked.Length];
+        for (var o = 0; o < outer; o++)
+        {
+            for (var i = 0; i < inner; i++)
+            {
+                positions[(o * inner) + i] = (((o * size) + picked[(o * inner) + i]) * inner) + i;
+            }
+        }
+
+        return positions;
     }
 
     private (int[] Shape, int Outer, int Size, int Inner) ReducedShape(string op, int dim, bool keepDim)

@@ -39,15 +39,20 @@ public partial class Tensor
     /// <summary>The first <paramref name="keep"/> indices of each line along <paramref name="d"/> in sorted order, and the values gathered there.</summary>
     private (Tensor Values, Tensor Indices) Ranked(string op, int d, int keep, bool descending)
     {
-        RequireFloat32(op, this);
+        if (_dtype != DType.Float64)
+        {
+            RequireFloat32(op, this);
+        }
+
         var (outer, size, inner) = Shapes.Split(Dims, d);
         var shape = (int[])Dims.Clone();
         shape[d] = keep;
         var indices = NewOutput<long>(shape);
         var result = indices.Storage<long>();
-        var data = Data;
+        float[]? data32 = _dtype == DType.Float64 ? null : Data;
+        double[]? data64 = _dtype == DType.Float64 ? Storage<double>() : null;
         var order = new int[size];
-        var line = new float[size];
+        var line = new double[size];
         Comparison<int> compare = (x, y) => Order(line, x, y, descending);
         for (var o = 0; o < outer; o++)
         {
@@ -56,7 +61,8 @@ public partial class Tensor
                 for (var j = 0; j < size; j++)
                 {
                     order[j] = j;
-                    line[j] = data[(((o * size) + j) * inner) + i];
+                    var at = (((o * size) + j) * inner) + i;
+                    line[j] = data64 is null ? data32![at] : data64[at];
                 }
 
                 Array.Sort(order, compare);
@@ -71,10 +77,10 @@ public partial class Tensor
     }
 
     /// <summary>The order of two positions of a line: by value (NaN largest), then by position, so that the sort is stable.</summary>
-    private static int Order(float[] line, int x, int y, bool descending)
+    private static int Order(double[] line, int x, int y, bool descending)
     {
-        float a = line[x], b = line[y];
-        var byValue = float.IsNaN(a) ? (float.IsNaN(b) ? 0 : 1) : float.IsNaN(b) ? -1 : a.CompareTo(b);
+        double a = line[x], b = line[y];
+        var byValue = double.IsNaN(a) ? (double.IsNaN(b) ? 0 : 1) : double.IsNaN(b) ? -1 : a.CompareTo(b);
         return byValue != 0 ? (descending ? -byValue : byValue) : x.CompareTo(y);
     }
 }

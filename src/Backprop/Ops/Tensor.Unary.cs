@@ -121,7 +121,15 @@ public partial class Tensor
     public Tensor LeakyRelu(float negativeSlope = 0.01f) => Unary(
         "LeakyRelu",
         (x, d) => Elementwise.Map(x, d, new LeakyReluOperator(negativeSlope)),
-        (x, y, g, d) => Elementwise.Map(x, g, d, new LeakyReluBackwardOperator(negativeSlope)));
+        (x, y, g, d) => Elementwise.Map(x, g, d, new LeakyReluBackwardOperator(negativeSlope)),
+        (x, d) =>
+        {
+            for (var i = 0; i < x.Length; i++)
+            {
+                d[i] = x[i] > 0 ? x[i] : negativeSlope * x[i];
+            }
+        },
+        (o, g, x) => [Where(x[0].Gt(0.0), g, g * negativeSlope)]);
 
     /// <summary>The logistic sigmoid, 1 / (1 + e^−x).</summary>
     /// <returns>The result.</returns>
@@ -145,7 +153,44 @@ public partial class Tensor
 
     /// <summary>The Gaussian error linear unit, exact form x·Φ(x).</summary>
     /// <returns>The result.</returns>
-    public Tensor Gelu() => Unary("Gelu", (x, d) => Elementwise.Map(x, d, default(GeluOperator)), (x, y, g, d) => Elementwise.Map(x, g, d, default(GeluBackwardOperator)), minimumPerThread: WorkSplitter.ComputeBoundMinimum);
+    public Tensor Gelu() => Unary("Gelu", (x, d) => Elementwise.Map(x, d, default(GeluOperator)), (x, y, g, d) => Elementwise.Map(x, g, d, default(GeluBackwardOperator)), static (x, d) =>
+    {
+        for (var i = 0; i < x.Length; i++)
+        {
+            d[i] = x[i] * Erf64.NormalCdf(x[i]);
+        }
+    }, static (o, g, x) =>
+    {
+        // gelu'(x) = Φ(x) + x·φ(x), with Φ(x) = ½(1 + erf(x/√2)) and φ(x) = e^(−x²/2)/√(2π)
+        var v = x[0];
+        var cdf = ((v * GeluOperator.InvSqrt2Double).Erf() + 1.0) * 0.5;
+        var pdf = (v * v * -0.5).Exp() * InvSqrt2Pi;
+        return [g * (cdf + (v * pdf))];
+    }, minimumPerThread: WorkSplitter.ComputeBoundMinimum);
+
+    /// <summary>The error function, erf(x) = 2/√π·∫₀ˣ e^(−t²) dt, of every element (torch.erf); in float32 its absolute error is below 3e-7.</summary>
+    /// <returns>The result.</returns>
+    public Tensor Erf() => Unary("Erf", (x, d) => Elementwise.Map(x, d, default(ErfOperator)), (x, y, g, d) =>
+    {
+        // erf'(x) = 2/√π·e^(−x²)
+        TensorPrimitives.Multiply(x, x, d);
+        TensorPrimitives.Negate(d, d);
+        TensorPrimitives.Exp(d, d);
+        TensorPrimitives.Multiply(d, g, d);
+        TensorPrimitives.Multiply(d, (float)TwoOverSqrtPi, d);
+    }, static (x, d) =>
+    {
+        for (var i = 0; i < x.Length; i++)
+        {
+            d[i] = Erf64.Evaluate(x[i]);
+        }
+    }, static (o, g, x) => [g * (x[0] * x[0]).Neg().Exp() * TwoOverSqrtPi], minimumPerThread: WorkSplitter.ComputeBoundMinimum);
+
+    /// <summary>2/√π, erf's slope at 0.</summary>
+    private const double TwoOverSqrtPi = 1.1283791670955126;
+
+    /// <summary>1/√(2π), the normal density at 0.</summary>
+    private const double InvSqrt2Pi = 0.3989422804014327;
 
     /// <summary>
     /// An elementwise op: <paramref name="forward"/> and <paramref name="backward"/> on float32 storage, and, where the

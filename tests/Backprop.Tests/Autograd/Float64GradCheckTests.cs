@@ -41,6 +41,10 @@ public class Float64GradCheckTests
         "cross_entropy" => (x => new CrossEntropyLoss().Forward(x[0], Classes) + new CrossEntropyLoss(Reduction.Sum, labelSmoothing: 0.1f).Forward(x[0], Classes), [Input(43, 5, 4)]),
         "cross_entropy_weights" => (x => new CrossEntropyLoss(weight: Tensor.FromArray([0.5f, 1f, 2f, 1.5f]), ignoreIndex: 3, labelSmoothing: 0.2f).Forward(x[0], Classes) + new NLLLoss().Forward(x[0].LogSoftmax(1), Classes), [Input(44, 5, 4)]),
         "cross_entropy_pixels_probabilities" => (x => new CrossEntropyLoss().Forward(x[0], Tensor.FromArray([1L, 0, 3, 2, 2, 1], 2, 3)) + new CrossEntropyLoss().Forward(x[1], Probabilities) + new KLDivLoss(Reduction.BatchMean).Forward(x[1].LogSoftmax(1), Probabilities), [Input(45, 2, 4, 3), Input(46, 3, 4)]),
+        "activations_more" => (x => x[0].Gelu() + x[0].Erf() + x[0].LeakyRelu(0.2f) + x[0].Elu(0.7f) + x[0].Softplus(2f, 2f) + x[1].Log1p() + x[0].Expm1(), [Input(48, 3, 4), Positive(49, 3, 4)]),
+        "extrema" => (x => x[0].Max(1) + x[0].Min(0).Sum() + x[0].Max() - x[0].Min() + Tensor.Maximum(x[0], x[1]).Sum(0) + Tensor.Minimum(x[0], x[1]).Mean(0) + x[0].MaxWithIndices(1).Values, [Input(50, 4, 4), Input(51, 4)]),
+        "sort_topk" => (x => x[0].Sort(1).Values.Pow(3f).Sum(0) + x[0].TopK(2, 0, largest: false).Values.Exp().Sum(0), [Input(52, 3, 4)]),
+        "cumsum_prod" => (x => (x[0].CumSum(1) * x[0].Prod(1, keepDim: true)).Sum(0) + x[0].Prod(0) + x[0].CumSum(0).Prod(), [Input(53, 3, 4)]),
         _ => throw new ArgumentException(name),
     };
 
@@ -49,6 +53,7 @@ public class Float64GradCheckTests
         "add_broadcast", "sub_broadcast", "mul_broadcast", "div_broadcast", "scalars", "neg_pow", "exp_log_sqrt", "trig",
         "activations", "relu_abs", "reductions", "matmul", "matmul_batched", "matmul_vectors", "linear", "softmax", "shape_ops",
         "select_cat_stack", "remaps", "where_masks", "losses", "cross_entropy", "cross_entropy_weights", "cross_entropy_pixels_probabilities",
+        "activations_more", "extrema", "sort_topk", "cumsum_prod",
     ];
 
     private static readonly Tensor Classes = Tensor.FromArray([2L, 0, 3, 1, 3]);
@@ -121,14 +126,14 @@ public class Float64GradCheckTests
     [Fact]
     public void OpsWithoutAFloat64PathOrASecondOrderSayWhich()
     {
-        var f64 = Input(34, 4);
-        var gelu64 = Assert.ThrowsAny<ArgumentException>(() => GradCheck.Run(x => x[0].Gelu(), [f64]));
-        Assert.Contains("Gelu", gelu64.Message, StringComparison.Ordinal);
-        Assert.Contains("float64", gelu64.Message, StringComparison.Ordinal);
-        var f32 = Tensor.Uniform([3], -1f, 1f, new Generator(35)).SetRequiresGrad();
-        var gelu = Assert.Throws<NotSupportedException>(() => Backprop.Autograd.Autograd.Grad([f32.Gelu().Sum()], [f32], createGraph: true));
-        Assert.Contains("'Gelu'", gelu.Message, StringComparison.Ordinal);
-        Assert.Contains("createGraph", gelu.Message, StringComparison.Ordinal);
+        var f64 = Input(34, 1, 1, 2, 2);
+        var upsample64 = Assert.ThrowsAny<ArgumentException>(() => GradCheck.Run(x => Tensor.Upsample(x[0], scaleFactor: 2), [f64]));
+        Assert.Contains("Upsample", upsample64.Message, StringComparison.Ordinal);
+        Assert.Contains("float64", upsample64.Message, StringComparison.Ordinal);
+        var f32 = Tensor.Uniform([1, 1, 2, 2], -1f, 1f, new Generator(35)).SetRequiresGrad();
+        var upsample = Assert.Throws<NotSupportedException>(() => Backprop.Autograd.Autograd.Grad([Tensor.Upsample(f32, scaleFactor: 2).Pow(2f).Sum()], [f32], createGraph: true));
+        Assert.Contains("'Upsample'", upsample.Message, StringComparison.Ordinal);
+        Assert.Contains("createGraph", upsample.Message, StringComparison.Ordinal);
     }
 
     private sealed class Cube : Function

@@ -9,6 +9,9 @@ internal readonly struct GeluOperator : IUnaryOperator
     /// <summary>1/√2.</summary>
     public const float InvSqrt2 = 0.70710678118654752f;
 
+    /// <summary>1/√2 in double.</summary>
+    public const double InvSqrt2Double = 0.70710678118654752;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float Invoke(float x) => 0.5f * x * (1f + Erf.Evaluate(x * InvSqrt2));
 
