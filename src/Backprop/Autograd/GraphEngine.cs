@@ -17,11 +17,32 @@ internal static class GraphEngine
     /// the result, as <see cref="Tensor.Backward(Tensor?, bool, bool)"/> does; either way the gradient of every
     /// tensor the pass reached is returned.
     /// </summary>
-    public static Dictionary<Tensor, Tensor> Run(IReadOnlyList<Tensor> roots, IReadOnlyList<Tensor> gradients, bool retainGraph, bool createGraph, bool accumulate)
+    public static Dictionary<Tensor, Tensor> Run(IReadOnlyList<Tensor> roots, IReadOnlyList<Tensor> gradients, bool retainGraph, bool createGraph, bool accumulate) =>
+        Run(roots, gradients, retainGraph, createGraph, accumulate, stopAt: []);
+
+    /// <summary>
+    /// The gradients of <paramref name="output"/>, given <paramref name="grad"/>, with respect to <paramref name="inputs"/>
+    /// alone: the pass stops at them and does not go on into their history. A fused op's backward through tensor ops
+    /// recomputes the op from its inputs with tensor ops and differentiates that (see Tensor.Recomputed); under
+    /// createGraph (grad mode on) the gradients get a graph of their own.
+    /// </summary>
+    public static Tensor?[] Through(Tensor output, Tensor grad, Tensor[] inputs)
+    {
+        var reached = Run([output], [grad], retainGraph: false, createGraph: GradMode.IsEnabled, accumulate: false, stopAt: inputs);
+        var grads = new Tensor?[inputs.Length];
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            grads[i] = reached.GetValueOrDefault(inputs[i]);
+        }
+
+        return grads;
+    }
+
+    private static Dictionary<Tensor, Tensor> Run(IReadOnlyList<Tensor> roots, IReadOnlyList<Tensor> gradients, bool retainGraph, bool createGraph, bool accumulate, Tensor[] stopAt)
     {
         var why = createGraph ? "createGraph (a higher-order gradient)" : "a backward pass through float64 tensors";
         var order = new List<Tensor>();
-        var visited = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        var visited = new HashSet<Tensor>(stopAt, ReferenceEqualityComparer.Instance);
         var stack = new Stack<(Tensor Tensor, int Next)>();
         foreach (var root in roots)
         {

@@ -283,6 +283,25 @@ public partial class Tensor
     /// <summary>Whether an op with these inputs must record a graph node.</summary>
     internal static bool NeedsGrad(Tensor a, Tensor b) => (a._requiresGrad || b._requiresGrad) && GradMode.IsEnabled;
 
+    /// <summary>
+    /// The backward through tensor ops of a fused op that has an equivalent composition of differentiable ops: the
+    /// composition is recomputed from the op's inputs and differentiated with respect to them alone. It costs a second
+    /// forward, only in a pass that needs it (createGraph, or a float64 part of the graph); the fused kernels keep the
+    /// first-order float32 pass.
+    /// </summary>
+    /// <param name="compose">The op as tensor ops, from its recorded inputs (in the order given to Record).</param>
+    /// <returns>The backward.</returns>
+    internal static GraphBackwardFn Recomputed(Func<Tensor[], Tensor> compose) => (output, grad, inputs) =>
+    {
+        Tensor again;
+        using (new GradModeScope(true))
+        {
+            again = compose(inputs);
+        }
+
+        return GraphEngine.Through(again, grad, inputs);
+    };
+
     /// <summary>Attaches the node that produced this tensor and marks it as requiring grad.</summary>
     /// <param name="op">The op's name.</param>
     /// <param name="inputs">The op's inputs.</param>

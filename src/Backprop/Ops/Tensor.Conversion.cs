@@ -109,6 +109,15 @@ public partial class Tensor
             : DTypeError(op, a._dtype.IsFloatingPoint() ? b : a, "float32 or float64");
     }
 
+    /// <summary>Throws unless <paramref name="a"/> is float32 or float64, naming the op: the check at the entry of the ops that compute in either.</summary>
+    internal static void RequireFloating(string op, Tensor a)
+    {
+        if (a._dtype is not (DType.Float32 or DType.Float64))
+        {
+            ThrowDTypeError(op, a, "float32 or float64");
+        }
+    }
+
     /// <summary>Throws unless <paramref name="t"/> holds integer indices (Int64), naming the op and what it is.</summary>
     internal static void RequireInt64(string op, Tensor t, string what)
     {

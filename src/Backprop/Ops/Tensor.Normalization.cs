@@ -24,7 +24,7 @@ public partial class Tensor
     public static Tensor BatchNorm(Tensor input, Tensor? runningMean, Tensor? runningVar, Tensor? weight = null, Tensor? bias = null, bool training = false, double momentum = 0.1, double eps = 1e-5)
     {
         ArgumentNullException.ThrowIfNull(input);
-        RequireFloat32("BatchNorm", input);
+        RequireFloating("BatchNorm", input);
         if (input.Rank < 2)
         {
             throw new ArgumentException($"BatchNorm: input {Shapes.Format(input.Dims)} must be [N, C] or [N, C, *].", nameof(input));
@@ -32,48 +32,72 @@ public partial class Tensor
 
         int n = input.Dims[0], c = input.Dims[1];
         var plane = input.Numel / Math.Max(1, n * c);
-        CheckChannelVector("BatchNorm", "running_mean", runningMean, c, input);
-        CheckChannelVector("BatchNorm", "running_var", runningVar, c, input);
+        CheckChannelVector("BatchNorm", "running_mean", runningMean, c, input, anyFloat: true);
+        CheckChannelVector("BatchNorm", "running_var", runningVar, c, input, anyFloat: true);
         CheckChannelVector("BatchNorm", "weight", weight, c, input);
         CheckChannelVector("BatchNorm", "bias", bias, c, input);
         var layout = new NormLayout(c, 1, c, n, plane, c);
         var useBatch = training || runningMean is null || runningVar is null;
-        var mean = new double[c];
-        var variance = new double[c];
-        if (useBatch)
+        if (useBatch && layout.GroupSize <= 1 && training)
         {
-            if (layout.GroupSize <= 1 && training)
-            {
-                throw new ArgumentException($"BatchNorm: input {Shapes.Format(input.Dims)} has one value per channel; training needs more than one to take a variance.", nameof(input));
-            }
+            throw new ArgumentException($"BatchNorm: input {Shapes.Format(input.Dims)} has one value per channel; training needs more than one to take a variance.", nameof(input));
+        }
 
-            NormKernel.Statistics(layout, input.Data, mean, variance);
-            if (training && runningMean is not null && runningVar is not null)
-            {
-                var unbiased = layout.GroupSize / (double)(layout.GroupSize - 1);
-                var rm = runningMean.Data;
-                var rv = runningVar.Data;
-                for (var i = 0; i < c; i++)
-                {
-                    rm[i] = (float)(((1 - momentum) * rm[i]) + (momentum * mean[i]));
-                    rv[i] = (float)(((1 - momentum) * rv[i]) + (momentum * variance[i] * unbiased));
-                }
-
-                runningMean.BumpVersion();
-                runningVar.BumpVersion();
-            }
+        double[] mean, variance;
+        Tensor? composed = null;
+        if (!useBatch)
+        {
+            (mean, variance) = (Doubles(runningMean!), Doubles(runningVar!));
+        }
+        else if (input._dtype == DType.Float64)
+        {
+            composed = BatchNormComposed(input, weight, bias, null, null, eps);
+            var detached = input.Detach();
+            var dims = Enumerable.Range(0, input.Rank).Where(d => d != 1).ToArray();
+            mean = detached.Mean(dims).ToArray<double>();
+            variance = detached.Var(dims, unbiased: false).ToArray<double>();
         }
         else
         {
-            for (var i = 0; i < c; i++)
+            (mean, variance) = (new double[c], new double[c]);
+            NormKernel.Statistics(layout, input.Data, mean, variance);
+        }
+
+        if (useBatch && training && runningMean is not null && runningVar is not null)
+        {
+            var unbiased = layout.GroupSize / (double)(layout.GroupSize - 1);
+            MoveTowards(runningMean, mean, 1, momentum);
+            MoveTowards(runningVar, variance, unbiased, momentum);
+        }
+
+        return composed ?? (input._dtype == DType.Float64
+            ? BatchNormComposed(input, weight, bias, mean, variance, eps)
+            : Normalize("BatchNorm", input, layout, mean, variance, eps, weight, bias, useBatch));
+    }
+
+    /// <summary>A running statistic moved towards a batch's: r = (1 − momentum)·r + momentum·factor·batch, in its own dtype.</summary>
+    private static void MoveTowards(Tensor running, double[] batch, double factor, double momentum)
+    {
+        for (var i = 0; i < batch.Length; i++)
+        {
+            var value = momentum * batch[i] * factor;
+            if (running._dtype == DType.Float64)
             {
-                mean[i] = runningMean!.Data[i];
-                variance[i] = runningVar!.Data[i];
+                var r = running.Storage<double>();
+                r[i] = ((1 - momentum) * r[i]) + value;
+            }
+            else
+            {
+                var r = running.Data;
+                r[i] = (float)(((1 - momentum) * r[i]) + value);
             }
         }
 
-        return Normalize("BatchNorm", input, layout, mean, variance, eps, weight, bias, useBatch);
+        running.BumpVersion();
     }
+
+    /// <summary>A float32 or float64 tensor's elements as doubles.</summary>
+    private static double[] Doubles(Tensor t) => t._dtype == DType.Float64 ? t.ToArray<double>() : Array.ConvertAll(t.Data, v => (double)v);
 
     /// <summary>
     /// Layer normalization over the last dimensions (<paramref name="normalizedShape"/>), as PyTorch's
@@ -90,7 +114,7 @@ public partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(normalizedShape);
-        RequireFloat32("LayerNorm", input);
+        RequireFloating("LayerNorm", input);
         if (normalizedShape.Length == 0 || normalizedShape.Length > input.Rank || !input.Dims.AsSpan(input.Rank - normalizedShape.Length).SequenceEqual(normalizedShape))
         {
             throw new ArgumentException($"LayerNorm: input {Shapes.Format(input.Dims)} must end in the normalized shape {Shapes.Format(normalizedShape)}.", nameof(normalizedShape));
@@ -98,10 +122,15 @@ public partial class Tensor
 
         foreach (var (name, t) in new[] { ("weight", weight), ("bias", bias) })
         {
-            if (t is not null && !t.Dims.AsSpan().SequenceEqual(normalizedShape))
+            if (t is not null && (!t.Dims.AsSpan().SequenceEqual(normalizedShape) || t._dtype != input._dtype))
             {
-                throw new ArgumentException($"LayerNorm: {name} {Shapes.Format(t.Dims)} must have the normalized shape {Shapes.Format(normalizedShape)}.", name);
+                throw new ArgumentException($"LayerNorm: {name} {Shapes.Format(t.Dims)} ({t._dtype.Name()}) must have the normalized shape {Shapes.Format(normalizedShape)} and the input's dtype, {input._dtype.Name()}.", name);
             }
+        }
+
+        if (input._dtype == DType.Float64)
+        {
+            return LayerNormComposed(input, normalizedShape.Length, weight, bias, eps);
         }
 
         var width = Shapes.Numel(normalizedShape);
@@ -123,7 +152,11 @@ public partial class Tensor
                 {
                     input.DepositGrad(dx, input.Dims, owned: true);
                 }
-            }, inputs);
+            }, inputs, graph: Recomputed(x =>
+            {
+                var (v, w, b) = NormInputs(x, weight is not null, bias is not null);
+                return LayerNormComposed(v, normalizedShape.Length, w, b, eps);
+            }));
         }
 
         return result;
@@ -143,7 +176,7 @@ public partial class Tensor
     public static Tensor GroupNorm(Tensor input, int numGroups, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5)
     {
         ArgumentNullException.ThrowIfNull(input);
-        RequireFloat32("GroupNorm", input);
+        RequireFloating("GroupNorm", input);
         if (input.Rank < 2 || numGroups <= 0 || input.Dims[1] % numGroups != 0)
         {
             throw new ArgumentException($"GroupNorm: input {Shapes.Format(input.Dims)} must be [N, C, *] with C divisible by {numGroups} groups.", nameof(numGroups));
@@ -152,16 +185,22 @@ public partial class Tensor
         int n = input.Dims[0], c = input.Dims[1];
         CheckChannelVector("GroupNorm", "weight", weight, c, input);
         CheckChannelVector("GroupNorm", "bias", bias, c, input);
+        if (input._dtype == DType.Float64)
+        {
+            return GroupNormComposed(input, numGroups, weight, bias, eps);
+        }
+
         var plane = input.Numel / Math.Max(1, n * c);
         var perGroup = c / numGroups;
         var layout = new NormLayout(n * numGroups, perGroup, 1, perGroup, plane, c);
         var mean = new double[layout.Groups];
         var variance = new double[layout.Groups];
         NormKernel.Statistics(layout, input.Data, mean, variance);
-        return Normalize("GroupNorm", input, layout, mean, variance, eps, weight, bias, batchStatistics: true);
+        return Normalize("GroupNorm", input, layout, mean, variance, eps, weight, bias, batchStatistics: true, numGroups);
     }
 
-    private static Tensor Normalize(string op, Tensor input, NormLayout layout, double[] mean, double[] variance, double eps, Tensor? weight, Tensor? bias, bool batchStatistics)
+    /// <summary>The fused float32 normalization: BatchNorm (<paramref name="groups"/> 0) or GroupNorm with the statistics given.</summary>
+    private static Tensor Normalize(string op, Tensor input, NormLayout layout, double[] mean, double[] variance, double eps, Tensor? weight, Tensor? bias, bool batchStatistics, int groups = 0)
     {
         var invstd = new double[variance.Length];
         for (var i = 0; i < invstd.Length; i++)
@@ -198,17 +237,24 @@ public partial class Tensor
 
                 BufferPool<double>.Return(dot);
                 BufferPool<double>.Return(sum);
-            }, inputs);
+            }, inputs, graph: Recomputed(x =>
+            {
+                var (v, w, b) = NormInputs(x, weight is not null, bias is not null);
+                return groups > 0 ? GroupNormComposed(v, groups, w, b, eps) : BatchNormComposed(v, w, b, batchStatistics ? null : mean, batchStatistics ? null : variance, eps);
+            }));
         }
 
         return result;
     }
 
-    private static void CheckChannelVector(string op, string name, Tensor? t, int channels, Tensor input)
+    /// <summary>Checks a per-channel vector: [C], of the input's dtype (or, with <paramref name="anyFloat"/>, float32 or float64).</summary>
+    private static void CheckChannelVector(string op, string name, Tensor? t, int channels, Tensor input, bool anyFloat = false)
     {
-        if (t is not null && (t.Rank != 1 || t.Dims[0] != channels || t.DType != DType.Float32))
+        var dtypeFits = t is not null && (anyFloat ? t.DType is DType.Float32 or DType.Float64 : t.DType == input.DType);
+        if (t is not null && (t.Rank != 1 || t.Dims[0] != channels || !dtypeFits))
         {
-            throw new ArgumentException($"{op}: {name} {Shapes.Format(t.Dims)} ({t.DType}) must be float32 [{channels}], one value per channel of input {Shapes.Format(input.Dims)}.", name);
+            var dtype = anyFloat ? "float32 or float64" : input.DType.Name();
+            throw new ArgumentException($"{op}: {name} {Shapes.Format(t.Dims)} ({t.DType.Name()}) must be {dtype} [{channels}], one value per channel of input {Shapes.Format(input.Dims)}.", name);
         }
     }
 }

@@ -1,0 +1,91 @@
+using Backprop.Autograd;
+
+namespace Backprop.Tests.Autograd;
+
+/// <summary>
+/// The layer ops (normalization, convolution, pooling and the sequence kernels) in float64 against finite differences,
+/// and the fused float32 kernels' second order, which they get by recomputing the op as tensor ops, against the same
+/// second order computed in float64.
+/// </summary>
+public class Float64LayerOpTests
+{
+    private static Tensor Input(ulong seed, params int[] shape) => Tensor.Uniform(shape, -1.5f, 1.5f, new Generator(seed));
+
+    private static readonly Tensor RunningMean = Tensor.FromArray([0.1f, -0.2f]);
+
+    private static readonly Tensor RunningVar = Tensor.FromArray([0.8f, 1.3f]);
+
+    /// <summary>Every case: the op, the fused op's name (the node its float32 output records) and float32 inputs.</summary>
+    private static (Func<Tensor[], Tensor> F, string Op, Tensor[] Inputs) Case(string name) => name switch
+    {
+        "batch_norm_training" => (x => Tensor.BatchNorm(x[0], null, null, x[1], x[2], training: true), "BatchNorm", [Input(1, 3, 2, 2), Input(2, 2), Input(3, 2)]),
+        "batch_norm_eval" => (x => Tensor.BatchNorm(x[0], RunningMean, RunningVar, x[1], null), "BatchNorm", [Input(4, 3, 2, 3), Input(5, 2)]),
+        "layer_norm" => (x => Tensor.LayerNorm(x[0], [4], x[1], x[2]), "LayerNorm", [Input(6, 2, 3, 4), Input(7, 4), Input(8, 4)]),
+        "group_norm" => (x => Tensor.GroupNorm(x[0], 2, x[1], x[2]), "GroupNorm", [Input(9, 2, 4, 3), Input(10, 4), Input(11, 4)]),
+        _ => throw new ArgumentException(name),
+    };
+
+    public static TheoryData<string> Cases => ["batch_norm_training", "batch_norm_eval", "layer_norm", "group_norm"];
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void MatchesFiniteDifferencesInFloat64(string name)
+    {
+        var (f, _, inputs) = Case(name);
+        var doubles = inputs.Select(t => t.Double().SetRequiresGrad()).ToArray();
+        var result = GradCheck.Run(f, doubles, atol: 1e-8, rtol: 1e-6);
+        Assert.True(result.Passed, result.ToString());
+        Assert.True(result.MaxAbsError < 1e-8, result.ToString());
+        Assert.True(GradCheck.RunGradGrad(f, doubles, atol: 1e-7, rtol: 1e-5).Passed);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void TheFusedFloat32KernelHasTheSecondOrderOfFloat64(string name)
+    {
+        var (f, op, inputs) = Case(name);
+        var floats = inputs.Select(t => t.Clone().SetRequiresGrad()).ToArray();
+        var doubles = inputs.Select(t => t.Double().SetRequiresGrad()).ToArray();
+        var output = f(floats);
+        Assert.Equal(op, output.GradFnName);
+
+        // The float64 path computes what the fused kernel computes.
+        AssertNear(name + " output", output, f(doubles));
+
+        // The first order through tensor ops (createGraph recomputes the op) equals the kernel's.
+        var loss = (output.Tanh() * Input(99, output.Shape)).Sum();
+        var throughOps = Backprop.Autograd.Autograd.Grad([loss], floats, createGraph: true);
+        loss.Backward();
+        for (var i = 0; i < floats.Length; i++)
+        {
+            AssertNear($"{name} gradient {i}", floats[i].Grad!, throughOps[i]!);
+        }
+
+        var hv32 = HessianVector(f, floats);
+        var hv64 = HessianVector(f, doubles);
+        for (var i = 0; i < hv32.Length; i++)
+        {
+            AssertNear($"{name} H·v {i}", hv32[i], hv64[i]);
+        }
+    }
+
+    private static void AssertNear(string what, Tensor actual, Tensor expected)
+    {
+        var (a, e) = (actual.Float().ToArray(), expected.Double().ToArray<double>());
+        Assert.Equal(e.Length, a.Length);
+        for (var k = 0; k < e.Length; k++)
+        {
+            Assert.True(Math.Abs(a[k] - e[k]) <= 2e-4 * Math.Max(1, Math.Abs(e[k])), $"{what}[{k}]: {a[k]} against {e[k]}");
+        }
+    }
+
+    /// <summary>H·v for the loss Σ tanh(f(x))·c, with fixed c and v, through createGraph.</summary>
+    private static Tensor[] HessianVector(Func<Tensor[], Tensor> f, Tensor[] x)
+    {
+        var output = f(x);
+        var c = Input(99, output.Shape).To(output.DType);
+        var grads = Backprop.Autograd.Autograd.Grad([(output.Tanh() * c).Sum()], x, createGraph: true);
+        var dot = grads.Select((g, i) => (g! * Input(100 + (ulong)i, x[i].Shape).To(x[i].DType)).Sum()).Aggregate((a, b) => a + b);
+        return Backprop.Autograd.Autograd.Grad([dot], x).Select(g => g!).ToArray();
+    }
+}
