@@ -26,9 +26,14 @@ public partial class Tensor
             return Conv2d(input.Unsqueeze(0), weight, bias, stride, padding, dilation, groups).Squeeze(0);
         }
 
-        RequireFloat32("Conv2d", input, weight);
+        var float64 = IsFloat64("Conv2d", input, weight);
         var g = ConvGeometry.Create("Conv2d", input.Dims, weight.Dims, groups, stride ?? 1, padding ?? 0, dilation ?? 1);
-        CheckBias("Conv2d", bias, g.OutChannels);
+        CheckBias("Conv2d", bias, g.OutChannels, input);
+        if (float64)
+        {
+            return Conv2dComposed(input, weight, bias, g);
+        }
+
         var result = NewOutput([g.Batch, g.OutChannels, g.OutH, g.OutW]);
         ConvKernel.Forward(g, input.Data, weight.Data, bias?.Data, result.Data);
         if (NeedsGrad(input, weight) || (bias is not null && NeedsGrad(bias)))
@@ -52,7 +57,7 @@ public partial class Tensor
                 {
                     ConvKernel.BiasGrad(dy, g.OutChannels, g.OutPlane, bias.GradAccumulator(out _));
                 }
-            }, inputs);
+            }, inputs, graph: Recomputed(x => Conv2dComposed(x[0], x[1], x.Length > 2 ? x[2] : null, g)));
         }
 
         return result;
@@ -118,7 +123,7 @@ public partial class Tensor
             return ConvTranspose2d(input.Unsqueeze(0), weight, bias, stride, padding, outputPadding, groups, dilation).Squeeze(0);
         }
 
-        RequireFloat32("ConvTranspose2d", input, weight);
+        var float64 = IsFloat64("ConvTranspose2d", input, weight);
         Size2 s = stride ?? 1, p = padding ?? 0, op = outputPadding ?? 0, d = dilation ?? 1;
         if (input.Rank != 4 || weight.Rank != 4 || groups <= 0 || input.Dims[1] != weight.Dims[0] || weight.Dims[0] % groups != 0)
         {
@@ -140,7 +145,12 @@ public partial class Tensor
 
         // The matching convolution maps [N, Cout, outH, outW] to this input, with the weight read as [Cin, Cout/groups, kH, kW].
         var g = ConvGeometry.Create("ConvTranspose2d", [input.Dims[0], outChannels, outH, outW], weight.Dims, groups, s, ConvPadding.FromSize2(p), d);
-        CheckBias("ConvTranspose2d", bias, outChannels);
+        CheckBias("ConvTranspose2d", bias, outChannels, input);
+        if (float64)
+        {
+            return ConvTranspose2dComposed(input, weight, bias, g);
+        }
+
         var result = NewOutput([g.Batch, outChannels, outH, outW], zeroed: true);
         ConvKernel.InputGrad(g, weight.Data, input.Data, result.Data);
         if (bias is not null)
@@ -169,13 +179,13 @@ public partial class Tensor
                 {
                     ConvKernel.BiasGrad(dy, outChannels, g.InPlane, bias.GradAccumulator(out _));
                 }
-            }, inputs);
+            }, inputs, graph: Recomputed(x => ConvTranspose2dComposed(x[0], x[1], x.Length > 2 ? x[2] : null, g)));
         }
 
         return result;
     }
 
-    private static void CheckBias(string op, Tensor? bias, int channels)
+    private static void CheckBias(string op, Tensor? bias, int channels, Tensor input)
     {
         if (bias is not null && (bias.Rank != 1 || bias.Dims[0] != channels))
         {
@@ -184,7 +194,7 @@ public partial class Tensor
 
         if (bias is not null)
         {
-            RequireFloat32(op, bias);
+            IsFloat64(op, input, bias);
         }
     }
 }

@@ -76,6 +76,11 @@ public partial class Tensor
     private static (Tensor Values, Tensor Indices) MaxPoolCore(string op, Tensor input, Func<string, int, int, (PoolAxis Rows, PoolAxis Cols)> windows)
     {
         var (planes, outShape, rows, cols) = PoolShape(op, input, windows);
+        if (input._dtype == DType.Float64)
+        {
+            return MaxPoolComposed(op, input, rows, cols, planes, outShape);
+        }
+
         var values = NewOutput(outShape);
         var indices = NewOutput<long>(outShape);
         var where = indices.Storage<long>();
@@ -87,7 +92,7 @@ public partial class Tensor
                 var dx = RentZeroedGradArray(input.Numel);
                 PoolKernel.MaxBackward(g, where, rows.Input * cols.Input, rows.Output * cols.Output, planes, dx);
                 input.DepositGrad(dx, input.Dims, owned: true);
-            });
+            }, graph: Recomputed(x => MaxPoolComposed(op, x[0], rows, cols, planes, outShape).Values));
         }
 
         return (values, indices);
@@ -96,6 +101,11 @@ public partial class Tensor
     private static Tensor AvgPoolCore(string op, Tensor input, int divisorOverride, Func<string, int, int, (PoolAxis Rows, PoolAxis Cols)> windows)
     {
         var (planes, outShape, rows, cols) = PoolShape(op, input, windows);
+        if (input._dtype == DType.Float64)
+        {
+            return AvgPoolComposed(op, input, rows, cols, planes, divisorOverride, outShape);
+        }
+
         var result = NewOutput(outShape);
         PoolKernel.Average(input.Data, rows, cols, planes, divisorOverride, result.Data);
         if (NeedsGrad(input))
@@ -105,7 +115,7 @@ public partial class Tensor
                 var dx = RentZeroedGradArray(input.Numel);
                 PoolKernel.AverageBackward(g, rows, cols, planes, divisorOverride, dx);
                 input.DepositGrad(dx, input.Dims, owned: true);
-            });
+            }, graph: Recomputed(x => AvgPoolComposed(op, x[0], rows, cols, planes, divisorOverride, outShape)));
         }
 
         return result;
@@ -114,7 +124,7 @@ public partial class Tensor
     private static (int Planes, int[] OutShape, PoolAxis Rows, PoolAxis Cols) PoolShape(string op, Tensor input, Func<string, int, int, (PoolAxis Rows, PoolAxis Cols)> windows)
     {
         ArgumentNullException.ThrowIfNull(input);
-        RequireFloat32(op, input);
+        RequireFloating(op, input);
         if (input.Rank is not (3 or 4))
         {
             throw new ArgumentException($"{op}: input {Shapes.Format(input.Dims)} must be [N, C, H, W] or [C, H, W].", nameof(input));

@@ -19,8 +19,13 @@ public partial class Tensor
     public static Tensor Unfold(Tensor input, Size2 kernelSize, Size2? dilation = null, Size2? padding = null, Size2? stride = null)
     {
         ArgumentNullException.ThrowIfNull(input);
-        RequireFloat32("Unfold", input);
+        RequireFloating("Unfold", input);
         var g = PatchGeometry("Unfold", input.Dims, kernelSize, dilation, padding, stride);
+        if (input._dtype == DType.Float64)
+        {
+            return UnfoldComposed(input, g);
+        }
+
         var columns = g.ColumnRows * g.OutPlane;
         var result = NewOutput([g.Batch, g.ColumnRows, g.OutPlane]);
         for (var n = 0; n < g.Batch; n++)
@@ -39,7 +44,7 @@ public partial class Tensor
                 }
 
                 input.DepositGrad(dx, input.Dims, owned: true);
-            });
+            }, graph: (o, dy, x) => [FoldComposed(dy, g)]);
         }
 
         return result;
@@ -59,7 +64,7 @@ public partial class Tensor
     public static Tensor Fold(Tensor input, Size2 outputSize, Size2 kernelSize, Size2? dilation = null, Size2? padding = null, Size2? stride = null)
     {
         ArgumentNullException.ThrowIfNull(input);
-        RequireFloat32("Fold", input);
+        RequireFloating("Fold", input);
         var taps = kernelSize.H * kernelSize.W;
         if (input.Rank != 3 || taps <= 0 || input.Dims[1] % taps != 0)
         {
@@ -70,6 +75,11 @@ public partial class Tensor
         if (g.OutPlane != input.Dims[2])
         {
             throw new ArgumentException($"Fold: input {Shapes.Format(input.Dims)} holds {input.Dims[2]} patches, but a {outputSize} output with kernel {kernelSize} has {g.OutPlane}.", nameof(input));
+        }
+
+        if (input._dtype == DType.Float64)
+        {
+            return FoldComposed(input, g);
         }
 
         var columns = g.ColumnRows * g.OutPlane;
@@ -90,7 +100,7 @@ public partial class Tensor
                 }
 
                 input.DepositGrad(dx, input.Dims, owned: true);
-            });
+            }, graph: (o, dy, x) => [UnfoldComposed(dy, g)]);
         }
 
         return result;

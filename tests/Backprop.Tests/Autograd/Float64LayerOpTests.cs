@@ -22,10 +22,23 @@ public class Float64LayerOpTests
         "batch_norm_eval" => (x => Tensor.BatchNorm(x[0], RunningMean, RunningVar, x[1], null), "BatchNorm", [Input(4, 3, 2, 3), Input(5, 2)]),
         "layer_norm" => (x => Tensor.LayerNorm(x[0], [4], x[1], x[2]), "LayerNorm", [Input(6, 2, 3, 4), Input(7, 4), Input(8, 4)]),
         "group_norm" => (x => Tensor.GroupNorm(x[0], 2, x[1], x[2]), "GroupNorm", [Input(9, 2, 4, 3), Input(10, 4), Input(11, 4)]),
+        "conv2d" => (x => Tensor.Conv2d(x[0], x[1], x[2], stride: 2, padding: 1, groups: 2), "Conv2d", [Input(12, 2, 4, 5, 4), Input(13, 6, 2, 3, 2), Input(14, 6)]),
+        "conv2d_dilated_same" => (x => Tensor.Conv2d(x[0], x[1], padding: ConvPadding.Same, dilation: (2, 1)), "Conv2d", [Input(15, 1, 2, 5, 5), Input(16, 3, 2, 2, 3)]),
+        "conv1d" => (x => Tensor.Conv1d(x[0], x[1], x[2], stride: 2, padding: 2), "Reshape", [Input(17, 2, 3, 7), Input(18, 2, 3, 3), Input(19, 2)]),
+        "conv_transpose2d" => (x => Tensor.ConvTranspose2d(x[0], x[1], x[2], stride: 2, padding: 1, outputPadding: 1, groups: 2), "ConvTranspose2d", [Input(20, 2, 4, 3, 2), Input(21, 4, 1, 3, 3), Input(22, 2)]),
+        "unfold_fold" => (x => Tensor.Fold(Tensor.Unfold(x[0], (2, 3), padding: 1, stride: (1, 2)) * x[1], (4, 5), (2, 3), padding: 1, stride: (1, 2)), "Fold", [Input(23, 2, 2, 4, 5), Input(24, 12, 15)]),
+        "max_pool" => (x => Tensor.MaxPool2d(x[0], 3, stride: 2, padding: 1, ceilMode: true), "MaxPool2d", [Input(25, 2, 2, 6, 5)]),
+        "max_pool_dilated" => (x => Tensor.MaxPool2d(x[0], 2, stride: 1, dilation: 2), "MaxPool2d", [Input(26, 1, 2, 5, 5)]),
+        "avg_pool" => (x => Tensor.AvgPool2d(x[0], 3, stride: 2, padding: 1, ceilMode: true, countIncludePad: false) + Tensor.AvgPool2d(x[0], 3, stride: 2, padding: 1, ceilMode: true), "Add", [Input(27, 2, 2, 6, 5)]),
+        "adaptive_pools" => (x => Tensor.AdaptiveAvgPool2d(x[0], (3, 2)) * Tensor.AdaptiveMaxPool2d(x[0], (3, 2)), "Mul", [Input(28, 2, 2, 5, 7)]),
         _ => throw new ArgumentException(name),
     };
 
-    public static TheoryData<string> Cases => ["batch_norm_training", "batch_norm_eval", "layer_norm", "group_norm"];
+    public static TheoryData<string> Cases =>
+    [
+        "batch_norm_training", "batch_norm_eval", "layer_norm", "group_norm", "conv2d", "conv2d_dilated_same", "conv1d", "conv_transpose2d",
+        "unfold_fold", "max_pool", "max_pool_dilated", "avg_pool", "adaptive_pools",
+    ];
 
     [Theory]
     [MemberData(nameof(Cases))]
