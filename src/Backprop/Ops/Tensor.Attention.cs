@@ -1,3 +1,4 @@
+using Backprop.Autograd;
 using Backprop.Kernels;
 using Backprop.Kernels.Attention;
 
@@ -28,8 +29,8 @@ public partial class Tensor
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(value);
         const string op = "ScaledDotProductAttention";
-        RequireFloat32(op, query, key);
-        RequireFloat32(op, value);
+        var float64 = IsFloat64(op, query, key);
+        IsFloat64(op, key, value);
         if (query.Rank < 2 || key.Rank != query.Rank || value.Rank != query.Rank
             || !query.Dims.AsSpan(0, query.Rank - 2).SequenceEqual(key.Dims.AsSpan(0, key.Rank - 2))
             || !key.Dims.AsSpan(0, key.Rank - 1).SequenceEqual(value.Dims.AsSpan(0, value.Rank - 1))
@@ -45,30 +46,49 @@ public partial class Tensor
 
         int tq = query.Dims[^2], tk = key.Dims[^2], dim = query.Dims[^1];
         var lead = query.Dims[..^2];
-        var factor = (float)(scale ?? (1.0 / Math.Sqrt(dim)));
-        var bias = attnMask is null ? null : AttentionBias(op, attnMask, [.. lead, tq, tk]);
-        if (dropoutP > 0f || bias is { RequiresGrad: true })
+        var exactScale = scale ?? (1.0 / Math.Sqrt(dim));
+        if (float64 || dropoutP > 0f || attnMask is { RequiresGrad: true })
         {
-            var scores = query.MatMul(key.Transpose(-2, -1)) * factor;
-            if (bias is not null)
-            {
-                scores += bias;
-            }
-
-            if (isCausal)
-            {
-                scores = scores.MaskedFill(Ones([tq, tk], DType.Bool).Triu(1), double.NegativeInfinity);
-            }
-
-            return Dropout(scores.Softmax(-1), dropoutP, training: true, generator).MatMul(value);
+            return AttentionComposed(query, key, value, attnMask, dropoutP, isCausal, exactScale, generator);
         }
 
+        var bias = attnMask is null ? null : AttentionBias(op, attnMask, [.. lead, tq, tk]);
         var pairs = Shapes.Numel(lead);
         var layout = HeadLayout.Contiguous(1, tq, dim);
         var keys = HeadLayout.Contiguous(1, tk, dim);
-        var shape = new AttentionShape(pairs, 1, tq, tk, dim, layout, keys, keys, layout, factor, isCausal,
+        var shape = new AttentionShape(pairs, 1, tq, tk, dim, layout, keys, keys, layout, (float)exactScale, isCausal,
             BiasBatchStride: bias is null || bias.Numel == tq * tk ? 0 : tq * tk);
-        return Attention(shape, query, key, value, bias, [.. lead, tq, dim]).Output;
+        return Attention(shape, query, key, value, bias, [.. lead, tq, dim], graph: Recomputed(x => x.Length == 1
+            ? AttentionComposed(x[0], x[0], x[0], attnMask, 0f, isCausal, exactScale, null)
+            : AttentionComposed(x[0], x[1], x[2], attnMask, 0f, isCausal, exactScale, null))).Output;
+    }
+
+    /// <summary>
+    /// Scaled dot-product attention as tensor ops (MatMul, MaskedSoftmax, Dropout): the path of float64, of dropout
+    /// and of a float mask that requires grad, and, recomputed, the fused kernel's backward through tensor ops. A
+    /// bool mask (true = attend) and the causal mask block scores; a float mask is added to them.
+    /// </summary>
+    private static Tensor AttentionComposed(Tensor query, Tensor key, Tensor value, Tensor? attnMask, float dropoutP, bool isCausal, double scale, Generator? generator)
+    {
+        var scores = query.MatMul(key.Transpose(-2, -1)) * scale;
+        Tensor? blocked = null;
+        if (attnMask is { DType: DType.Bool })
+        {
+            blocked = attnMask.LogicalNot();
+        }
+        else if (attnMask is not null)
+        {
+            scores += attnMask;
+        }
+
+        if (isCausal)
+        {
+            var causal = Ones([query.Dims[^2], key.Dims[^2]], DType.Bool).Triu(1);
+            blocked = blocked is null ? causal : blocked.LogicalOr(causal);
+        }
+
+        var probabilities = blocked is null ? scores.Softmax(-1) : scores.MaskedSoftmax(blocked, -1);
+        return Dropout(probabilities, dropoutP, training: true, generator).MatMul(value);
     }
 
     /// <summary>
@@ -77,7 +97,7 @@ public partial class Tensor
     /// <paramref name="outputDims"/>. Returns the kernel too, whose probabilities callers may show when they
     /// ask to <paramref name="keep"/> them (they are kept anyway when backward needs them).
     /// </summary>
-    internal static (Tensor Output, AttentionKernel Kernel) Attention(AttentionShape shape, Tensor q, Tensor k, Tensor v, Tensor? bias, int[] outputDims, bool keep = false)
+    internal static (Tensor Output, AttentionKernel Kernel) Attention(AttentionShape shape, Tensor q, Tensor k, Tensor v, Tensor? bias, int[] outputDims, bool keep = false, GraphBackwardFn? graph = null)
     {
         // The probabilities live as long as the graph does; inside a scope their storage is pooled like any op output's.
         var needs = NeedsGrad(q, k) || NeedsGrad(v);
@@ -89,7 +109,7 @@ public partial class Tensor
         {
             Tensor[] inputs = ReferenceEquals(q, k) && ReferenceEquals(k, v) ? [q] : [q, k, v];
             output.Record("ScaledDotProductAttention", inputs, g =>
-                kernel.Backward(g, q.RequiresGrad ? q.GradAccumulatorArray() : null, k.RequiresGrad ? k.GradAccumulatorArray() : null, v.RequiresGrad ? v.GradAccumulatorArray() : null), inputs);
+                kernel.Backward(g, q.RequiresGrad ? q.GradAccumulatorArray() : null, k.RequiresGrad ? k.GradAccumulatorArray() : null, v.RequiresGrad ? v.GradAccumulatorArray() : null), inputs, graph: graph);
         }
 
         return (output, kernel);

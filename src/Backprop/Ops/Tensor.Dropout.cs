@@ -52,12 +52,25 @@ public partial class Tensor
             return input;
         }
 
-        RequireFloat32(op, input);
+        RequireFloating(op, input);
         var random = generator ?? Generator.Default;
         var scale = 1f / (1f - p);
         var mask = NewOutput(maskShape);
         var m = mask.Data;
         random.NextFloats(m);
+        if (input._dtype == DType.Float64)
+        {
+            // The same draws as float32, kept as exactly 1/(1 − p) in double.
+            var mask64 = NewOutput<double>(maskShape);
+            var m64 = mask64.Storage<double>();
+            for (var i = 0; i < m.Length; i++)
+            {
+                m64[i] = m[i] >= p ? 1.0 / (1.0 - p) : 0.0;
+            }
+
+            return input * mask64;
+        }
+
         for (var i = 0; i < m.Length; i++)
         {
             // Kept as scale·(u ≥ p) without a branch: a random mask mispredicts every fourth one at p = 0.25.
@@ -76,7 +89,7 @@ public partial class Tensor
                     var d = RentGradArray(g.Length);
                     TensorPrimitives.Multiply(g, m, d);
                     input.DepositGrad(d, input.Dims, owned: true);
-                });
+                }, graph: (o, g, x) => [g * mask]);
             }
 
             return result;

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Backprop.Autograd;
 using Backprop.Kernels;
 
 namespace Backprop;
@@ -20,7 +21,7 @@ public partial class Tensor
         ArgumentNullException.ThrowIfNull(weight);
         const string op = "Embedding";
         RequireInt64(op, indices, nameof(indices));
-        RequireFloat32(op, weight);
+        RequireFloating(op, weight);
         if (weight.Rank != 2)
         {
             throw new ArgumentException($"{op}: the weight must be [rows, dim], but it has shape {Shapes.Format(weight.Dims)}.", nameof(weight));
@@ -45,6 +46,11 @@ public partial class Tensor
             picked[i] = (int)ids[i];
         }
 
+        if (weight._dtype == DType.Float64)
+        {
+            return weight.TakeAt(op, EmbeddingPositions(picked, dim, -1), [.. indices.Dims, dim], graph: EmbeddingGraph(picked, dim, padding));
+        }
+
         var result = NewOutput([.. indices.Dims, dim]);
         var table = weight.Data;
         var output = result.Data;
@@ -66,9 +72,28 @@ public partial class Tensor
                         TensorPrimitives.Add(row, g.AsSpan(i * dim, dim), row);
                     }
                 }
-            });
+            }, graph: EmbeddingGraph(picked, dim, padding));
         }
 
         return result;
+    }
+
+    /// <summary>The table's gradient through tensor ops: the output's gradient put back at the rows picked, the padding row left out.</summary>
+    private static GraphBackwardFn EmbeddingGraph(int[] picked, int dim, int padding) =>
+        (o, g, x) => [g.PutAddAt(EmbeddingPositions(picked, dim, padding), x[0].Dims)];
+
+    /// <summary>The flat table position of every output element, −1 for those of the <paramref name="padding"/> row.</summary>
+    private static int[] EmbeddingPositions(int[] picked, int dim, int padding)
+    {
+        var positions = new int[picked.Length * dim];
+        for (var i = 0; i < picked.Length; i++)
+        {
+            for (var j = 0; j < dim; j++)
+            {
+                positions[(i * dim) + j] = picked[i] == padding ? -1 : (picked[i] * dim) + j;
+            }
+        }
+
+        return positions;
     }
 }

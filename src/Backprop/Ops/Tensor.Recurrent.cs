@@ -13,6 +13,11 @@ public partial class Tensor
     internal static Tensor RecurrentSequence(CellKind kind, Tensor inputProjection, Tensor hiddenWeight, Tensor? hiddenBias, Tensor h0, Tensor? c0, bool reverse)
     {
         int steps = inputProjection.Dims[0], batch = inputProjection.Dims[1], hidden = hiddenWeight.Dims[1];
+        if (inputProjection._dtype == DType.Float64)
+        {
+            return RecurrentComposed(kind, inputProjection, hiddenWeight, hiddenBias, h0, c0, reverse);
+        }
+
         var kernel = new RecurrentKernel(kind, steps, batch, hidden, reverse);
         var output = NewOutput([steps + (kind == CellKind.Lstm ? 1 : 0), batch, hidden]);
         kernel.Forward(inputProjection.Data, hiddenWeight.Data, hiddenBias?.Data, h0.Data, c0?.Data, output.Data);
@@ -33,7 +38,12 @@ public partial class Tensor
                 {
                     Deposit(c0, dC0);
                 }
-            }, inputs);
+            }, inputs, graph: Recomputed(x =>
+            {
+                var bias = hiddenBias is null ? null : x[2];
+                var at = hiddenBias is null ? 2 : 3;
+                return RecurrentComposed(kind, x[0], x[1], bias, x[at], c0 is null ? null : x[at + 1], reverse);
+            }));
         }
 
         return output;
@@ -45,5 +55,52 @@ public partial class Tensor
                 t.DepositGrad(grad, t.Dims, owned: true);
             }
         }
+    }
+
+    /// <summary>
+    /// <see cref="RecurrentSequence"/> as tensor ops, one step at a time with PyTorch's cell equations: the float64
+    /// path, and, recomputed, the fused kernel's backward through tensor ops.
+    /// </summary>
+    private static Tensor RecurrentComposed(CellKind kind, Tensor inputProjection, Tensor hiddenWeight, Tensor? hiddenBias, Tensor h0, Tensor? c0, bool reverse)
+    {
+        var steps = inputProjection.Dims[0];
+        var hiddenT = hiddenWeight.T;
+        var outputs = new Tensor[steps];
+        Tensor h = h0, c = c0!;
+        for (var step = 0; step < steps; step++)
+        {
+            var t = reverse ? steps - 1 - step : step;
+            var x = inputProjection.Select(0, t);
+            var recurrent = h.MatMul(hiddenT);
+            if (hiddenBias is not null)
+            {
+                recurrent += hiddenBias;
+            }
+
+            switch (kind)
+            {
+                case CellKind.Lstm:
+                    var gates = (x + recurrent).Chunk(4, 1);
+                    c = (gates[1].Sigmoid() * c) + (gates[0].Sigmoid() * gates[2].Tanh());
+                    h = gates[3].Sigmoid() * c.Tanh();
+                    break;
+                case CellKind.Gru:
+                    var xs = x.Chunk(3, 1);
+                    var hs = recurrent.Chunk(3, 1);
+                    var r = (xs[0] + hs[0]).Sigmoid();
+                    var z = (xs[1] + hs[1]).Sigmoid();
+                    var n = (xs[2] + (r * hs[2])).Tanh();
+                    h = ((1.0 - z) * n) + (z * h);
+                    break;
+                default:
+                    var sum = x + recurrent;
+                    h = kind == CellKind.RnnRelu ? sum.Relu() : sum.Tanh();
+                    break;
+            }
+
+            outputs[t] = h;
+        }
+
+        return Stack(kind == CellKind.Lstm ? [.. outputs, c] : outputs);
     }
 }

@@ -41,9 +41,9 @@ public partial class Tensor
     private Tensor SoftmaxCore(string op, int dim, bool log, Tensor? mask = null)
     {
         var d = Shapes.NormalizeDim(op, dim, Rank);
-        if (_dtype == DType.Float64 && mask is null)
+        if (_dtype == DType.Float64)
         {
-            return SoftmaxFloat64(op, d, log);
+            return mask is null ? SoftmaxFloat64(op, d, log) : MaskedSoftmaxComposed(mask, d);
         }
 
         RequireFloat32(op, this);
@@ -174,6 +174,19 @@ public partial class Tensor
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// <see cref="MaskedSoftmax"/> as tensor ops, for float64: the masked elements become −∞ and a row's maximum is
+    /// taken over the rest (0 for a row with none, which is then all zeros with a zero gradient, as the fused kernel's).
+    /// </summary>
+    private Tensor MaskedSoftmaxComposed(Tensor mask, int d)
+    {
+        var shifted = MaskedFill(mask, double.NegativeInfinity);
+        var max = shifted.Max(d, keepDim: true).Detach();
+        var exps = (shifted - max.MaskedFill(max.Eq(double.NegativeInfinity), 0.0)).Exp();
+        var sums = exps.Sum(d, keepDim: true);
+        return exps / sums.MaskedFill(sums.Eq(0.0), 1.0);
     }
 
     /// <summary>

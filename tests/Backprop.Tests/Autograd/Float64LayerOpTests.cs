@@ -1,4 +1,5 @@
 using Backprop.Autograd;
+using Backprop.Kernels.Recurrent;
 
 namespace Backprop.Tests.Autograd;
 
@@ -31,13 +32,28 @@ public class Float64LayerOpTests
         "max_pool_dilated" => (x => Tensor.MaxPool2d(x[0], 2, stride: 1, dilation: 2), "MaxPool2d", [Input(26, 1, 2, 5, 5)]),
         "avg_pool" => (x => Tensor.AvgPool2d(x[0], 3, stride: 2, padding: 1, ceilMode: true, countIncludePad: false) + Tensor.AvgPool2d(x[0], 3, stride: 2, padding: 1, ceilMode: true), "Add", [Input(27, 2, 2, 6, 5)]),
         "adaptive_pools" => (x => Tensor.AdaptiveAvgPool2d(x[0], (3, 2)) * Tensor.AdaptiveMaxPool2d(x[0], (3, 2)), "Mul", [Input(28, 2, 2, 5, 7)]),
+        "attention" => (x => Tensor.ScaledDotProductAttention(x[0], x[1], x[2], AttendMask, isCausal: true), "ScaledDotProductAttention", [Input(29, 2, 3, 4), Input(30, 2, 5, 4), Input(31, 2, 5, 4)]),
+        "attention_float_mask" => (x => Tensor.ScaledDotProductAttention(x[0], x[1], x[2], Input(32, 3, 5).To(x[0].DType), scale: 0.7), "ScaledDotProductAttention", [Input(33, 2, 3, 4), Input(34, 2, 5, 4), Input(35, 2, 5, 4)]),
+        "masked_softmax" => (x => x[0].MaskedSoftmax(BlockMask, 1), "MaskedSoftmax", [Input(36, 3, 5)]),
+        "embedding" => (x => Tensor.Embedding(Ids, x[0]), "Embedding", [Input(37, 4, 3)]),
+        "dropout" => (x => Tensor.Dropout(x[0], 0.3f, generator: new Generator(38)), "Dropout", [Input(39, 4, 5)]),
+        "lstm" => (x => Tensor.RecurrentSequence(CellKind.Lstm, x[0], x[1], x[2], x[3], x[4], reverse: true), "LSTM", [Input(40, 3, 2, 8), Input(41, 8, 2), Input(42, 8), Input(43, 2, 2), Input(44, 2, 2)]),
+        "gru" => (x => Tensor.RecurrentSequence(CellKind.Gru, x[0], x[1], x[2], x[3], null, reverse: false), "GRU", [Input(45, 3, 2, 6), Input(46, 6, 2), Input(47, 6), Input(48, 2, 2)]),
+        "rnn" => (x => Tensor.RecurrentSequence(CellKind.RnnTanh, x[0], x[1], null, x[2], null, reverse: false), "RNN", [Input(49, 4, 2, 3), Input(50, 3, 3), Input(51, 2, 3)]),
         _ => throw new ArgumentException(name),
     };
+
+    /// <summary>Which keys each query may attend to (true = attend); with the causal mask, query 0 attends to none.</summary>
+    private static readonly Tensor AttendMask = Tensor.FromArray([false, true, true, true, true, true, false, true, true, true, true, true, true, false, true], 3, 5);
+
+    /// <summary>Elements a masked softmax leaves out (true = masked); row 1 is masked whole.</summary>
+    private static readonly Tensor BlockMask = Tensor.FromArray([true, false, false, true, false, true, true, true, true, true, false, false, false, false, true], 3, 5);
 
     public static TheoryData<string> Cases =>
     [
         "batch_norm_training", "batch_norm_eval", "layer_norm", "group_norm", "conv2d", "conv2d_dilated_same", "conv1d", "conv_transpose2d",
-        "unfold_fold", "max_pool", "max_pool_dilated", "avg_pool", "adaptive_pools",
+        "unfold_fold", "max_pool", "max_pool_dilated", "avg_pool", "adaptive_pools", "attention", "attention_float_mask", "masked_softmax",
+        "embedding", "dropout", "lstm", "gru", "rnn",
     ];
 
     [Theory]
@@ -91,6 +107,22 @@ public class Float64LayerOpTests
             Assert.True(Math.Abs(a[k] - e[k]) <= 2e-4 * Math.Max(1, Math.Abs(e[k])), $"{what}[{k}]: {a[k]} against {e[k]}");
         }
     }
+
+    [Fact]
+    public void TheEmbeddingsPaddingRowGetsNoGradientInEitherPass()
+    {
+        var table = Input(52, 4, 3);
+        var weights = Input(53, 2, 3, 3);
+        foreach (var (weight, createGraph) in new[] { (table.Double().SetRequiresGrad(), false), (table.Clone().SetRequiresGrad(), true) })
+        {
+            var output = (Tensor.Embedding(Ids, weight, paddingIdx: 1) * weights.To(weight.DType)).Sum();
+            var grad = Backprop.Autograd.Autograd.Grad([output], [weight], createGraph: createGraph)[0]!.Double().ToArray<double>();
+            Assert.Equal([0.0, 0.0, 0.0], grad[3..6]);
+            Assert.NotEqual(0.0, grad[0]);
+        }
+    }
+
+    private static readonly Tensor Ids = Tensor.FromArray([2L, 1, 0, 2, 3, 1], 2, 3);
 
     /// <summary>H·v for the loss Σ tanh(f(x))·c, with fixed c and v, through createGraph.</summary>
     private static Tensor[] HessianVector(Func<Tensor[], Tensor> f, Tensor[] x)
