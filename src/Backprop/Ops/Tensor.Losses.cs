@@ -17,10 +17,15 @@ public partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(logits);
         ArgumentNullException.ThrowIfNull(targets);
-        RequireFloat32("BinaryCrossEntropyWithLogits", logits, targets);
+        var float64 = IsFloat64("BinaryCrossEntropyWithLogits", logits, targets);
         if (!logits.Dims.AsSpan().SequenceEqual(targets.Dims))
         {
             throw new ArgumentException($"BinaryCrossEntropyWithLogits: logits {Shapes.Format(logits.Dims)} and targets {Shapes.Format(targets.Dims)} differ in shape.", nameof(targets));
+        }
+
+        if (float64)
+        {
+            return BceWithLogitsComposed(logits, targets);
         }
 
         var n = logits.Numel;
@@ -49,7 +54,7 @@ public partial class Tensor
 
                     targets.DepositGrad(d, targets.Dims, owned: true);
                 }
-            }, operands);
+            }, operands, graph: Recomputed(static x => BceWithLogitsComposed(x[0], x[1])));
         }
 
         return result;
@@ -67,21 +72,29 @@ public partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(probabilities);
         ArgumentNullException.ThrowIfNull(targets);
-        RequireFloat32("BinaryCrossEntropy", probabilities, targets);
+        var float64 = IsFloat64("BinaryCrossEntropy", probabilities, targets);
         if (!probabilities.Dims.AsSpan().SequenceEqual(targets.Dims))
         {
             throw new ArgumentException($"BinaryCrossEntropy: probabilities {Shapes.Format(probabilities.Dims)} and targets {Shapes.Format(targets.Dims)} differ in shape.", nameof(targets));
         }
 
-        var p = probabilities.Data;
-        var t = targets.Data;
-        for (var i = 0; i < p.Length; i++)
+        for (var i = 0; i < probabilities.Numel; i++)
         {
-            if (!(p[i] >= 0f && p[i] <= 1f))
+            var value = float64 ? probabilities.Storage<double>()[i] : probabilities.Data[i];
+            if (!(value >= 0 && value <= 1))
             {
-                throw new ArgumentException($"BinaryCrossEntropy: probability {p[i]} at position {i} is outside [0, 1]; for logits use BinaryCrossEntropyWithLogits.", nameof(probabilities));
+                var shown = float64 ? value.ToString(System.Globalization.CultureInfo.InvariantCulture) : ((float)value).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                throw new ArgumentException($"BinaryCrossEntropy: probability {shown} at position {i} is outside [0, 1]; for logits use BinaryCrossEntropyWithLogits.", nameof(probabilities));
             }
         }
+
+        if (float64)
+        {
+            return BceComposed(probabilities, targets);
+        }
+
+        var p = probabilities.Data;
+        var t = targets.Data;
 
         var result = NewOutput(probabilities.Dims);
         var losses = result.Data;
@@ -116,11 +129,17 @@ public partial class Tensor
 
                     targets.DepositGrad(d, targets.Dims, owned: true);
                 }
-            }, operands);
+            }, operands, graph: Recomputed(static x => BceComposed(x[0], x[1])));
         }
 
         return result;
     }
 
     private static float ClampedLog(float x) => MathF.Max(MathF.Log(x), -100f);
+
+    /// <summary><see cref="BinaryCrossEntropyWithLogits"/> as tensor ops, max(x, 0) − x·t + log(1 + e^−|x|): the float64 path and the fused kernel's backward through tensor ops.</summary>
+    private static Tensor BceWithLogitsComposed(Tensor x, Tensor t) => x.Relu() - (x * t) + (-x.Abs()).Exp().Log1p();
+
+    /// <summary><see cref="BinaryCrossEntropy"/> as tensor ops, −(t·log p + (1 − t)·log(1 − p)) with each log clamped at −100.</summary>
+    private static Tensor BceComposed(Tensor p, Tensor t) => -((t * p.Log().Clamp(-100.0, null)) + ((1.0 - t) * (1.0 - p).Log().Clamp(-100.0, null)));
 }

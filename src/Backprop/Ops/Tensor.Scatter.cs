@@ -52,7 +52,7 @@ public partial class Tensor
 
     /// <summary>
     /// A copy of this tensor with the elements of <paramref name="source"/> added where <paramref name="index"/>
-    /// points along <paramref name="dim"/>, as torch.scatter_add; repeated indices sum. Float32.
+    /// points along <paramref name="dim"/>, as torch.scatter_add; repeated indices sum. Float32 or float64.
     /// </summary>
     /// <param name="dim">The dimension to add along.</param>
     /// <param name="index">The positions, int64.</param>
@@ -62,7 +62,7 @@ public partial class Tensor
 
     /// <summary>
     /// A copy of this tensor with slice j of <paramref name="source"/> along <paramref name="dim"/> added to
-    /// slice index[j], as torch.index_add; repeated indices sum. Float32.
+    /// slice index[j], as torch.index_add; repeated indices sum. Float32 or float64.
     /// </summary>
     /// <param name="dim">The dimension.</param>
     /// <param name="index">The slices to add to, int64, 1-D, as long as source's <paramref name="dim"/>.</param>
@@ -71,7 +71,7 @@ public partial class Tensor
     public Tensor IndexAdd(int dim, Tensor index, Tensor source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        RequireFloat32("IndexAdd", this, source);
+        IsFloat64("IndexAdd", this, source);
         var d = Shapes.NormalizeDim("IndexAdd", dim, Rank);
         var slots = IndexList("IndexAdd", index, d);
         var compatible = source.Rank == Rank && source.Dims[d] == slots.Length;
@@ -114,8 +114,13 @@ public partial class Tensor
         var sourcePositions = CoveredPositions(index.Dims, source.Dims);
         if (add)
         {
-            RequireFloat32(op, this, source);
+            IsFloat64(op, this, source);
             return AddAtPositions(op, source, positions, sourcePositions);
+        }
+
+        if (_dtype == DType.Float64)
+        {
+            return ScatterComposed(op, this, source, positions, sourcePositions);
         }
 
         var result = NewOutput(Dims, _dtype);
@@ -158,15 +163,57 @@ public partial class Tensor
                         }
                     }
                 }
-            });
+            }, graph: Recomputed(x => ScatterComposed(op, x[0], x[1], positions, sourcePositions)));
         }
 
         return result;
     }
 
+    /// <summary>
+    /// <see cref="Scatter(int, Tensor, Tensor)"/> as tensor ops: the source elements that win their position (the
+    /// last write, where an index repeats) put there, and the target kept elsewhere.
+    /// </summary>
+    private static Tensor ScatterComposed(string op, Tensor target, Tensor source, int[] positions, int[] sourcePositions)
+    {
+        var last = new Dictionary<int, int>(positions.Length);
+        for (var k = 0; k < positions.Length; k++)
+        {
+            last[positions[k]] = k;
+        }
+
+        var winners = last.Values.Order().ToArray();
+        var written = new bool[target.Numel];
+        var at = new int[winners.Length];
+        var from = new int[winners.Length];
+        for (var i = 0; i < winners.Length; i++)
+        {
+            at[i] = positions[winners[i]];
+            from[i] = sourcePositions[winners[i]];
+            written[at[i]] = true;
+        }
+
+        var scattered = source.TakeAt(op, from, [from.Length]).PutAddAt(at, target.Dims);
+        return Where(FromArray(written, target.Dims), scattered, target);
+    }
+
+    /// <summary>
+    /// <see cref="AddAtPositions"/> as tensor ops: the target plus the source elements (sourcePositions[k], or k) put
+    /// at positions[k].
+    /// </summary>
+    private static Tensor AddAtComposed(string op, Tensor target, Tensor source, int[] positions, int[]? sourcePositions)
+    {
+        var values = sourcePositions is null ? source : source.TakeAt(op, sourcePositions, [sourcePositions.Length]);
+        return target + values.PutAddAt(positions, target.Dims);
+    }
+
     /// <summary>A copy of this tensor plus source element sourcePositions[k] (or k) at positions[k]; the backward of both is a gather.</summary>
     private Tensor AddAtPositions(string op, Tensor source, int[] positions, int[]? sourcePositions = null)
     {
+        if (_dtype == DType.Float64)
+        {
+            return AddAtComposed(op, this, source, positions, sourcePositions);
+        }
+
         var result = NewOutput(Dims);
         var sums = result.Data;
         Data.AsSpan().CopyTo(sums);
@@ -195,7 +242,7 @@ public partial class Tensor
                         grad[sourcePositions is null ? k : sourcePositions[k]] += g[positions[k]];
                     }
                 }
-            });
+            }, graph: Recomputed(x => AddAtComposed(op, x[0], x[1], positions, sourcePositions)));
         }
 
         return result;
