@@ -19,18 +19,18 @@ public partial class Tensor
 {
     internal readonly int[] Dims;
 
-    /// <summary>The elements: a float[], double[], long[] or bool[] as <see cref="_dtype"/> says.</summary>
-    private readonly Array _storage;
+    /// <summary>The elements: a float[], double[], long[] or bool[] as <see cref="_dtype"/> says (replaced only by <see cref="ConvertInPlace"/>).</summary>
+    private Array _storage;
 
     /// <summary>The same array as <see cref="_storage"/> when the dtype is Float32, else null: the fast path's one load.</summary>
-    private readonly float[]? _floats;
-    private readonly DType _dtype;
+    private float[]? _floats;
+    private DType _dtype;
 
     /// <summary>Counts in-place changes to the storage; a view reads and bumps its base's.</summary>
     private int _version;
 
     /// <summary>For a view (a reshape, a detached tensor, a parameter), the tensor that owns the storage it shares.</summary>
-    private readonly Tensor? _base;
+    private Tensor? _base;
 
     /// <summary>True once a <see cref="TensorScope"/> gave this tensor's storage back to the pool.</summary>
     private bool _released;
@@ -252,6 +252,41 @@ public partial class Tensor
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// Gives a leaf (a parameter or a buffer) new storage of <paramref name="dtype"/> holding its values converted, as
+    /// PyTorch's module.to(dtype) replaces param.data: the tensor object stays, so a module's fields and registrations
+    /// still hold it; it no longer shares storage with what it was a view of, and its gradient is dropped.
+    /// </summary>
+    internal void ConvertInPlace(DType dtype)
+    {
+        if (GradFn is not null)
+        {
+            throw new InvalidOperationException($"To({dtype.Name()}): only a leaf tensor (a parameter or a buffer) converts in place; this {_dtype.Name()} {Shapes.Format(Dims)} tensor is the output of '{GradFn.Op}'.");
+        }
+
+        if (dtype == _dtype)
+        {
+            return;
+        }
+
+        // A new array rather than an op output: a TensorScope must not take it back.
+        Array converted = dtype switch
+        {
+            DType.Float32 => new float[Numel],
+            DType.Float64 => new double[Numel],
+            DType.Int64 => new long[Numel],
+            DType.Bool => new bool[Numel],
+            _ => throw new ArgumentOutOfRangeException(nameof(dtype), $"To: {(int)dtype} is not a dtype."),
+        };
+        Conversion.Convert(RawStorage, converted);
+        _storage = converted;
+        _floats = converted as float[];
+        _dtype = dtype;
+        _base = null;
+        Grad = null;
+        BumpVersion();
     }
 
     /// <summary>The tensor that owns this one's storage: its base for a view, else itself.</summary>

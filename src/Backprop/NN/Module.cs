@@ -136,6 +136,42 @@ public abstract class Module
         return this;
     }
 
+    /// <summary>
+    /// Converts every floating parameter and buffer of this module and its descendants to <paramref name="dtype"/>
+    /// in place, as PyTorch's module.to(dtype): the parameters stay the same objects (so fields and registrations
+    /// still hold them), their gradients are dropped, and integer buffers keep their dtype. In float64 a module runs
+    /// for precision and for <see cref="Autograd.GradCheck"/>; the optimizers update float32 parameters.
+    /// </summary>
+    /// <param name="dtype">Float32 or Float64.</param>
+    /// <returns>This module.</returns>
+    public Module To(DType dtype)
+    {
+        if (!dtype.IsFloatingPoint())
+        {
+            throw new ArgumentException($"Module.To: {dtype.Name()} is not a floating dtype; parameters are float32 or float64.", nameof(dtype));
+        }
+
+        foreach (var t in Parameters().Cast<Tensor>().Concat(Buffers()).Distinct(ReferenceEqualityComparer.Instance).Cast<Tensor>())
+        {
+            if (t.DType.IsFloatingPoint())
+            {
+                t.ConvertInPlace(dtype);
+            }
+        }
+
+        return this;
+    }
+
+    /// <summary>Converts the module to float64 (torch's module.double()).</summary>
+    /// <returns>This module.</returns>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "PyTorch's conversion names.")]
+    public Module Double() => To(DType.Float64);
+
+    /// <summary>Converts the module to float32 (torch's module.float()).</summary>
+    /// <returns>This module.</returns>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "PyTorch's conversion names.")]
+    public Module Float() => To(DType.Float32);
+
     /// <summary>The number of learnable values.</summary>
     /// <returns>The count.</returns>
     public long ParameterCount()

@@ -130,15 +130,23 @@ public sealed class MultiheadAttention : Module
         var outDims = new[] { query.Size(0), query.Size(1), e };
         Tensor attended;
         Tensor? weights = null;
-        if (Training && Dropout > 0f)
+        if ((Training && Dropout > 0f) || q.DType == DType.Float64)
         {
-            (attended, weights) = Composed(Heads(q, qLayout, batch, tq), Heads(k, kLayout, batch, tk), Heads(v, vLayout, batch, tk), bias, isCausal, scale);
+            var p = Training ? Dropout : 0f;
+            (attended, weights) = Composed(Heads(q, qLayout, batch, tq), Heads(k, kLayout, batch, tk), Heads(v, vLayout, batch, tk), bias?.To(q.DType), isCausal, scale, p);
         }
         else
         {
             var shape = new AttentionShape(batch, heads, tq, tk, dim, qLayout, kLayout, vLayout, Layout(tq, batch, e, dim, 0), scale, isCausal,
                 BiasBatchStride: bias is null || bias.Rank == 2 ? 0 : bias.Size(1) * tq * tk, BiasHeadStride: bias is null || bias.Rank == 2 || bias.Size(1) == 1 ? 0 : tq * tk);
-            var (output, kernel) = Tensor.Attention(shape, q, k, v, bias, outDims, keep: needWeights);
+
+            // The backward through tensor ops (createGraph) recomputes the heads from the packed projections it was given.
+            var graph = Tensor.Recomputed(x =>
+            {
+                var (qx, kx, vx) = x.Length == 1 ? (x[0], x[0], x[0]) : (x[0], x[1], x[2]);
+                return Composed(Heads(qx, qLayout, batch, tq), Heads(kx, kLayout, batch, tk), Heads(vx, vLayout, batch, tk), bias, isCausal, scale, 0f).Output;
+            });
+            var (output, kernel) = Tensor.Attention(shape, q, k, v, bias, outDims, keep: needWeights, graph);
             attended = output;
             weights = needWeights ? Tensor.FromArray(kernel.Probabilities!, [batch, heads, tq, tk]) : null;
         }
@@ -175,8 +183,12 @@ public sealed class MultiheadAttention : Module
         return rows.Narrow(2, layout.Offset, EmbedDim).Reshape(batch, steps, NumHeads, dim).Permute(0, 2, 1, 3);
     }
 
-    /// <summary>Attention of [B, H, T, D] heads composed of MatMul, Softmax and Dropout, with the weights it used.</summary>
-    private (Tensor Output, Tensor Weights) Composed(Tensor q, Tensor k, Tensor v, Tensor? bias, bool causal, float scale)
+    /// <summary>
+    /// Attention of [B, H, T, D] heads composed of MatMul, MaskedSoftmax and Dropout (with probability
+    /// <paramref name="p"/>), with the weights it used: the path of dropout and of float64, and the fused kernel's
+    /// backward through tensor ops. With masks, the scores they make −∞ are left out, so a row with none left is zeros, as in the kernel.
+    /// </summary>
+    private (Tensor Output, Tensor Weights) Composed(Tensor q, Tensor k, Tensor v, Tensor? bias, bool causal, float scale, float p)
     {
         var scores = q.MatMul(k.Transpose(-2, -1)) * scale;
         if (bias is not null)
@@ -189,7 +201,8 @@ public sealed class MultiheadAttention : Module
             scores = scores.MaskedFill(Tensor.Ones([q.Size(2), k.Size(2)], DType.Bool).Triu(1), double.NegativeInfinity);
         }
 
-        var weights = Tensor.Dropout(scores.Softmax(-1), Dropout, training: true, Generator);
+        var probabilities = bias is null && !causal ? scores.Softmax(-1) : scores.MaskedSoftmax(scores.Eq(double.NegativeInfinity), -1);
+        var weights = Tensor.Dropout(probabilities, p, training: true, Generator);
         var heads = weights.MatMul(v).Permute(0, 2, 1, 3).Reshape(q.Size(0), q.Size(2), EmbedDim);
         return (BatchFirst ? heads : heads.Transpose(0, 1), weights);
     }

@@ -118,10 +118,10 @@ public abstract class RNNBase : Module
         var x = BatchFirst ? input.Transpose(0, 1) : input;
         int steps = x.Size(0), batch = x.Size(1), directions = Bidirectional ? 2 : 1;
         int[] stateShape = [NumLayers * directions, batch, HiddenSize];
-        h0 = CheckState(h0, stateShape, "h0");
+        h0 = CheckState(h0, stateShape, "h0", input.DType);
         if (_kind == CellKind.Lstm)
         {
-            c0 = CheckState(c0, stateShape, "c0");
+            c0 = CheckState(c0, stateShape, "c0", input.DType);
         }
 
         var finalH = new List<Tensor>();
@@ -152,11 +152,11 @@ public abstract class RNNBase : Module
         return (BatchFirst ? x.Transpose(0, 1) : x, Tensor.Cat(finalH, 0), _kind == CellKind.Lstm ? Tensor.Cat(finalC, 0) : null);
     }
 
-    private Tensor CheckState(Tensor? state, int[] shape, string name)
+    private Tensor CheckState(Tensor? state, int[] shape, string name, DType dtype)
     {
         if (state is null)
         {
-            return Tensor.Zeros(shape);
+            return Tensor.Zeros(shape, dtype);
         }
 
         if (!state.Dims.AsSpan().SequenceEqual(shape))

@@ -80,7 +80,7 @@ public abstract class RNNCellBase : Module
         }
 
         var projection = Tensor.Linear(input.Unsqueeze(0), WeightIh, BiasIh);
-        var y = Tensor.RecurrentSequence(_kind, projection, WeightHh, BiasHh, h ?? Tensor.Zeros(state), _kind == CellKind.Lstm ? c ?? Tensor.Zeros(state) : null, reverse: false);
+        var y = Tensor.RecurrentSequence(_kind, projection, WeightHh, BiasHh, h ?? Tensor.Zeros(state, input.DType), _kind == CellKind.Lstm ? c ?? Tensor.Zeros(state, input.DType) : null, reverse: false);
         return (y.Narrow(0, 0, 1).Squeeze(0), _kind == CellKind.Lstm ? y.Narrow(0, 1, 1).Squeeze(0) : null);
     }
 }
