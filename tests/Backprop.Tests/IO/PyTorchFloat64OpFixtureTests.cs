@@ -19,9 +19,12 @@ public class PyTorchFloat64OpFixtureTests
         "add", "sub", "mul", "div", "scalars", "exp", "log", "sqrt", "rsqrt", "reciprocal", "sin", "cos", "tanh", "sigmoid", "silu",
         "relu", "abs", "pow3", "clamp", "sum1", "mean_dims", "var1", "norm_dims", "softmax1", "log_softmax0", "matmul",
         "matmul_batched", "dot", "linear", "mse", "smooth_l1", "cross_entropy", "cross_entropy_weight", "cat_narrow", "where",
+        "gelu", "erf", "leaky_relu", "elu", "softplus", "log1p", "expm1", "maximum", "max_dim", "sort", "topk", "cumsum", "prod",
+        "layer_norm", "group_norm", "batch_norm", "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d",
+        "attention", "bce_logits", "embedding",
     ];
 
-    private static Tensor Apply(string name, Tensor x, Tensor? y) => name switch
+    private static Tensor Apply(string name, Tensor x, Tensor? y, Tensor? z) => name switch
     {
         "add" => x + y!,
         "sub" => x - y!,
@@ -56,6 +59,30 @@ public class PyTorchFloat64OpFixtureTests
         "cross_entropy_weight" => new CrossEntropyLoss(weight: Tensor.FromArray([0.5f, 1f, 2f, 1.5f]), ignoreIndex: 3).Forward(x, Classes),
         "cat_narrow" => Tensor.Cat([x.Narrow(1, 1, 2), y!.Flip(0)], 1),
         "where" => Tensor.Where(x.Gt(0.0), x, y!),
+        "gelu" => x.Gelu(),
+        "erf" => x.Erf(),
+        "leaky_relu" => x.LeakyRelu(0.125f),
+        "elu" => x.Elu(0.75f),
+        "softplus" => x.Softplus(2f, 1f),
+        "log1p" => x.Log1p(),
+        "expm1" => x.Expm1(),
+        "maximum" => Tensor.Maximum(x, y!),
+        "max_dim" => x.Max(1),
+        "sort" => x.Sort(1, descending: true).Values,
+        "topk" => x.TopK(2, 0).Values,
+        "cumsum" => x.CumSum(1),
+        "prod" => x.Prod(0),
+        "layer_norm" => Tensor.LayerNorm(x, [4], y, z),
+        "group_norm" => Tensor.GroupNorm(x, 2, y, z),
+        "batch_norm" => Tensor.BatchNorm(x, null, null, y, z, training: true),
+        "conv2d" => Tensor.Conv2d(x, y!, z, stride: 2, padding: 1, groups: 2),
+        "conv_transpose2d" => Tensor.ConvTranspose2d(x, y!, z, stride: 2, padding: 1, outputPadding: 1, groups: 2),
+        "max_pool2d" => Tensor.MaxPool2d(x, 3, stride: 2, padding: 1, ceilMode: true),
+        "avg_pool2d" => Tensor.AvgPool2d(x, 3, stride: 2, padding: 1, ceilMode: true, countIncludePad: false),
+        "adaptive_avg_pool2d" => Tensor.AdaptiveAvgPool2d(x, (3, 2)),
+        "attention" => Tensor.ScaledDotProductAttention(x, y!, z!, isCausal: true, scale: 0.5),
+        "bce_logits" => Tensor.BinaryCrossEntropyWithLogits(x - 1.0, y! * 0.5),
+        "embedding" => Tensor.Embedding(Tensor.FromArray([2L, 1, 0, 2, 3, 1], 2, 3), x),
         _ => throw new ArgumentException(name),
     };
 
@@ -65,14 +92,20 @@ public class PyTorchFloat64OpFixtureTests
     {
         var x = Fixture[name + ".x"].Clone().SetRequiresGrad();
         var y = Fixture.TryGetValue(name + ".y", out var yv) ? yv.Clone().SetRequiresGrad() : null;
+        var z = Fixture.TryGetValue(name + ".z", out var zv) ? zv.Clone().SetRequiresGrad() : null;
         Assert.Equal(DType.Float64, x.DType);
-        var output = Apply(name, x, y);
+        var output = Apply(name, x, y, z);
         AssertClose(name + ".out", output);
         (output * Fixture[name + ".gout"]).Sum().Backward();
         AssertClose(name + ".gx", x.Grad);
         if (y is not null)
         {
             AssertClose(name + ".gy", y.Grad);
+        }
+
+        if (z is not null)
+        {
+            AssertClose(name + ".gz", z.Grad);
         }
     }
 

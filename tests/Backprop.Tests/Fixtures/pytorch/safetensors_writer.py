@@ -33,14 +33,14 @@ def inputs(shapes, positive=False):
 
 
 def record(tensors, name, xs, out):
-    """Stores a case NAME: its inputs (NAME.x, NAME.y), output, a random upstream gradient NAME.gout and the
-    inputs' gradients of sum(out * gout) (NAME.gx, NAME.gy)."""
+    """Stores a case NAME: its inputs (NAME.x, NAME.y, NAME.z), output, a random upstream gradient NAME.gout and the
+    inputs' gradients of sum(out * gout) (NAME.gx, NAME.gy, NAME.gz)."""
     gout = torch.randn(out.shape)
     (out * gout).sum().backward()
     tensors[f"{name}.x"] = xs[0]
     tensors[f"{name}.gx"] = xs[0].grad
-    if len(xs) > 1:
-        tensors[f"{name}.y"] = xs[1]
-        tensors[f"{name}.gy"] = xs[1].grad
+    for suffix, x in zip("yz", xs[1:]):
+        tensors[f"{name}.{suffix}"] = x
+        tensors[f"{name}.g{suffix}"] = x.grad
     tensors[f"{name}.out"] = out
     tensors[f"{name}.gout"] = gout
