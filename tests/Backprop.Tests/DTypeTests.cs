@@ -126,7 +126,7 @@ public class DTypeTests
         AssertMessage(() => ints.MatMul(ints), "MatMul", "int64");
         AssertMessage(() => ints.Mean(), "Mean", "int64");
         AssertMessage(() => ints.Softmax(0), "Softmax", "int64");
-        AssertMessage(() => Tensor.Upsample(Tensor.Zeros([1, 1, 2, 2], DType.Float64), scaleFactor: 2), "Upsample", "float64");
+        AssertMessage(() => Tensor.Conv2d(Tensor.Zeros([1, 1, 2, 2], DType.Int64), Tensor.Zeros([1, 1, 1, 1], DType.Int64)), "Conv2d", "int64");
         AssertMessage(() => Tensor.FromArray([1.0, 2.0]) + Tensor.FromArray([1f, 2f]), "Add", "float64", "float32", "Double()");
         var grad = Assert.Throws<NotSupportedException>(() => ints.SetRequiresGrad());
         Assert.Contains("only floating-point tensors have gradients", grad.Message, StringComparison.Ordinal);

@@ -71,20 +71,34 @@ public sealed class CausalSelfAttention : Module<Tensor, Tensor>
                 HeadLayout.Interleaved(steps, width, dim, 0), scale, Causal: true, CausalOffset: past);
             attended = Keep(Tensor.Attention(shape, qkv, keys, values, null, [batch, steps, width], KeepWeights), batch, heads, steps, past + steps);
         }
-        else if (Training && _config.Dropout > 0f)
+        else if ((Training && _config.Dropout > 0f) || qkv.DType == DType.Float64)
         {
-            var heads5 = qkv.Reshape(batch, steps, 3, heads, dim).Permute(2, 0, 3, 1, 4);
-            var (q, k, v) = (heads5.Narrow(0, 0, 1).Squeeze(0), heads5.Narrow(0, 1, 1).Squeeze(0), heads5.Narrow(0, 2, 1).Squeeze(0));
-            attended = Tensor.ScaledDotProductAttention(q, k, v, dropoutP: _config.Dropout, isCausal: true, generator: _generator).Permute(0, 2, 1, 3).Reshape(batch, steps, width);
+            attended = Composed(qkv, Training ? _config.Dropout : 0f);
         }
         else
         {
             var shape = new AttentionShape(batch, heads, steps, steps, dim, HeadLayout.Interleaved(steps, 3 * width, dim, 0), HeadLayout.Interleaved(steps, 3 * width, dim, width),
                 HeadLayout.Interleaved(steps, 3 * width, dim, 2 * width), HeadLayout.Interleaved(steps, width, dim, 0), scale, Causal: true);
-            attended = Keep(Tensor.Attention(shape, qkv, qkv, qkv, null, [batch, steps, width], KeepWeights), batch, heads, steps, steps);
+
+            // The backward through tensor ops (createGraph) recomputes the heads from the packed projection.
+            var graph = Tensor.Recomputed(x => Composed(x[0], 0f));
+            attended = Keep(Tensor.Attention(shape, qkv, qkv, qkv, null, [batch, steps, width], KeepWeights, graph), batch, heads, steps, steps);
         }
 
         return Dropout.Call(CProj.Call(attended));
+    }
+
+    /// <summary>
+    /// Causal attention over the packed projection [B, T, 3·width] as tensor ops (ScaledDotProductAttention on its
+    /// heads): the path of dropout (with probability <paramref name="p"/>) and of float64, and the fused kernel's
+    /// backward through tensor ops.
+    /// </summary>
+    private Tensor Composed(Tensor qkv, float p)
+    {
+        int batch = qkv.Size(0), steps = qkv.Size(1), width = _config.Width, heads = _config.Heads;
+        var heads5 = qkv.Reshape(batch, steps, 3, heads, width / heads).Permute(2, 0, 3, 1, 4);
+        var (q, k, v) = (heads5.Narrow(0, 0, 1).Squeeze(0), heads5.Narrow(0, 1, 1).Squeeze(0), heads5.Narrow(0, 2, 1).Squeeze(0));
+        return Tensor.ScaledDotProductAttention(q, k, v, dropoutP: p, isCausal: true, generator: _generator).Permute(0, 2, 1, 3).Reshape(batch, steps, width);
     }
 
     private Tensor Keep((Tensor Output, Kernels.Attention.AttentionKernel Kernel) attention, int batch, int heads, int queries, int keys)

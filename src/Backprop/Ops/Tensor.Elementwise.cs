@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Backprop.Autograd;
 using Backprop.Kernels;
 
 namespace Backprop;
@@ -155,7 +156,11 @@ public partial class Tensor
     public Tensor Pow(Tensor exponent)
     {
         var (result, shape) = BinaryForward<PowOp>("Pow", this, exponent);
-        if (NeedsGrad(this, exponent))
+        if (NeedsGrad(this, exponent) && result._dtype == DType.Float64)
+        {
+            result.Record("Pow", [this, exponent], null, [this, exponent], savesOutput: true, graph: s_powGraph);
+        }
+        else if (NeedsGrad(this, exponent))
         {
             var input = this;
             var y = result.Data;
@@ -190,11 +195,18 @@ public partial class Tensor
                 ReturnGradArray(zeros);
                 ReturnGradArray(x);
                 ReturnGradArray(e);
-            }, [input, exponent], savesOutput: true);
+            }, [input, exponent], savesOutput: true, graph: s_powGraph);
         }
 
         return result;
     }
+
+    /// <summary>Pow's gradients through tensor ops: g·e·x^(e−1) (0 where e is 0) and g·y·ln x (0 where x is 0 and e ≥ 0).</summary>
+    private static readonly GraphBackwardFn s_powGraph = static (o, g, x) =>
+    [
+        x[0].RequiresGrad ? Where(x[1].Eq(0.0), 0.0, g * x[1] * x[0].Pow(x[1] - 1.0)).SumTo(x[0].Dims) : null,
+        x[1].RequiresGrad ? Where(x[0].Eq(0.0).LogicalAnd(x[1].Ge(0.0)), 0.0, g * o * x[0].Log()).SumTo(x[1].Dims) : null,
+    ];
 
     /// <summary>Elementwise maximum with broadcasting (torch.maximum): NaN propagates, and where the two are equal each receives half the gradient.</summary>
     /// <param name="a">One operand.</param>

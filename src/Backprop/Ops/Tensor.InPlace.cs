@@ -13,13 +13,20 @@ public partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(other);
         CheckInPlace("AddInPlace");
-        RequireFloat32("AddInPlace", this, other);
+        var float64 = IsFloat64("AddInPlace", this, other);
         if (!Shapes.Broadcast("AddInPlace", Dims, other.Dims).AsSpan().SequenceEqual(Dims))
         {
             throw new ArgumentException($"AddInPlace: {Shapes.Format(other.Dims)} does not broadcast to the target's shape {Shapes.Format(Dims)}.", nameof(other));
         }
 
-        if (other.Numel == Numel)
+        if (float64)
+        {
+            var target = Storage<double>();
+            var scaled = new double[other.Numel];
+            TensorPrimitives.Multiply(other.Storage<double>(), (double)alpha, scaled);
+            Broadcasting.Binary<double, AddOp>(target, Dims, scaled, other.Dims, target, Dims);
+        }
+        else if (other.Numel == Numel)
         {
             TensorPrimitives.MultiplyAdd(other.Data, alpha, Data, Data);
         }
@@ -45,8 +52,16 @@ public partial class Tensor
     public Tensor MulInPlace(float s)
     {
         CheckInPlace("MulInPlace");
-        RequireFloat32("MulInPlace", this);
-        TensorPrimitives.Multiply(Data, s, Data);
+        RequireFloating("MulInPlace", this);
+        if (_dtype == DType.Float64)
+        {
+            TensorPrimitives.Multiply(Storage<double>(), (double)s, Storage<double>());
+        }
+        else
+        {
+            TensorPrimitives.Multiply(Data, s, Data);
+        }
+
         BumpVersion();
         return this;
     }
@@ -56,7 +71,14 @@ public partial class Tensor
     public Tensor ReluInPlace()
     {
         CheckInPlace("ReluInPlace");
-        RequireFloat32("ReluInPlace", this);
+        RequireFloating("ReluInPlace", this);
+        if (_dtype == DType.Float64)
+        {
+            TensorPrimitives.Max(Storage<double>(), 0.0, Storage<double>());
+            BumpVersion();
+            return this;
+        }
+
         var data = Data;
         WorkSplitter.For(data.Length, WorkSplitter.ElementwiseMinimum, (start, length) => TensorPrimitives.Max(data.AsSpan(start, length), 0f, data.AsSpan(start, length)));
         BumpVersion();

@@ -24,7 +24,7 @@ public partial class Tensor
             return Upsample(input.Unsqueeze(0), size, scaleFactor, mode, alignCorners).Squeeze(0);
         }
 
-        RequireFloat32("Upsample", input);
+        RequireFloating("Upsample", input);
         if (input.Rank != 4 || (size is null) == (scaleFactor is null) || scaleFactor is <= 0 || size is { H: <= 0 } or { W: <= 0 })
         {
             throw new ArgumentException($"Upsample: input {Shapes.Format(input.Dims)} must be [N, C, H, W], with either a positive size or a positive scale factor (not both).", nameof(input));
@@ -43,6 +43,11 @@ public partial class Tensor
         var rows = Resample.Axis(inH, outH, Scale(inH, outH), bilinear, alignCorners);
         var cols = Resample.Axis(inW, outW, Scale(inW, outW), bilinear, alignCorners);
         var planes = input.Dims[0] * input.Dims[1];
+        if (input._dtype == DType.Float64)
+        {
+            return UpsampleComposed(input, rows, cols, bilinear);
+        }
+
         var result = NewOutput([input.Dims[0], input.Dims[1], outH, outW]);
         Resample.Forward(input.Data, result.Data, planes, inH, inW, rows, cols);
         if (NeedsGrad(input))
@@ -52,9 +57,46 @@ public partial class Tensor
                 var dx = RentZeroedGradArray(input.Numel);
                 Resample.Backward(dy, dx, planes, inH, inW, rows, cols);
                 input.DepositGrad(dx, input.Dims, owned: true);
-            });
+            }, graph: Recomputed(x => UpsampleComposed(x[0], rows, cols, bilinear)));
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Upsample as tensor ops: the float64 path, and the kernel's backward through tensor ops. Nearest is one gather;
+    /// bilinear mixes the four gathered corners with the axes' weights.
+    /// </summary>
+    private static Tensor UpsampleComposed(Tensor x, (int[] I0, int[] I1, double[] Lambda) rows, (int[] I0, int[] I1, double[] Lambda) cols, bool bilinear)
+    {
+        int planes = x.Dims[0] * x.Dims[1], inH = x.Dims[2], inW = x.Dims[3], outH = rows.I0.Length, outW = cols.I0.Length;
+        int[] shape = [x.Dims[0], x.Dims[1], outH, outW];
+        Tensor Corner(int[] r, int[] c)
+        {
+            var positions = new int[planes * outH * outW];
+            for (int p = 0, k = 0; p < planes; p++)
+            {
+                for (var oy = 0; oy < outH; oy++)
+                {
+                    for (var ox = 0; ox < outW; ox++)
+                    {
+                        positions[k++] = (((p * inH) + r[oy]) * inW) + c[ox];
+                    }
+                }
+            }
+
+            return x.TakeAt("Upsample", positions, shape);
+        }
+
+        if (!bilinear)
+        {
+            return Corner(rows.I0, cols.I0);
+        }
+
+        var ly = FromArray(rows.Lambda).To(x._dtype).Reshape(outH, 1);
+        var lx = FromArray(cols.Lambda).To(x._dtype).Reshape(1, outW);
+        var upper = (Corner(rows.I0, cols.I0) * (1.0 - lx)) + (Corner(rows.I0, cols.I1) * lx);
+        var lower = (Corner(rows.I1, cols.I0) * (1.0 - lx)) + (Corner(rows.I1, cols.I1) * lx);
+        return (upper * (1.0 - ly)) + (lower * ly);
     }
 }

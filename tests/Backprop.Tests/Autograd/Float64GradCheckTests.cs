@@ -44,6 +44,7 @@ public class Float64GradCheckTests
         "activations_more" => (x => x[0].Gelu() + x[0].Erf() + x[0].LeakyRelu(0.2f) + x[0].Elu(0.7f) + x[0].Softplus(2f, 2f) + x[1].Log1p() + x[0].Expm1(), [Input(48, 3, 4), Positive(49, 3, 4)]),
         "extrema" => (x => x[0].Max(1) + x[0].Min(0).Sum() + x[0].Max() - x[0].Min() + Tensor.Maximum(x[0], x[1]).Sum(0) + Tensor.Minimum(x[0], x[1]).Mean(0) + x[0].MaxWithIndices(1).Values, [Input(50, 4, 4), Input(51, 4)]),
         "sort_topk" => (x => x[0].Sort(1).Values.Pow(3f).Sum(0) + x[0].TopK(2, 0, largest: false).Values.Exp().Sum(0), [Input(52, 3, 4)]),
+        "pow_tensor" => (x => x[0].Pow(x[1]) + x[0].Pow(x[2]).Sum(0), [Positive(54, 3, 4), Input(55, 3, 4), Input(56, 4)]),
         "cumsum_prod" => (x => (x[0].CumSum(1) * x[0].Prod(1, keepDim: true)).Sum(0) + x[0].Prod(0) + x[0].CumSum(0).Prod(), [Input(53, 3, 4)]),
         _ => throw new ArgumentException(name),
     };
@@ -53,7 +54,7 @@ public class Float64GradCheckTests
         "add_broadcast", "sub_broadcast", "mul_broadcast", "div_broadcast", "scalars", "neg_pow", "exp_log_sqrt", "trig",
         "activations", "relu_abs", "reductions", "matmul", "matmul_batched", "matmul_vectors", "linear", "softmax", "shape_ops",
         "select_cat_stack", "remaps", "where_masks", "losses", "cross_entropy", "cross_entropy_weights", "cross_entropy_pixels_probabilities",
-        "activations_more", "extrema", "sort_topk", "cumsum_prod",
+        "activations_more", "extrema", "sort_topk", "cumsum_prod", "pow_tensor",
     ];
 
     private static readonly Tensor Classes = Tensor.FromArray([2L, 0, 3, 1, 3]);
@@ -124,16 +125,17 @@ public class Float64GradCheckTests
     }
 
     [Fact]
-    public void OpsWithoutAFloat64PathOrASecondOrderSayWhich()
+    public void InPlaceOpsRunInFloat64AndOtherDTypesSayWhich()
     {
-        var f64 = Input(34, 1, 1, 2, 2);
-        var upsample64 = Assert.ThrowsAny<ArgumentException>(() => GradCheck.Run(x => Tensor.Upsample(x[0], scaleFactor: 2), [f64]));
-        Assert.Contains("Upsample", upsample64.Message, StringComparison.Ordinal);
-        Assert.Contains("float64", upsample64.Message, StringComparison.Ordinal);
-        var f32 = Tensor.Uniform([1, 1, 2, 2], -1f, 1f, new Generator(35)).SetRequiresGrad();
-        var upsample = Assert.Throws<NotSupportedException>(() => Backprop.Autograd.Autograd.Grad([Tensor.Upsample(f32, scaleFactor: 2).Pow(2f).Sum()], [f32], createGraph: true));
-        Assert.Contains("'Upsample'", upsample.Message, StringComparison.Ordinal);
-        Assert.Contains("createGraph", upsample.Message, StringComparison.Ordinal);
+        var w = Tensor.FromArray([1.0, -2.0, 3.0]);
+        w.AddInPlace(Tensor.FromArray([0.5]), 2f).MulInPlace(0.5f).ReluInPlace();
+        Assert.Equal([1.0, 0.0, 2.0], w.ToArray<double>());
+        var mixed = Assert.Throws<ArgumentException>(() => w.AddInPlace(Tensor.FromArray([1f, 2f, 3f])));
+        Assert.Contains("AddInPlace", mixed.Message, StringComparison.Ordinal);
+        Assert.Contains("Double()", mixed.Message, StringComparison.Ordinal);
+        var ints = Assert.Throws<ArgumentException>(() => Tensor.FromArray([1L, 2L]).MulInPlace(2f));
+        Assert.Contains("MulInPlace", ints.Message, StringComparison.Ordinal);
+        Assert.Contains("int64", ints.Message, StringComparison.Ordinal);
     }
 
     private sealed class Cube : Function

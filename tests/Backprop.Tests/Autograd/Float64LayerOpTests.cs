@@ -40,6 +40,8 @@ public class Float64LayerOpTests
         "lstm" => (x => Tensor.RecurrentSequence(CellKind.Lstm, x[0], x[1], x[2], x[3], x[4], reverse: true), "LSTM", [Input(40, 3, 2, 8), Input(41, 8, 2), Input(42, 8), Input(43, 2, 2), Input(44, 2, 2)]),
         "gru" => (x => Tensor.RecurrentSequence(CellKind.Gru, x[0], x[1], x[2], x[3], null, reverse: false), "GRU", [Input(45, 3, 2, 6), Input(46, 6, 2), Input(47, 6), Input(48, 2, 2)]),
         "rnn" => (x => Tensor.RecurrentSequence(CellKind.RnnTanh, x[0], x[1], null, x[2], null, reverse: false), "RNN", [Input(49, 4, 2, 3), Input(50, 3, 3), Input(51, 2, 3)]),
+        "upsample" => (x => Tensor.Upsample(x[0], (5, 7), mode: UpsampleMode.Bilinear) + Tensor.Upsample(x[0], (5, 7)), "Add", [Input(65, 2, 2, 3, 4)]),
+        "upsample_aligned" => (x => Tensor.Upsample(x[0], scaleFactor: 2, mode: UpsampleMode.Bilinear, alignCorners: true), "Upsample", [Input(66, 1, 2, 3, 3)]),
         "bce" => (x => Tensor.BinaryCrossEntropyWithLogits(x[0], x[1]) + Tensor.BinaryCrossEntropy(x[0].Sigmoid(), x[1]), "Add", [Input(54, 3, 4), Input(55, 3, 4)]),
         "scatter" => (x => x[0].Scatter(1, Tensor.FromArray([2L, 0, 2, 1, 1, 3], 2, 3), x[1]), "Scatter", [Input(56, 2, 4), Input(57, 2, 3)]),
         "scatter_add" => (x => x[0].ScatterAdd(0, Tensor.FromArray([1L, 0, 1, 1], 2, 2), x[1]), "ScatterAdd", [Input(58, 3, 2), Input(59, 2, 3)]),
@@ -59,6 +61,7 @@ public class Float64LayerOpTests
         "batch_norm_training", "batch_norm_eval", "layer_norm", "group_norm", "conv2d", "conv2d_dilated_same", "conv1d", "conv_transpose2d",
         "unfold_fold", "max_pool", "max_pool_dilated", "avg_pool", "adaptive_pools", "attention", "attention_float_mask", "masked_softmax",
         "embedding", "dropout", "lstm", "gru", "rnn", "bce", "scatter", "scatter_add", "index_add", "einsum",
+        "upsample", "upsample_aligned",
     ];
 
     [Theory]

@@ -1,4 +1,5 @@
 using Backprop.Autograd;
+using Backprop.Models;
 using Backprop.NN;
 using Backprop.Optim;
 
@@ -42,12 +43,16 @@ public class Float64ModuleTests
             case "transformer_encoder_layer":
                 var layer = new TransformerEncoderLayer(4, 2, dimFeedforward: 6, dropout: 0f, activation: "gelu", batchFirst: true, generator: g);
                 return (layer, x => layer.Forward(x, null, null, isCausal: true), Input(8, 2, 3, 4));
+            case "gpt":
+                var gpt = new Gpt(new GptConfig(VocabSize: 5, ContextLength: 4, Width: 4, Layers: 1, Heads: 2), g);
+                var tokens = Tensor.FromArray([1L, 4, 0, 2, 3, 3], 2, 3);
+                return (gpt, x => gpt.Forward(tokens) * x, Input(9, 2, 3, 5));
             default:
                 throw new ArgumentException(name);
         }
     }
 
-    public static TheoryData<string> Cases => ["conv2d", "conv_transpose2d", "batch_norm2d", "lstm", "gru", "lstm_cell", "multihead_attention", "transformer_encoder_layer"];
+    public static TheoryData<string> Cases => ["conv2d", "conv_transpose2d", "batch_norm2d", "lstm", "gru", "lstm_cell", "multihead_attention", "transformer_encoder_layer", "gpt"];
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -91,6 +96,32 @@ public class Float64ModuleTests
         {
             Assert.True(Math.Abs(a[i] - e[i]) <= 1e-4 * Math.Max(1, Math.Abs(e[i])), $"{name}[{i}]: float32 {a[i]}, float64 {e[i]}");
         }
+    }
+
+    [Fact]
+    public void TheFusedFloat32GptAttentionHasTheSecondOrderOfFloat64()
+    {
+        var (module, run, input) = Case("gpt");
+        var hv32 = ParameterHessianVector(module, run, input.Detach().Float());
+        module.Double();
+        var hv64 = ParameterHessianVector(module, run, input.Detach());
+        for (var p = 0; p < hv64.Length; p++)
+        {
+            var (a, e) = (hv32[p].ToArray(), hv64[p].ToArray<double>());
+            for (var i = 0; i < e.Length; i++)
+            {
+                Assert.True(Math.Abs(a[i] - e[i]) <= 1e-4 * Math.Max(1, Math.Abs(e[i])), $"parameter {p}[{i}]: float32 {a[i]}, float64 {e[i]}");
+            }
+        }
+    }
+
+    /// <summary>H·v of Σ tanh(run(x)) with respect to every parameter, for fixed directions v.</summary>
+    private static Tensor[] ParameterHessianVector(Module module, Func<Tensor, Tensor> run, Tensor x)
+    {
+        Tensor[] parameters = [.. module.Parameters()];
+        var grads = Backprop.Autograd.Autograd.Grad([run(x).Tanh().Sum()], parameters, createGraph: true);
+        var dot = grads.Select((g, i) => (g! * Tensor.Uniform(parameters[i].Shape, -1f, 1f, new Generator(20 + (ulong)i)).To(g!.DType)).Sum()).Aggregate((a, b) => a + b);
+        return [.. Backprop.Autograd.Autograd.Grad([dot], parameters).Select(g => g!)];
     }
 
     /// <summary>H·v of Σ tanh(run(x)) with respect to the input, for a fixed v.</summary>
