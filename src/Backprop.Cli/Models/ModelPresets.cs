@@ -95,6 +95,7 @@ internal static class ModelPresets
     public static readonly IReadOnlyDictionary<string, TrainingRecipe> Recipes = new Dictionary<string, TrainingRecipe>(StringComparer.Ordinal)
     {
         ["cnn"] = new("adam", 0.003f, 64, 3, Augment: true),
+        ["lenet5"] = new("adam", 0.002f, 64, 6, Augment: true),
         ["resnet-mini"] = new("adam", 0.002f, 64, 5, Augment: false),
     };
 

@@ -102,6 +102,9 @@ public sealed class ModelSpecTests : IDisposable
         Assert.True(plainCode == 0, plain);
         Assert.Contains("adam lr 0.001 (cosine), cross-entropy, batch 64, 1 epochs", plain, StringComparison.Ordinal);
         Assert.DoesNotContain(", augmented", plain, StringComparison.Ordinal);
+        var (lenetCode, lenet) = CliRunner.Run("train", "--model", "lenet5", "--limit", "128", "--epochs", "1", "--out", Path.Combine(_dir, "recipe3"));
+        Assert.True(lenetCode == 0, lenet);
+        Assert.Contains("preset lenet5 trains with --optimizer adam --lr 0.002 --batch-size 64 --epochs 6 --augment unless told otherwise", lenet, StringComparison.Ordinal);
         var (bothCode, both) = CliRunner.Run("train", "--model", "cnn", "--augment", "--no-augment");
         Assert.NotEqual(0, bothCode);
         Assert.Contains("--augment and --no-augment contradict each other", both, StringComparison.Ordinal);
