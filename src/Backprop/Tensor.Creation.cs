@@ -333,9 +333,22 @@ public partial class Tensor
         return t;
     }
 
-    /// <summary>A copy of this tensor with its own storage, cut from the graph.</summary>
+    /// <summary>
+    /// A copy of this tensor with its own storage. As torch.clone it stays in the graph: the copy's gradient flows
+    /// back to this tensor (<c>Detach().Clone()</c> gives a copy cut from it).
+    /// </summary>
     /// <returns>The copy.</returns>
-    public Tensor Clone() => new((Array)RawStorage.Clone(), _dtype, (int[])Dims.Clone());
+    public Tensor Clone()
+    {
+        var result = new Tensor((Array)RawStorage.Clone(), _dtype, (int[])Dims.Clone());
+        if (NeedsGrad(this))
+        {
+            var input = this;
+            result.Record("Clone", [input], _dtype == DType.Float32 ? g => input.DepositGrad(g, input.Dims, owned: false) : null, graph: static (o, g, x) => [g]);
+        }
+
+        return result;
+    }
 
     private static Tensor FromArrayCopy<T>(T[] data, int[] shape)
         where T : unmanaged

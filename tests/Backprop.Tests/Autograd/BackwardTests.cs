@@ -23,6 +23,25 @@ public class BackwardTests
     }
 
     [Fact]
+    public void CloneStaysInTheGraphAndDetachCloneLeavesIt()
+    {
+        foreach (var x in new[] { Tensor.FromArray([1f, -2f, 3f]).SetRequiresGrad(), Tensor.FromArray([1.0, -2.0, 3.0]).SetRequiresGrad() })
+        {
+            var copy = x.Clone();
+            Assert.Equal("Clone", copy.GradFnName);
+            (copy * copy).Sum().Backward();
+            Assert.Equal([2.0, -4.0, 6.0], x.Grad!.Double().ToArray<double>());
+            Assert.True(x.Detach().Clone().IsLeaf);
+            Assert.False(x.Detach().Clone().RequiresGrad);
+        }
+
+        // And at second order: d²/dx² of Σ clone(x)³ is 6x.
+        var y = Tensor.FromArray([0.5, 2.0]).SetRequiresGrad();
+        var dy = Backprop.Autograd.Autograd.Grad([y.Clone().Pow(3f).Sum()], [y], createGraph: true)[0]!;
+        Assert.Equal([3.0, 12.0], Backprop.Autograd.Autograd.Grad([dy.Sum()], [y])[0]!.ToArray<double>());
+    }
+
+    [Fact]
     public void BackwardWithExplicitGradient()
     {
         var x = Tensor.FromArray([1f, 2f, 3f], 3).SetRequiresGrad();
