@@ -43,6 +43,20 @@ public class Float64ModuleTests
             case "transformer_encoder_layer":
                 var layer = new TransformerEncoderLayer(4, 2, dimFeedforward: 6, dropout: 0f, activation: "gelu", batchFirst: true, generator: g);
                 return (layer, x => layer.Forward(x, null, null, isCausal: true), Input(8, 2, 3, 4));
+            case "rnn_relu":
+                var rnn = new RNN(3, 2, numLayers: 2, nonlinearity: "relu", generator: g);
+                return (rnn, x => rnn.Forward(x).Output, Input(10, 4, 2, 3));
+            case "cells":
+                var (gruCell, rnnCell) = (new GRUCell(3, 3, generator: g), new RNNCell(3, 2, generator: g));
+                var cells = new ModuleList<Module>(gruCell, rnnCell);
+                return (cells, x => rnnCell.Forward(gruCell.Forward(x)), Input(11, 2, 3));
+            case "transformer_decoder_layer":
+                var decoder = new TransformerDecoderLayer(4, 2, dimFeedforward: 5, dropout: 0f, batchFirst: true, normFirst: true, generator: g);
+                var memory = Tensor.Uniform([2, 4, 4], -1f, 1f, new Generator(12));
+                return (decoder, x => decoder.Forward(x, memory.To(x.DType), null, null, null, null, tgtIsCausal: true), Input(13, 2, 3, 4));
+            case "encodings_and_pools":
+                var encodings = new Sequential(new LearnedPositionalEncoding(5, 4, batchFirst: true, generator: g), new SinusoidalPositionalEncoding(4, batchFirst: true), new Unflatten(1, [1, 3]), new Conv2d(1, 2, 2, generator: g), new MaxPool2d(2, stride: 1), new AvgPool2d(1), new Flatten(), new LayerNorm(4));
+                return (encodings, x => encodings.Call(x), Input(14, 2, 3, 4));
             case "gpt":
                 var gpt = new Gpt(new GptConfig(VocabSize: 5, ContextLength: 4, Width: 4, Layers: 1, Heads: 2), g);
                 var tokens = Tensor.FromArray([1L, 4, 0, 2, 3, 3], 2, 3);
@@ -52,7 +66,8 @@ public class Float64ModuleTests
         }
     }
 
-    public static TheoryData<string> Cases => ["conv2d", "conv_transpose2d", "batch_norm2d", "lstm", "gru", "lstm_cell", "multihead_attention", "transformer_encoder_layer", "gpt"];
+    public static TheoryData<string> Cases => ["conv2d", "conv_transpose2d", "batch_norm2d", "lstm", "gru", "lstm_cell", "multihead_attention", "transformer_encoder_layer", "gpt",
+        "rnn_relu", "cells", "transformer_decoder_layer", "encodings_and_pools"];
 
     [Theory]
     [MemberData(nameof(Cases))]
