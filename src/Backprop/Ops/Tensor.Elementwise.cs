@@ -85,27 +85,28 @@ public partial class Tensor
     /// <param name="beta">β, positive.</param>
     /// <param name="threshold">Above this βx the function is linear.</param>
     /// <returns>The result.</returns>
-    public Tensor Softplus(float beta = 1f, float threshold = 20f)
+    public Tensor Softplus(double beta = 1, double threshold = 20)
     {
         if (!(beta > 0))
         {
             throw new ArgumentOutOfRangeException(nameof(beta), beta, "Softplus: beta must be positive.");
         }
 
+        var (beta32, threshold32) = ((float)beta, (float)threshold);
         return Unary("Softplus", (x, d) =>
         {
             for (var i = 0; i < x.Length; i++)
             {
-                var bx = beta * x[i];
-                d[i] = bx > threshold ? x[i] : (MathF.Max(bx, 0f) + MathF.Log(1f + MathF.Exp(-MathF.Abs(bx)))) / beta;
+                var bx = beta32 * x[i];
+                d[i] = bx > threshold32 ? x[i] : (MathF.Max(bx, 0f) + MathF.Log(1f + MathF.Exp(-MathF.Abs(bx)))) / beta32;
             }
         }, (x, y, g, d) =>
         {
             // softplus'(x) = σ(βx), 1 where linear
             for (var i = 0; i < x.Length; i++)
             {
-                var bx = beta * x[i];
-                d[i] = bx > threshold ? g[i] : g[i] / (1f + MathF.Exp(-bx));
+                var bx = beta32 * x[i];
+                d[i] = bx > threshold32 ? g[i] : g[i] / (1f + MathF.Exp(-bx));
             }
         }, (x, d) =>
         {
@@ -120,18 +121,18 @@ public partial class Tensor
     /// <summary>The exponential linear unit: x for x &gt; 0, α(e^x − 1) otherwise.</summary>
     /// <param name="alpha">α (PyTorch's default 1).</param>
     /// <returns>The result.</returns>
-    public Tensor Elu(float alpha = 1f) => Unary("Elu", (x, d) =>
+    public Tensor Elu(double alpha = 1) => Unary("Elu", (x, d) =>
     {
         for (var i = 0; i < x.Length; i++)
         {
-            d[i] = x[i] > 0 ? x[i] : alpha * (MathF.Exp(x[i]) - 1f);
+            d[i] = x[i] > 0 ? x[i] : (float)alpha * (MathF.Exp(x[i]) - 1f);
         }
     }, (x, y, g, d) =>
     {
         // elu'(x) = 1 for x > 0, y + α otherwise
         for (var i = 0; i < x.Length; i++)
         {
-            d[i] = x[i] > 0 ? g[i] : g[i] * (y[i] + alpha);
+            d[i] = x[i] > 0 ? g[i] : g[i] * (y[i] + (float)alpha);
         }
     }, (x, d) =>
     {
@@ -145,7 +146,7 @@ public partial class Tensor
     /// <param name="min">The lower bound.</param>
     /// <param name="max">The upper bound.</param>
     /// <returns>The result.</returns>
-    public Tensor Hardtanh(float min = -1f, float max = 1f) => Clamp(min, max);
+    public Tensor Hardtanh(double min = -1, double max = 1) => Clamp(min, max);
 
     /// <summary>
     /// Elementwise this^exponent with broadcasting (torch.pow with a tensor exponent). The gradient is

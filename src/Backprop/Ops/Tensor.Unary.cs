@@ -118,10 +118,10 @@ public partial class Tensor
     /// <summary>The leaky rectified linear unit: x for x &gt; 0, slope·x otherwise.</summary>
     /// <param name="negativeSlope">The slope for negative inputs (PyTorch's default 0.01).</param>
     /// <returns>The result.</returns>
-    public Tensor LeakyRelu(float negativeSlope = 0.01f) => Unary(
+    public Tensor LeakyRelu(double negativeSlope = 0.01) => Unary(
         "LeakyRelu",
-        (x, d) => Elementwise.Map(x, d, new LeakyReluOperator(negativeSlope)),
-        (x, y, g, d) => Elementwise.Map(x, g, d, new LeakyReluBackwardOperator(negativeSlope)),
+        (x, d) => Elementwise.Map(x, d, new LeakyReluOperator((float)negativeSlope)),
+        (x, y, g, d) => Elementwise.Map(x, g, d, new LeakyReluBackwardOperator((float)negativeSlope)),
         (x, d) =>
         {
             for (var i = 0; i < x.Length; i++)

@@ -125,6 +125,25 @@ public class Float64GradCheckTests
     }
 
     [Fact]
+    public void ScalarOptionsOfTheElementwiseOpsAreExactInFloat64()
+    {
+        var x = Tensor.FromArray([-0.7, 0.3, -2.0]);
+        Assert.Equal([-0.7 * 0.1, 0.3, -2.0 * 0.1], x.LeakyRelu(0.1).ToArray<double>());
+        Assert.Equal([0.3 * (Math.Exp(-0.7) - 1), 0.3, 0.3 * (Math.Exp(-2.0) - 1)], x.Elu(0.3).ToArray<double>(), new DoubleTolerance(1e-15));
+        Assert.Equal([-0.3, 0.3, -0.3], x.Hardtanh(-0.3, 0.3).ToArray<double>());
+        Assert.Equal(Math.Log(1 + Math.Exp(0.3 * 0.3)) / 0.3, x.Softplus(0.3, 1.0).ToArray<double>()[1], 1e-15);
+        Assert.Equal(0.3, x.Softplus(0.3, 0.05).ToArray<double>()[1]);
+        Assert.Equal([(float)(-0.7 * (float)0.1)], Tensor.FromArray([-0.7f]).LeakyRelu(0.1).ToArray());
+    }
+
+    private sealed class DoubleTolerance(double tolerance) : IEqualityComparer<double>
+    {
+        public bool Equals(double a, double b) => Math.Abs(a - b) <= tolerance * Math.Max(1, Math.Abs(b));
+
+        public int GetHashCode(double value) => 0;
+    }
+
+    [Fact]
     public void InPlaceOpsRunInFloat64AndOtherDTypesSayWhich()
     {
         var w = Tensor.FromArray([1.0, -2.0, 3.0]);
