@@ -186,22 +186,12 @@ public sealed class MultiheadAttention : Module
     /// <summary>
     /// Attention of [B, H, T, D] heads composed of MatMul, MaskedSoftmax and Dropout (with probability
     /// <paramref name="p"/>), with the weights it used: the path of dropout and of float64, and the fused kernel's
-    /// backward through tensor ops. With masks, the scores they make −∞ are left out, so a row with none left is zeros, as in the kernel.
+    /// backward through tensor ops (<see cref="Tensor.AttentionWeights"/>; the masks' −∞ are left out, so a row with
+    /// none left is zeros, as in the kernel).
     /// </summary>
     private (Tensor Output, Tensor Weights) Composed(Tensor q, Tensor k, Tensor v, Tensor? bias, bool causal, float scale, float p)
     {
-        var scores = q.MatMul(k.Transpose(-2, -1)) * scale;
-        if (bias is not null)
-        {
-            scores += bias;
-        }
-
-        if (causal)
-        {
-            scores = scores.MaskedFill(Tensor.Ones([q.Size(2), k.Size(2)], DType.Bool).Triu(1), double.NegativeInfinity);
-        }
-
-        var probabilities = bias is null && !causal ? scores.Softmax(-1) : scores.MaskedSoftmax(scores.Eq(double.NegativeInfinity), -1);
+        var probabilities = Tensor.AttentionWeights(q, k, bias, causal, scale);
         var weights = Tensor.Dropout(probabilities, p, training: true, Generator);
         var heads = weights.MatMul(v).Permute(0, 2, 1, 3).Reshape(q.Size(0), q.Size(2), EmbedDim);
         return (BatchFirst ? heads : heads.Transpose(0, 1), weights);

@@ -65,10 +65,17 @@ public partial class Tensor
 
     /// <summary>
     /// Scaled dot-product attention as tensor ops (MatMul, MaskedSoftmax, Dropout): the path of float64, of dropout
-    /// and of a float mask that requires grad, and, recomputed, the fused kernel's backward through tensor ops. A
-    /// bool mask (true = attend) and the causal mask block scores; a float mask is added to them.
+    /// and of a float mask that requires grad, and, recomputed, the fused kernel's backward through tensor ops.
     /// </summary>
-    private static Tensor AttentionComposed(Tensor query, Tensor key, Tensor value, Tensor? attnMask, float dropoutP, bool isCausal, double scale, Generator? generator)
+    private static Tensor AttentionComposed(Tensor query, Tensor key, Tensor value, Tensor? attnMask, float dropoutP, bool isCausal, double scale, Generator? generator) =>
+        Dropout(AttentionWeights(query, key, attnMask, isCausal, scale), dropoutP, training: true, generator).MatMul(value);
+
+    /// <summary>
+    /// softmax(q·kᵀ·scale + mask) over the last dimension, as tensor ops. A bool mask (true = attend) and the causal
+    /// mask block scores; a float mask is added to them, and the scores it makes −∞ are blocked too, so that a query
+    /// row with no key left is zeros, as in the fused kernel. Shared with MultiheadAttention's composed path.
+    /// </summary>
+    internal static Tensor AttentionWeights(Tensor query, Tensor key, Tensor? attnMask, bool isCausal, double scale)
     {
         var scores = query.MatMul(key.Transpose(-2, -1)) * scale;
         Tensor? blocked = null;
@@ -79,6 +86,7 @@ public partial class Tensor
         else if (attnMask is not null)
         {
             scores += attnMask;
+            blocked = scores.Eq(double.NegativeInfinity);
         }
 
         if (isCausal)
@@ -87,8 +95,7 @@ public partial class Tensor
             blocked = blocked is null ? causal : blocked.LogicalOr(causal);
         }
 
-        var probabilities = blocked is null ? scores.Softmax(-1) : scores.MaskedSoftmax(blocked, -1);
-        return Dropout(probabilities, dropoutP, training: true, generator).MatMul(value);
+        return blocked is null ? scores.Softmax(-1) : scores.MaskedSoftmax(blocked, -1);
     }
 
     /// <summary>

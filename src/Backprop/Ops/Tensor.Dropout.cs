@@ -63,9 +63,10 @@ public partial class Tensor
             // The same draws as float32, kept as exactly 1/(1 − p) in double.
             var mask64 = NewOutput<double>(maskShape);
             var m64 = mask64.Storage<double>();
+            var scale64 = 1.0 / (1.0 - p);
             for (var i = 0; i < m.Length; i++)
             {
-                m64[i] = m[i] >= p ? 1.0 / (1.0 - p) : 0.0;
+                m64[i] = m[i] >= p ? scale64 : 0.0;
             }
 
             return input * mask64;

@@ -43,26 +43,8 @@ public partial class Tensor
             throw new ArgumentException($"BatchNorm: input {Shapes.Format(input.Dims)} has one value per channel; training needs more than one to take a variance.", nameof(input));
         }
 
-        double[] mean, variance;
-        Tensor? composed = null;
-        if (!useBatch)
-        {
-            (mean, variance) = (Doubles(runningMean!), Doubles(runningVar!));
-        }
-        else if (input._dtype == DType.Float64)
-        {
-            composed = BatchNormComposed(input, weight, bias, null, null, eps);
-            var detached = input.Detach();
-            var dims = Enumerable.Range(0, input.Rank).Where(d => d != 1).ToArray();
-            mean = detached.Mean(dims).ToArray<double>();
-            variance = detached.Var(dims, unbiased: false).ToArray<double>();
-        }
-        else
-        {
-            (mean, variance) = (new double[c], new double[c]);
-            NormKernel.Statistics(layout, input.Data, mean, variance);
-        }
-
+        var float64 = input._dtype == DType.Float64;
+        var (mean, variance) = !useBatch ? (Doubles(runningMean!), Doubles(runningVar!)) : BatchStatistics(input, layout);
         if (useBatch && training && runningMean is not null && runningVar is not null)
         {
             var unbiased = layout.GroupSize / (double)(layout.GroupSize - 1);
@@ -70,9 +52,25 @@ public partial class Tensor
             MoveTowards(runningVar, variance, unbiased, momentum);
         }
 
-        return composed ?? (input._dtype == DType.Float64
-            ? BatchNormComposed(input, weight, bias, mean, variance, eps)
-            : Normalize("BatchNorm", input, layout, mean, variance, eps, weight, bias, useBatch));
+        // Float64 normalizes as tensor ops: with the batch's statistics recomputed there, so that they are differentiable.
+        return float64
+            ? BatchNormComposed(input, weight, bias, useBatch ? null : mean, useBatch ? null : variance, eps)
+            : Normalize("BatchNorm", input, layout, mean, variance, eps, weight, bias, useBatch);
+    }
+
+    /// <summary>Each channel's mean and biased variance over the batch and positions (float32 by the kernel, float64 by tensor ops).</summary>
+    private static (double[] Mean, double[] Variance) BatchStatistics(Tensor input, NormLayout layout)
+    {
+        if (input._dtype == DType.Float64)
+        {
+            var detached = input.Detach();
+            var dims = Enumerable.Range(0, input.Rank).Where(d => d != 1).ToArray();
+            return (detached.Mean(dims).ToArray<double>(), detached.Var(dims, unbiased: false).ToArray<double>());
+        }
+
+        var (mean, variance) = (new double[layout.Groups], new double[layout.Groups]);
+        NormKernel.Statistics(layout, input.Data, mean, variance);
+        return (mean, variance);
     }
 
     /// <summary>A running statistic moved towards a batch's: r = (1 − momentum)·r + momentum·factor·batch, in its own dtype.</summary>

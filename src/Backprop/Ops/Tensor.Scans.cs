@@ -1,3 +1,4 @@
+using Backprop.Autograd;
 using Backprop.Kernels;
 
 namespace Backprop;
@@ -11,12 +12,8 @@ public partial class Tensor
     {
         var d = Shapes.NormalizeDim("CumSum", dim, Rank);
         var (outer, size, inner) = Shapes.Split(Dims, d);
+        RequireFloating("CumSum", this);
         var float64 = _dtype == DType.Float64;
-        if (!float64)
-        {
-            RequireFloat32("CumSum", this);
-        }
-
         var result = NewOutput(Dims, _dtype);
         if (float64)
         {
@@ -54,13 +51,14 @@ public partial class Tensor
     {
         var (outShape, outer, size, inner) = ReducedShape("Prod", dim, keepDim);
         var d = Shapes.NormalizeDim("Prod", dim, Rank);
+        GraphBackwardFn graph = (o, g, x) => [ProdBackward(x[0], keepDim ? g : g.Unsqueeze(d), d)];
         if (_dtype == DType.Float64)
         {
             var result64 = NewOutput<double>(outShape);
             Products<double>(Storage<double>(), outer, size, inner, result64.Storage<double>());
             if (NeedsGrad(this))
             {
-                result64.Record("Prod", [this], null, [this], graph: (o, g, x) => [ProdBackward(x[0], keepDim ? g : g.Unsqueeze(d), d)]);
+                result64.Record("Prod", [this], null, [this], graph: graph);
             }
 
             return result64;
@@ -103,7 +101,7 @@ public partial class Tensor
                         }
                     }
                 }
-            }, [input], graph: (o, g, x) => [ProdBackward(x[0], keepDim ? g : g.Unsqueeze(d), d)]);
+            }, [input], graph: graph);
         }
 
         return result;

@@ -21,7 +21,7 @@ public partial class Tensor
     /// Softmax along a dimension over the elements where <paramref name="mask"/> is false, in one stable pass:
     /// where the mask is true (as for <see cref="MaskedFill"/>, an attention mask's blocked positions) the
     /// probability is 0, and a row whose every element is masked is all zeros, not NaN. The same as
-    /// MaskedFill(mask, −∞).Softmax(dim) elsewhere, without the infinities; float32.
+    /// MaskedFill(mask, −∞).Softmax(dim) elsewhere, without the infinities; float32 (one fused kernel) or float64.
     /// </summary>
     /// <param name="mask">A bool tensor that broadcasts to this tensor's shape.</param>
     /// <param name="dim">The dimension.</param>

@@ -39,10 +39,7 @@ public partial class Tensor
     /// <summary>The first <paramref name="keep"/> indices of each line along <paramref name="d"/> in sorted order, and the values gathered there.</summary>
     private (Tensor Values, Tensor Indices) Ranked(string op, int d, int keep, bool descending)
     {
-        if (_dtype != DType.Float64)
-        {
-            RequireFloat32(op, this);
-        }
+        RequireFloating(op, this);
 
         var (outer, size, inner) = Shapes.Split(Dims, d);
         var shape = (int[])Dims.Clone();
