@@ -22,7 +22,7 @@ public partial class Tensor
     /// <summary>The elements: a float[], double[], long[] or bool[] as <see cref="_dtype"/> says (replaced only by <see cref="ConvertInPlace"/>).</summary>
     private Array _storage;
 
-    /// <summary>The same array as <see cref="_storage"/> when the dtype is Float32, else null: the fast path's one load.</summary>
+    /// <summary>The same array as <see cref="_storage"/> when the dtype is Float32 and the tensor is not a strided view (whose copy may need gathering first), else null: the fast path's one load.</summary>
     private float[]? _floats;
     private DType _dtype;
 
@@ -31,6 +31,9 @@ public partial class Tensor
 
     /// <summary>For a view (a reshape, a detached tensor, a parameter), the tensor that owns the storage it shares.</summary>
     private Tensor? _base;
+
+    /// <summary>For a strided view (a slice), where its elements sit in the base's storage; its own storage is their row-major copy.</summary>
+    private ViewLayout? _layout;
 
     /// <summary>True once a <see cref="TensorScope"/> gave this tensor's storage back to the pool.</summary>
     private bool _released;
@@ -50,7 +53,11 @@ public partial class Tensor
         Dims = dims;
     }
 
-    /// <summary>A view: the same storage and version counter as <paramref name="viewOf"/>, with its own shape.</summary>
+    /// <summary>
+    /// A view: the same storage and version counter as <paramref name="viewOf"/>, with its own shape. A view of a
+    /// strided view is strided too, sharing its row-major copy; its shape must be one
+    /// <see cref="Strided.ViewStrides"/> can reach (<see cref="Reshape"/> copies first when it cannot).
+    /// </summary>
     private protected Tensor(Tensor viewOf, int[] dims)
     {
         _storage = viewOf.RawStorage;
@@ -58,13 +65,29 @@ public partial class Tensor
         _dtype = viewOf._dtype;
         Dims = dims;
         _base = viewOf._base ?? viewOf;
+        if (viewOf._layout is { } layout)
+        {
+            var strides = Strided.ViewStrides(viewOf.Dims, layout.Strides, dims)
+                ?? throw new InvalidOperationException($"unreachable: a strided view of shape {Shapes.Format(viewOf.Dims)} cannot be viewed as {Shapes.Format(dims)}");
+            _layout = new ViewLayout(layout.Offset, strides, layout.SyncedVersion, layout.CopyOwner, layout.Leaf);
+        }
     }
 
     /// <summary>How many in-place changes the storage has seen (shared by a tensor and its views), so that backward can tell when a value it saved was overwritten.</summary>
     internal int Version => StorageOwner._version;
 
-    /// <summary>Records one in-place change of the storage.</summary>
-    internal void BumpVersion() => StorageOwner._version++;
+    /// <summary>Records one in-place change of the storage; a strided view first writes its elements back to its base's storage.</summary>
+    internal void BumpVersion()
+    {
+        var owner = StorageOwner;
+        if (_layout is { } layout)
+        {
+            Strided.Scatter(_storage, owner._storage, layout.Offset, layout.Strides, Dims);
+            layout.SyncedVersion = owner._version + 1;
+        }
+
+        owner._version++;
+    }
 
     /// <summary>The element type.</summary>
     public DType DType => _dtype;
@@ -85,8 +108,7 @@ public partial class Tensor
             var data = _floats;
             if (data is null || IsReleased)
             {
-                ThrowStorageError(DType.Float32);
-                return null!;
+                return ViewOrThrow<float>();
             }
 
             return data;
@@ -98,17 +120,53 @@ public partial class Tensor
     internal T[] Storage<T>()
         where T : unmanaged
     {
+        if (_storage is not T[] data || _layout is not null || IsReleased)
+        {
+            return ViewOrThrow<T>();
+        }
+
+        return data;
+    }
+
+    /// <summary>The slow path of the storage accessors: a strided view's elements gathered again if its base changed, or the error.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private T[] ViewOrThrow<T>()
+        where T : unmanaged
+    {
         if (_storage is not T[] data || IsReleased)
         {
             ThrowStorageError(DTypes.Of<T>());
             return null!;
         }
 
+        SyncView();
         return data;
     }
 
+    /// <summary>Gathers a strided view's elements again from its base's storage when the base changed since the last gather.</summary>
+    private void SyncView()
+    {
+        if (_layout is { } layout && layout.SyncedVersion != _base!._version)
+        {
+            Strided.Gather(_base._storage, layout.Offset, layout.Strides, Dims, _storage);
+            layout.SyncedVersion = _base._version;
+        }
+    }
+
     /// <summary>The elements, whatever the dtype, for ops that only move them (copies, gathers, permutations).</summary>
-    internal Array RawStorage => IsReleased ? throw ReleasedError() : _storage;
+    internal Array RawStorage
+    {
+        get
+        {
+            if (IsReleased)
+            {
+                throw ReleasedError();
+            }
+
+            SyncView();
+            return _storage;
+        }
+    }
 
     /// <summary>The size of each dimension (a copy; an empty array for a scalar).</summary>
     public int[] Shape => (int[])Dims.Clone();
@@ -147,7 +205,7 @@ public partial class Tensor
     /// <returns>The value.</returns>
     public float Item()
     {
-        if (_storage is float[] { Length: 1 } data && !IsReleased)
+        if (_storage is float[] { Length: 1 } data && _layout is null && !IsReleased)
         {
             return data[0];
         }
@@ -177,7 +235,22 @@ public partial class Tensor
         {
             var flat = FlatIndex(index);
             CheckInPlace("indexer set");
-            SetElement(flat, value);
+            SetElement(RawStorage, flat, value);
+            if (_layout is { } layout)
+            {
+                // One element changed: write it to its place in the base, not the whole view back.
+                var owner = _base!;
+                var place = layout.Offset;
+                for (var i = 0; i < index.Length; i++)
+                {
+                    place += (index[i] < 0 ? index[i] + Dims[i] : index[i]) * layout.Strides[i];
+                }
+
+                SetElement(owner._storage, place, value);
+                layout.SyncedVersion = ++owner._version;
+                return;
+            }
+
             BumpVersion();
         }
     }
@@ -187,7 +260,7 @@ public partial class Tensor
     public static TensorScope NewScope() => new();
 
     /// <summary>True once the <see cref="TensorScope"/> this tensor (or the tensor it views) was made in has been disposed.</summary>
-    public bool IsReleased => _released || (_base is not null && _base._released);
+    public bool IsReleased => _released || (_base is not null && _base._released) || (_layout is not null && _layout.CopyOwner._released);
 
     /// <summary>Formats the tensor like PyTorch's printout: nested brackets, aligned numbers.</summary>
     /// <returns>The text.</returns>
@@ -234,7 +307,7 @@ public partial class Tensor
         }
 
         _released = true;
-        if (_base is null)
+        if (_base is null || _layout?.CopyOwner == this)
         {
             switch (_storage)
             {
@@ -285,6 +358,7 @@ public partial class Tensor
         _floats = converted as float[];
         _dtype = dtype;
         _base = null;
+        _layout = null;
         Grad = null;
         BumpVersion();
     }
@@ -318,9 +392,9 @@ public partial class Tensor
         _ => throw new InvalidOperationException("unreachable: unknown storage"),
     };
 
-    private void SetElement(int flat, double value)
+    private static void SetElement(Array storage, int flat, double value)
     {
-        switch (RawStorage)
+        switch (storage)
         {
             case float[] f:
                 f[flat] = (float)value;

@@ -72,6 +72,12 @@ public sealed class TensorScope : IDisposable
             _outer?.Add(owner);
         }
 
+        // A slice's own row-major copy of its elements belongs to the scope too.
+        if (tensor.ViewCopyOwner is { } copy && copy != owner && _tensors.Remove(copy))
+        {
+            _outer?.Add(copy);
+        }
+
         return tensor;
     }
 

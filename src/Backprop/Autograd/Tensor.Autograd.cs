@@ -110,7 +110,17 @@ public partial class Tensor
 
     /// <summary>A tensor sharing this one's values, cut from the graph, that requires no grad.</summary>
     /// <returns>The detached tensor.</returns>
-    public Tensor Detach() => new(this, Dims);
+    public Tensor Detach()
+    {
+        var detached = new Tensor(this, Dims);
+        if (detached._layout is { } layout)
+        {
+            // Like PyTorch's detach(), the result may change the leaf's values in place even in grad mode.
+            layout.Leaf = null;
+        }
+
+        return detached;
+    }
 
     /// <summary>Clears <see cref="Grad"/>.</summary>
     public void ZeroGrad() => Grad = null;
@@ -328,5 +338,7 @@ public partial class Tensor
         {
             throw new InvalidOperationException($"{op}: the tensor of shape {Shapes.Format(Dims)} is a leaf that requires grad; change it in place only inside Tensor.NoGrad().");
         }
+
+        CheckViewInPlace(op);
     }
 }

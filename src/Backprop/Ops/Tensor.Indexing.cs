@@ -122,7 +122,7 @@ public partial class Tensor
         return Cat(unsqueezed, dim);
     }
 
-    /// <summary>The slice start..start+length-1 of one dimension (a copy).</summary>
+    /// <summary>The slice start..start+length-1 of one dimension: a view, as in PyTorch (it shares this tensor's storage).</summary>
     /// <param name="dim">The dimension.</param>
     /// <param name="start">The first index.</param>
     /// <param name="length">How many indices.</param>
@@ -135,13 +135,9 @@ public partial class Tensor
             throw new ArgumentOutOfRangeException(nameof(start), $"Narrow: [{start}, {start + length}) is outside dimension {dim} of size {Dims[d]} (shape {Shapes.Format(Dims)}).");
         }
 
-        var indices = new int[length];
-        for (var i = 0; i < length; i++)
-        {
-            indices[i] = start + i;
-        }
-
-        return Select("Narrow", d, indices);
+        var (starts, sizes, steps, keep) = WholeDimensions();
+        (starts[d], sizes[d]) = (start, length);
+        return BasicView("Narrow", starts, sizes, steps, keep);
     }
 
     /// <summary>The given indices along one dimension, in the given order (a copy); indices may repeat.</summary>

@@ -229,11 +229,17 @@ public partial class Tensor
         Take.GatherSome(RawStorage, positions, result.RawStorage);
         if (NeedsGrad(this))
         {
-            var input = this;
-            result.Record(op, [input], g => Take.ScatterAdd(g, positions, input.GradAccumulator(out _)), graph: graph ?? ((o, g, x) => [g.PutAddAt(positions, x[0].Dims)]));
+            RecordTake(result, op, positions, graph);
         }
 
         return result;
+    }
+
+    /// <summary>Records <paramref name="result"/> as element positions[k] of this tensor for each k: the gradient scatters back.</summary>
+    private void RecordTake(Tensor result, string op, int[] positions, GraphBackwardFn? graph)
+    {
+        var input = this;
+        result.Record(op, [input], g => Take.ScatterAdd(g, positions, input.GradAccumulator(out _)), graph: graph ?? ((o, g, x) => [g.PutAddAt(positions, x[0].Dims)]));
     }
 
     /// <summary>

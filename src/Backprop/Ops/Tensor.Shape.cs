@@ -4,13 +4,22 @@ namespace Backprop;
 
 public partial class Tensor
 {
-    /// <summary>The same elements with a new shape; one dimension may be −1 (inferred). Shares storage.</summary>
+    /// <summary>
+    /// The same elements with a new shape; one dimension may be −1 (inferred). Shares storage, except for a view
+    /// whose strides cannot give the new shape (a column slice flattened), which is copied first, as PyTorch's
+    /// reshape does.
+    /// </summary>
     /// <param name="shape">The new shape.</param>
     /// <returns>The reshaped tensor.</returns>
     public Tensor Reshape(params int[] shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
         var dims = InferShape("Reshape", shape);
+        if (_layout is { } layout && Strided.ViewStrides(Dims, layout.Strides, dims) is null)
+        {
+            return Clone().Reshape(dims);
+        }
+
         var result = new Tensor(this, dims);
         if (NeedsGrad(this))
         {
@@ -21,10 +30,23 @@ public partial class Tensor
         return result;
     }
 
-    /// <summary>PyTorch's name for <see cref="Reshape"/>: every Backprop tensor is contiguous, so a view always exists.</summary>
+    /// <summary>
+    /// <see cref="Reshape"/> that never copies, as PyTorch's view: it throws for a strided view (a column slice, a
+    /// slice with a step) whose strides cannot give the new shape.
+    /// </summary>
     /// <param name="shape">The new shape.</param>
-    /// <returns>The reshaped tensor.</returns>
-    public Tensor View(params int[] shape) => Reshape(shape);
+    /// <returns>The reshaped tensor, sharing this one's storage.</returns>
+    public Tensor View(params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        var dims = InferShape("View", shape);
+        if (_layout is { } layout && Strided.ViewStrides(Dims, layout.Strides, dims) is null)
+        {
+            throw new InvalidOperationException($"View: the tensor of shape {Shapes.Format(Dims)} is a view with strides {Shapes.Format(layout.Strides)}, which cannot be viewed as {Shapes.Format(dims)} without a copy. Use Reshape (which copies here) or Contiguous() first.");
+        }
+
+        return Reshape(dims);
+    }
 
     /// <summary>Merges dimensions <paramref name="startDim"/>..<paramref name="endDim"/> into one.</summary>
     /// <param name="startDim">The first dimension to merge.</param>

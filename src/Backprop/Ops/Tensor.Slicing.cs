@@ -7,72 +7,38 @@ public partial class Tensor
     /// <summary>
     /// Indexing with C# indices and ranges, as PyTorch's basic indexing: t[1..3] and t[.., ^1] keep or drop
     /// dimensions, and positions not given keep their dimension whole. (A single int, t[1], is the element
-    /// indexer; write t[1, ..] for a row.) The result is a copy (PyTorch returns a view): writing into it
-    /// leaves this tensor as it is. Differentiable; any dtype.
+    /// indexer; write t[1, ..] for a row.) The result is a view, as in PyTorch: it shares this tensor's storage,
+    /// so writing into it (<see cref="Fill"/>, <see cref="CopyFrom"/>, or assigning through this indexer) changes
+    /// this tensor, and it sees this tensor's later changes. Differentiable; any dtype.
     /// </summary>
     /// <param name="indices">One index or range per leading dimension.</param>
+    /// <value>On assignment, the values to write into the slice (PyTorch's t[:, 1:3] = value): a tensor that broadcasts to the slice's shape, converted to this tensor's dtype. Records no graph, like the other in-place changes.</value>
     [System.Runtime.CompilerServices.IndexerName("Element")]
     public Tensor this[params TensorIndex[] indices]
     {
-        get
+        get => Index(indices);
+        set
         {
-            ArgumentNullException.ThrowIfNull(indices);
-            if (indices.Length > Rank)
+            ArgumentNullException.ThrowIfNull(value);
+            var slice = Index(indices);
+            var shape = Shapes.Broadcast("Indexer set", slice.Dims, value.Dims);
+            if (!shape.AsSpan().SequenceEqual(slice.Dims))
             {
-                throw new ArgumentException($"Indexer: {indices.Length} positions given for a tensor of shape {Shapes.Format(Dims)}.", nameof(indices));
+                throw new ArgumentException($"Indexer set: a value of shape {Shapes.Format(value.Dims)} does not broadcast to the slice's shape {Shapes.Format(slice.Dims)} (of a tensor of shape {Shapes.Format(Dims)}).", nameof(value));
             }
 
-            var starts = new int[Rank];
-            var sizes = (int[])Dims.Clone();
-            var keep = new List<int>();
-            for (var d = 0; d < Rank; d++)
+            slice.CheckInPlace("Indexer set");
+            using (NoGrad())
             {
-                if (d >= indices.Length)
-                {
-                    keep.Add(d);
-                    continue;
-                }
-
-                if (indices[d].Position is { } single)
-                {
-                    var i = single.GetOffset(Dims[d]);
-                    if (i < 0 || i >= Dims[d])
-                    {
-                        throw new ArgumentOutOfRangeException(nameof(indices), $"Indexer: index {single} is out of range for dimension {d} of size {Dims[d]} (shape {Shapes.Format(Dims)}).");
-                    }
-
-                    (starts[d], sizes[d]) = (i, 1);
-                }
-                else
-                {
-                    // Python's slice rule: the bounds are clamped to the dimension, and an empty slice is allowed.
-                    var range = indices[d].Range;
-                    var from = Math.Clamp(range.Start.GetOffset(Dims[d]), 0, Dims[d]);
-                    var to = Math.Clamp(range.End.GetOffset(Dims[d]), from, Dims[d]);
-                    (starts[d], sizes[d]) = (from, to - from);
-                    keep.Add(d);
-                }
+                slice.CopyFrom(value.Expand(slice.Dims));
             }
-
-            var strides = Shapes.Strides(Dims);
-            var block = Remap("Index", sizes, c =>
-            {
-                var p = 0;
-                for (var i = 0; i < c.Length; i++)
-                {
-                    p += (starts[i] + c[i]) * strides[i];
-                }
-
-                return p;
-            });
-            return block.Reshape([.. keep.Select(d => sizes[d])]);
         }
     }
 
     /// <summary>
     /// Every <paramref name="step"/>-th index from <paramref name="start"/> up to <paramref name="end"/> (exclusive)
     /// along one dimension, as PyTorch's t[start:end:step] there; negative bounds count from the end and are clamped
-    /// as Python clamps them. A copy; differentiable; any dtype.
+    /// as Python clamps them. A view (it shares this tensor's storage, as in PyTorch); differentiable; any dtype.
     /// </summary>
     /// <param name="dim">The dimension.</param>
     /// <param name="start">The first index.</param>
@@ -90,22 +56,12 @@ public partial class Tensor
         var n = Dims[d];
         var from = Math.Clamp(start < 0 ? start + n : start, 0, n);
         var to = Math.Clamp(end < 0 ? end + n : end, from, n);
-        var shape = (int[])Dims.Clone();
-        shape[d] = (to - from + step - 1) / step;
-        var strides = Shapes.Strides(Dims);
-        return Remap("Slice", shape, c =>
-        {
-            var p = 0;
-            for (var i = 0; i < c.Length; i++)
-            {
-                p += (i == d ? from + (c[i] * step) : c[i]) * strides[i];
-            }
-
-            return p;
-        });
+        var (starts, sizes, steps, keep) = WholeDimensions();
+        (starts[d], sizes[d], steps[d]) = (from, (to - from + step - 1) / step, step);
+        return BasicView("Slice", starts, sizes, steps, keep);
     }
 
-    /// <summary>The slice at <paramref name="index"/> of one dimension, which is removed (torch.select): t.Select(0, 1) is t[1, ..].</summary>
+    /// <summary>The slice at <paramref name="index"/> of one dimension, which is removed (torch.select): t.Select(0, 1) is t[1, ..]. A view, as in PyTorch.</summary>
     /// <param name="dim">The dimension.</param>
     /// <param name="index">The index; negative counts from the end.</param>
     /// <returns>The slice, one dimension fewer.</returns>
@@ -118,6 +74,53 @@ public partial class Tensor
             throw new ArgumentOutOfRangeException(nameof(index), $"Select: index {index} is out of range for dimension {dim} of size {Dims[d]} (shape {Shapes.Format(Dims)}).");
         }
 
-        return Narrow(d, i, 1).Squeeze(d);
+        var (starts, sizes, steps, keep) = WholeDimensions();
+        (starts[d], sizes[d], keep[d]) = (i, 1, false);
+        return BasicView("Select", starts, sizes, steps, keep);
+    }
+
+    /// <summary>The view behind the indexer, for its getter and setter.</summary>
+    private Tensor Index(TensorIndex[] indices)
+    {
+        ArgumentNullException.ThrowIfNull(indices);
+        if (indices.Length > Rank)
+        {
+            throw new ArgumentException($"Indexer: {indices.Length} positions given for a tensor of shape {Shapes.Format(Dims)}.", nameof(indices));
+        }
+
+        var (starts, sizes, steps, keep) = WholeDimensions();
+        for (var d = 0; d < indices.Length; d++)
+        {
+            if (indices[d].Position is { } single)
+            {
+                var i = single.GetOffset(Dims[d]);
+                if (i < 0 || i >= Dims[d])
+                {
+                    throw new ArgumentOutOfRangeException(nameof(indices), $"Indexer: index {single} is out of range for dimension {d} of size {Dims[d]} (shape {Shapes.Format(Dims)}).");
+                }
+
+                (starts[d], sizes[d], keep[d]) = (i, 1, false);
+            }
+            else
+            {
+                // Python's slice rule: the bounds are clamped to the dimension, and an empty slice is allowed.
+                var range = indices[d].Range;
+                var from = Math.Clamp(range.Start.GetOffset(Dims[d]), 0, Dims[d]);
+                var to = Math.Clamp(range.End.GetOffset(Dims[d]), from, Dims[d]);
+                (starts[d], sizes[d]) = (from, to - from);
+            }
+        }
+
+        return BasicView("Index", starts, sizes, steps, keep);
+    }
+
+    /// <summary>The arguments of <see cref="BasicView"/> that keep every dimension whole, for an op to narrow.</summary>
+    private (int[] Starts, int[] Sizes, int[] Steps, bool[] Keep) WholeDimensions()
+    {
+        var steps = new int[Rank];
+        var keep = new bool[Rank];
+        Array.Fill(steps, 1);
+        Array.Fill(keep, true);
+        return (new int[Rank], (int[])Dims.Clone(), steps, keep);
     }
 }
