@@ -277,12 +277,31 @@ public sealed partial class MpiTrainingTests(ITestOutputHelper output) : IDispos
         });
     }
 
-    /// <summary>Every file in the run folder is whole: no temporary file is left, and each model or checkpoint loads.</summary>
+    /// <summary>
+    /// Every file in the run folder is whole: each model or checkpoint loads, and a temporary file is left only
+    /// by a process that was killed while writing it (the launcher ends every rank), which the next write of
+    /// that file removes.
+    /// </summary>
     private static void AssertWholeFiles(string dir)
     {
         if (!Directory.Exists(dir))
         {
             return;
+        }
+
+        foreach (var temp in Directory.EnumerateFiles(dir, ".*.tmp"))
+        {
+            var parts = Path.GetFileName(temp).Split('.');   // "", NAME..., PID, GUID, "tmp"
+            var pid = int.Parse(parts[^3], CultureInfo.InvariantCulture);
+            Assert.Throws<ArgumentException>(() => Process.GetProcessById(pid));
+            var final = Path.Combine(dir, string.Join('.', parts[1..^3]));
+            var existed = File.Exists(final);
+            AtomicFile.Write(final, s => s.Write(existed ? File.ReadAllBytes(final) : []));
+            Assert.False(File.Exists(temp), $"{temp} outlived the next write of {final}");
+            if (!existed)
+            {
+                File.Delete(final);
+            }
         }
 
         Assert.Empty(Directory.EnumerateFiles(dir, "*.tmp"));
