@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Backprop.Cli.Evaluation;
 using Backprop.Cli.Prediction;
 using Backprop.Cli.Training;
@@ -10,6 +11,7 @@ namespace Backprop.Cli;
 internal static partial class CliApp
 {
     /// <summary>Runs the command line against a console; returns the exit code.</summary>
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Spectre.Console.Cli reflects over the command and settings types of Backprop.Cli and over its own, which the project roots whole (TrimmerRootAssembly); CI runs the NativeAOT build's commands.")]
     public static int Run(string[] args, IAnsiConsole console, CancellationToken cancellationToken)
     {
         var app = new CommandApp(new Registrar(console));

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -26,6 +27,7 @@ internal sealed class Registrar(IAnsiConsole console) : ITypeRegistrar
         list.Add(factory);
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "The types Spectre.Console.Cli asks for are in Backprop.Cli and Spectre.Console.Cli, which the project roots whole (TrimmerRootAssembly).")]
     private object Create(Type type)
     {
         var constructor = type.GetConstructors().OrderByDescending(c => c.GetParameters().Length).First();
@@ -33,6 +35,7 @@ internal sealed class Registrar(IAnsiConsole console) : ITypeRegistrar
         return constructor.Invoke(arguments);
     }
 
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Spectre.Console.Cli asks for sequences of its interfaces only: arrays of reference types, whose code NativeAOT shares.")]
     private object Resolve(Type type)
     {
         if (type == typeof(IAnsiConsole))

@@ -207,7 +207,7 @@ internal static class DistributedWorkloads
         info.ArgumentList.Add(self);
         if (Path.GetFileNameWithoutExtension(self) == "dotnet")
         {
-            info.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
+            info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, Assembly.GetEntryAssembly()!.GetName().Name + ".dll"));
         }
 
         foreach (var a in (string[])["bench", "w10", "--threads", "1", "--data", mnistDirectory])

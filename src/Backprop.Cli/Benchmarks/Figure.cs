@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 
 namespace Backprop.Cli.Benchmarks;
 
@@ -17,7 +16,7 @@ internal sealed record Figure(string Workload, List<Field> Fields)
             values[field.Key] = field.Value is double d ? Math.Round(d, 4) : field.Value;
         }
 
-        return JsonSerializer.Serialize(values);
+        return JsonTree.From(values)!.ToJsonString();
     }
 
     public string Describe() => string.Join(", ", Fields.Select(f => $"{f.Key} {(f.Value is double d ? d.ToString("G4", CultureInfo.InvariantCulture) : f.Value)}"));

@@ -84,6 +84,6 @@ internal static class StepRenderer
                 ["max_difference_vs_autograd"] = s.MaxDifference,
             }).ToArray(),
         };
-        return JsonSerializer.Serialize(document, JsonOptions) + "\n";
+        return JsonTree.From(document)!.ToJsonString(JsonOptions) + "\n";
     }
 }

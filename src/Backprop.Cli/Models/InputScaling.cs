@@ -15,8 +15,8 @@ internal static class InputScaling
         }
 
         return new Standardizer(
-            JsonSerializer.Deserialize<float[]>(mean, MetadataJson.Options) ?? throw new ArgumentException("feature_mean in the model's metadata is empty."),
-            JsonSerializer.Deserialize<float[]>(std, MetadataJson.Options) ?? throw new ArgumentException("feature_std in the model's metadata is empty."));
+            JsonSerializer.Deserialize(mean, MetadataJson.Default.SingleArray) ?? throw new ArgumentException("feature_mean in the model's metadata is empty."),
+            JsonSerializer.Deserialize(std, MetadataJson.Default.SingleArray) ?? throw new ArgumentException("feature_std in the model's metadata is empty."));
     }
 
     /// <summary>Loads labelled evaluation data: an MNIST directory's test set, or a CSV file with a label column.</summary>

@@ -126,7 +126,7 @@ internal sealed class GptTrainer(IAnsiConsole console, GptOptions options, strin
             throw new ArgumentException($"--batch-size {options.BatchSize} is the global batch, split equally among the {ranks} ranks; use a multiple of {ranks}.");
         }
 
-        communicator.CheckSame("the training options", JsonSerializer.Serialize(options with { Threads = 0 }, MetadataJson.Options));
+        communicator.CheckSame("the training options", JsonSerializer.Serialize(options with { Threads = 0 }, MetadataJson.Default.GptOptions));
         using var parallel = ranks > 1 ? new DistributedDataParallel(model, communicator, overlap: Communicator.HasSpareCore(localRanks)) : null;
         var figures = new double[2];
         if (communicator.Rank == 0)
@@ -272,7 +272,7 @@ internal sealed class GptTrainer(IAnsiConsole console, GptOptions options, strin
 
         var metadata = state.ToMetadata(setup.Generator);
         metadata["model"] = GptFile.Kind;
-        metadata["gpt_options"] = JsonSerializer.Serialize(options, MetadataJson.Options);
+        metadata["gpt_options"] = JsonSerializer.Serialize(options, MetadataJson.Default.GptOptions);
         new Checkpoint(setup.Model.StateDict(), setup.Optimizer.StateDict(), metadata).Save(Path.Combine(outDir, CheckpointFileName));
     }
 }

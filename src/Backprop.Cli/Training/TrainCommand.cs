@@ -365,7 +365,7 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
             resume = Checkpoint.Load(settings.Resume);
             if (resume.Metadata.GetValueOrDefault("model") == GptFile.Kind && resume.Metadata.TryGetValue("gpt_options", out var gptSaved))
             {
-                var gpt = JsonSerializer.Deserialize<GptOptions>(gptSaved, MetadataJson.Options) ?? throw new ArgumentException($"--resume: {settings.Resume} holds no training options.");
+                var gpt = JsonSerializer.Deserialize(gptSaved, MetadataJson.Default.GptOptions) ?? throw new ArgumentException($"--resume: {settings.Resume} holds no training options.");
                 gpt = context.Arguments.Contains("--threads") ? gpt with { Threads = settings.Threads } : gpt;
                 var gptDir = settings.Out ?? Path.GetDirectoryName(Path.GetFullPath(settings.Resume))!;
                 return new GptTrainer(console, gpt, gptDir, communicator, cancellationToken).Run(resume) ? 130 : 0;
@@ -377,7 +377,7 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommand.
             }
 
             var given = context.Arguments.ToHashSet(StringComparer.Ordinal);
-            var checkpointOptions = JsonSerializer.Deserialize<TrainOptions>(saved, MetadataJson.Options) ?? throw new ArgumentException($"--resume: {settings.Resume} holds no training options.");
+            var checkpointOptions = JsonSerializer.Deserialize(saved, MetadataJson.Default.TrainOptions) ?? throw new ArgumentException($"--resume: {settings.Resume} holds no training options.");
             options = checkpointOptions with
             {
                 Epochs = given.Contains("--epochs") ? settings.Epochs : checkpointOptions.Epochs,

@@ -74,7 +74,7 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
             throw new ArgumentException($"--batch-size {options.BatchSize} is the global batch, split equally among the {ranks} ranks; use a multiple of {ranks}.");
         }
 
-        communicator.CheckSame("the training options and data", $"{JsonSerializer.Serialize(options with { Threads = 0 }, MetadataJson.Options)} {data.Description}");
+        communicator.CheckSame("the training options and data", $"{JsonSerializer.Serialize(options with { Threads = 0 }, MetadataJson.Default.TrainOptions)} {data.Description}");
         var generator = new Generator(options.Seed);
         var model = spec.Build(generator, options.SyncBatchNorm && ranks > 1 ? norm => SyncBatchNorm.From(norm, communicator) : null);
         // Prefetching batches and overlapping the gradients' all-reduce with backward both need a core that the ranks' kernels leave free.
@@ -101,7 +101,7 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
             startEpoch = int.Parse(resume.Metadata["epoch"], CultureInfo.InvariantCulture);
             skipBatches = int.Parse(resume.Metadata["batch"], CultureInfo.InvariantCulture);
             generator.RestoreState(resume.Metadata["generator"]);
-            history.AddRange(JsonSerializer.Deserialize<List<EpochRecord>>(resume.Metadata["history"], MetadataJson.Options) ?? []);
+            history.AddRange(JsonSerializer.Deserialize(resume.Metadata["history"], MetadataJson.Default.ListEpochRecord) ?? []);
             if (skipBatches > 0 && resume.Metadata.TryGetValue("partial", out var partial))
             {
                 // The interrupted epoch's sums so far, so that its averages cover every batch, as without the interruption.
@@ -290,8 +290,8 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
             ["epoch"] = epoch.ToString(CultureInfo.InvariantCulture),
             ["batch"] = batch.ToString(CultureInfo.InvariantCulture),
             ["generator"] = generatorState,
-            ["history"] = JsonSerializer.Serialize(history, MetadataJson.Options),
-            ["options"] = JsonSerializer.Serialize(options, MetadataJson.Options),
+            ["history"] = JsonSerializer.Serialize(history, MetadataJson.Default.ListEpochRecord),
+            ["options"] = JsonSerializer.Serialize(options, MetadataJson.Default.TrainOptions),
             ["partial"] = string.Create(CultureInfo.InvariantCulture, $"{partial.LossSum:R},{partial.Seen},{partial.Correct}"),
         };
         new Checkpoint(model.StateDict(), optimizer.StateDict(), metadata).Save(Path.Combine(outDir, CheckpointFileName));
@@ -337,7 +337,7 @@ internal sealed class Trainer(IAnsiConsole console, TrainOptions options, string
         {
             ["loss"] = options.Loss,
             ["optimizer"] = options.Optimizer,
-            ["options"] = JsonSerializer.Serialize(options, MetadataJson.Options),
+            ["options"] = JsonSerializer.Serialize(options, MetadataJson.Default.TrainOptions),
             ["test_accuracy"] = record?.TestAccuracy.ToString("R", CultureInfo.InvariantCulture) ?? "",
             ["epoch"] = record?.Epoch.ToString(CultureInfo.InvariantCulture) ?? "",
         };

@@ -69,8 +69,8 @@ internal sealed record TrainingData(Dataset Train, Dataset Test, int Features, i
         yield return new("classes", Classes.ToString(CultureInfo.InvariantCulture));
         if (Standardizer is not null)
         {
-            yield return new("feature_mean", JsonSerializer.Serialize(Standardizer.Mean, MetadataJson.Options));
-            yield return new("feature_std", JsonSerializer.Serialize(Standardizer.Std, MetadataJson.Options));
+            yield return new("feature_mean", JsonSerializer.Serialize(Standardizer.Mean, MetadataJson.Default.IReadOnlyListSingle));
+            yield return new("feature_std", JsonSerializer.Serialize(Standardizer.Std, MetadataJson.Default.IReadOnlyListSingle));
         }
     }
 
