@@ -11,20 +11,20 @@ public partial class Tensor
     /// <summary>How many tensors hold post-accumulate hooks; while none does, backward does not look for them.</summary>
     private static int s_postHooked;
 
-    private List<Func<Tensor, Tensor?>>? _hooks;
-    private List<Action<Tensor>>? _postHooks;
+    /// <summary>The gradient and post-accumulate hooks, in one object so that a tensor without hooks pays one field.</summary>
+    private HookLists? _hookLists;
 
     /// <summary>Whether any tensor holds a gradient hook now.</summary>
     internal static bool AnyHooks => Volatile.Read(ref s_hooked) > 0;
 
     /// <summary>Whether this tensor holds gradient hooks.</summary>
-    internal bool HasHooks => _hooks is { Count: > 0 };
+    internal bool HasHooks => _hookLists is { Gradient.Count: > 0 };
 
     /// <summary>Whether any tensor holds a post-accumulate hook now.</summary>
     internal static bool AnyPostAccumulateHooks => Volatile.Read(ref s_postHooked) > 0;
 
     /// <summary>Whether this tensor holds post-accumulate hooks.</summary>
-    internal bool HasPostAccumulateHooks => _postHooks is { Count: > 0 };
+    internal bool HasPostAccumulateHooks => _hookLists is { PostAccumulate.Count: > 0 };
 
     /// <summary>
     /// Adds a hook that backward calls with this tensor's gradient once it is complete (torch.Tensor.register_hook):
@@ -41,12 +41,12 @@ public partial class Tensor
             throw new InvalidOperationException($"RegisterHook: the tensor of shape {Shapes.Format(Dims)} does not require grad, so backward never gives it a gradient.");
         }
 
-        if (_hooks is null or { Count: 0 })
+        if (!HasHooks)
         {
             Interlocked.Increment(ref s_hooked);
         }
 
-        (_hooks ??= []).Add(hook);
+        (_hookLists ??= new()).Gradient.Add(hook);
         return new HookHandle(this, hook);
     }
 
@@ -66,12 +66,12 @@ public partial class Tensor
             throw new InvalidOperationException($"RegisterPostAccumulateGradHook: the tensor of shape {Shapes.Format(Dims)} is not a leaf that requires grad, so no gradient accumulates in it.");
         }
 
-        if (_postHooks is null or { Count: 0 })
+        if (!HasPostAccumulateHooks)
         {
             Interlocked.Increment(ref s_postHooked);
         }
 
-        (_postHooks ??= []).Add(hook);
+        (_hookLists ??= new()).PostAccumulate.Add(hook);
         return new PostHookHandle(this, hook);
     }
 
@@ -80,7 +80,7 @@ public partial class Tensor
     {
         using (NoGrad())
         {
-            foreach (var hook in _postHooks!.ToArray())
+            foreach (var hook in _hookLists!.PostAccumulate.ToArray())
             {
                 hook(this);
             }
@@ -90,7 +90,7 @@ public partial class Tensor
     /// <summary>Runs the hooks on <paramref name="grad"/> (this tensor's gradient storage), writing a replacement into it.</summary>
     internal void RunHooks(float[] grad)
     {
-        foreach (var hook in _hooks!.ToArray())
+        foreach (var hook in _hookLists!.Gradient.ToArray())
         {
             Tensor? replacement;
             using (NoGrad())
@@ -115,7 +115,7 @@ public partial class Tensor
     /// <summary>Runs the hooks on a gradient tensor (in a pass through tensor ops), returning the last replacement or <paramref name="grad"/>.</summary>
     internal Tensor ApplyHooks(Tensor grad)
     {
-        foreach (var hook in _hooks!.ToArray())
+        foreach (var hook in _hookLists!.Gradient.ToArray())
         {
             var replacement = hook(grad);
             if (replacement is null)
@@ -176,13 +176,20 @@ public partial class Tensor
         return previous;
     }
 
+    private sealed class HookLists
+    {
+        public List<Func<Tensor, Tensor?>> Gradient { get; } = [];
+
+        public List<Action<Tensor>> PostAccumulate { get; } = [];
+    }
+
     private sealed class HookHandle(Tensor tensor, Func<Tensor, Tensor?> hook) : IDisposable
     {
         private Tensor? _tensor = tensor;
 
         public void Dispose()
         {
-            if (_tensor?._hooks is { } hooks && hooks.Remove(hook) && hooks.Count == 0)
+            if (_tensor?._hookLists?.Gradient is { } hooks && hooks.Remove(hook) && hooks.Count == 0)
             {
                 Interlocked.Decrement(ref s_hooked);
             }
@@ -197,7 +204,7 @@ public partial class Tensor
 
         public void Dispose()
         {
-            if (_tensor?._postHooks is { } hooks && hooks.Remove(hook) && hooks.Count == 0)
+            if (_tensor?._hookLists?.PostAccumulate is { } hooks && hooks.Remove(hook) && hooks.Count == 0)
             {
                 Interlocked.Decrement(ref s_postHooked);
             }
