@@ -1,3 +1,6 @@
+using System.Numerics.Tensors;
+using Backprop.Kernels;
+
 namespace Backprop.Data;
 
 /// <summary>The MNIST handwritten digits, read from the four IDX files (plain or .gz) in a directory.</summary>
@@ -33,12 +36,14 @@ public static class Mnist
 
         var n = images.Dims[0];
         var features = images.Dims[1] * images.Dims[2];
-        var pixels = images.Data.Span;
-        var x = new float[pixels.Length];
-        for (var i = 0; i < x.Length; i++)
+        // Pixels to [0, 1] on every thread: 47 million of them for the training set, which start-up waits for.
+        var x = GC.AllocateUninitializedArray<float>(images.Data.Length);
+        WorkSplitter.For(x.Length, WorkSplitter.ElementwiseMinimum, (images.Data, x), static (state, start, length) =>
         {
-            x[i] = pixels[i] * (1f / 255f);
-        }
+            var scaled = state.x.AsSpan(start, length);
+            TensorPrimitives.ConvertTruncating(state.Data.Span.Slice(start, length), scaled);
+            TensorPrimitives.Multiply(scaled, 1f / 255f, scaled);
+        });
 
         var labelBytes = labels.Data.Span;
         var y = new long[n];
@@ -52,7 +57,7 @@ public static class Mnist
             y[i] = labelBytes[i];
         }
 
-        return new TensorDataset(Tensor.FromArray(x, n, features), Tensor.FromArray(y, n));
+        return new TensorDataset(Tensor.Wrap(x, [n, features]), Tensor.Wrap(y, [n]));
     }
 
     private static string Find(string directory, string name)

@@ -85,6 +85,10 @@ public sealed class DataTests : IDisposable
         Assert.Equal(7f, test.Targets[0]);
         Assert.InRange(test.Inputs.Max().Item(), 0.99f, 1f);
         Assert.Equal(0f, test.Inputs.Min().Item());
+
+        // Every pixel is its byte scaled to [0, 1], as a plain loop scales it (the load converts on every thread).
+        var bytes = IdxFile.Read(Path.Combine(AppContext.BaseDirectory, "data", "mnist", "t10k-images-idx3-ubyte.gz")).Data.ToArray();
+        Assert.Equal(bytes.Select(b => b * (1f / 255f)), test.Inputs.ToArray());
     }
 
     [Fact]
