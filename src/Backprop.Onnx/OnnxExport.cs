@@ -133,7 +133,7 @@ public static partial class OnnxExport
                 case GELU:
                     return (Node("Gelu", [input], Attribute("approximate", "none")), shape);
                 case LeakyReLU leaky:
-                    return (Node("LeakyRelu", [input], Attribute("alpha", leaky.NegativeSlope)), shape);
+                    return (Node("LeakyRelu", [input], Attribute("alpha", (float)leaky.NegativeSlope)), shape);
                 case Softmax softmax:
                     return (Node("Softmax", [input], Attribute("axis", softmax.Dim)), shape);
                 case LogSoftmax logSoftmax:

@@ -2,10 +2,10 @@ namespace Backprop.NN;
 
 /// <summary>x for x &gt; 0, slope·x otherwise.</summary>
 /// <param name="negativeSlope">The slope for negative inputs.</param>
-public sealed class LeakyReLU(float negativeSlope = 0.01f) : Module<Tensor, Tensor>
+public sealed class LeakyReLU(double negativeSlope = 0.01) : Module<Tensor, Tensor>
 {
     /// <summary>The slope for negative inputs.</summary>
-    public float NegativeSlope { get; } = negativeSlope;
+    public double NegativeSlope { get; } = negativeSlope;
 
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input)

@@ -16,10 +16,10 @@ public partial class Tensor
     /// <param name="targets">The class indices, [N], int64.</param>
     /// <param name="labelSmoothing">ε in [0, 1].</param>
     /// <returns>The loss of every sample, [N].</returns>
-    public static Tensor CrossEntropy(Tensor logits, Tensor targets, float labelSmoothing = 0f)
+    public static Tensor CrossEntropy(Tensor logits, Tensor targets, double labelSmoothing = 0)
     {
         ClassIndices("CrossEntropy", logits, targets);
-        return CrossEntropyChecked(logits, targets, labelSmoothing);
+        return CrossEntropyChecked(logits, targets, (float)labelSmoothing);
     }
 
     /// <summary>
@@ -50,7 +50,7 @@ public partial class Tensor
         }
     }
 
-    /// <summary><see cref="CrossEntropy(Tensor, Tensor, float)"/> for targets already checked to be [N] int64 class indices of float32 [N, C] logits (CrossEntropyLoss checks them once).</summary>
+    /// <summary><see cref="CrossEntropy(Tensor, Tensor, double)"/> for targets already checked to be [N] int64 class indices of float32 [N, C] logits (CrossEntropyLoss checks them once).</summary>
     internal static Tensor CrossEntropyChecked(Tensor logits, Tensor targets, float labelSmoothing)
     {
         var classes = targets.Storage<long>();

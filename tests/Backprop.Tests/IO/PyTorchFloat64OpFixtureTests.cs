@@ -21,7 +21,7 @@ public class PyTorchFloat64OpFixtureTests
         "matmul_batched", "dot", "linear", "mse", "smooth_l1", "cross_entropy", "cross_entropy_weight", "cat_narrow", "where",
         "gelu", "erf", "leaky_relu", "elu", "softplus", "log1p", "expm1", "maximum", "max_dim", "sort", "topk", "cumsum", "prod",
         "layer_norm", "group_norm", "batch_norm", "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d",
-        "attention", "bce_logits", "embedding",
+        "attention", "bce_logits", "embedding", "smooth_l1_beta", "huber_delta", "cross_entropy_smooth", "leaky_relu_module",
     ];
 
     private static Tensor Apply(string name, Tensor x, Tensor? y, Tensor? z) => name switch
@@ -83,6 +83,10 @@ public class PyTorchFloat64OpFixtureTests
         "attention" => Tensor.ScaledDotProductAttention(x, y!, z!, isCausal: true, scale: 0.5),
         "bce_logits" => Tensor.BinaryCrossEntropyWithLogits(x - 1.0, y! * 0.5),
         "embedding" => Tensor.Embedding(Tensor.FromArray([2L, 1, 0, 2, 3, 1], 2, 3), x),
+        "smooth_l1_beta" => new SmoothL1Loss(beta: 0.3).Forward(x, y!),
+        "huber_delta" => new HuberLoss(delta: 0.7).Forward(x, y!),
+        "cross_entropy_smooth" => new CrossEntropyLoss(labelSmoothing: 0.1).Forward(x, Classes),
+        "leaky_relu_module" => new Backprop.NN.LeakyReLU(0.03).Forward(x),
         _ => throw new ArgumentException(name),
     };
 

@@ -53,7 +53,7 @@ internal static class ClassTargets
     /// [M, C] against targets [M], with ignored rows weighing 0; returns the per-row losses and the mean's denominator
     /// (the sum of the rows' weights).
     /// </summary>
-    public static (Tensor Losses, Tensor Denominator) Weighted(Tensor logProbs, Tensor target, Tensor? weight, long ignoreIndex, float labelSmoothing)
+    public static (Tensor Losses, Tensor Denominator) Weighted(Tensor logProbs, Tensor target, Tensor? weight, long ignoreIndex, double labelSmoothing)
     {
         var m = target.Numel;
         var c = logProbs.Dims[1];
@@ -72,13 +72,13 @@ internal static class ClassTargets
         var rowWeights = Tensor.FromArray(rowWeight, m).To(dtype);
         var picked = logProbs.Gather(1, Tensor.FromArray(safe, m, 1)).Reshape(m);
         var losses = -(picked * rowWeights);
-        if (labelSmoothing > 0f)
+        if (labelSmoothing > 0)
         {
             // PyTorch's form: (1 − ε)·nll + (ε/C)·(−Σ_c w_c·log p_c), the second term 0 on ignored rows.
             var weighted = weight is null ? logProbs : logProbs * weight.To(dtype);
             var kept = Tensor.FromArray(labels.ToArray().Select(l => l == ignoreIndex ? 0f : 1f).ToArray(), m).To(dtype);
             var smooth = -(weighted.Sum(1) * kept);
-            losses = (losses * (1f - labelSmoothing)) + (smooth * (labelSmoothing / c));
+            losses = (losses * (1 - labelSmoothing)) + (smooth * (labelSmoothing / c));
         }
 
         return (losses, rowWeights.Sum());

@@ -5,7 +5,7 @@ namespace Backprop.NN.Losses;
 /// torch.nn.CrossEntropyLoss: inputs [N, C], [N, C, d1, …] (a class per pixel or token) or [C]; optional class
 /// weights, an ignored index, and label smoothing ε (the target becomes (1 − ε) on the class plus ε/C
 /// everywhere). The common case (no weights, nothing ignored, [N, C]) runs the fused kernel
-/// (<see cref="Tensor.CrossEntropy(Tensor, Tensor, float)"/>).
+/// (<see cref="Tensor.CrossEntropy(Tensor, Tensor, double)"/>).
 /// </summary>
 public sealed class CrossEntropyLoss : Loss
 {
@@ -14,10 +14,10 @@ public sealed class CrossEntropyLoss : Loss
     /// <param name="labelSmoothing">ε in [0, 1].</param>
     /// <param name="weight">A float32 weight per class, or null.</param>
     /// <param name="ignoreIndex">A target value that contributes nothing (PyTorch's default −100).</param>
-    public CrossEntropyLoss(Reduction reduction = Reduction.Mean, float labelSmoothing = 0f, Tensor? weight = null, long ignoreIndex = -100)
+    public CrossEntropyLoss(Reduction reduction = Reduction.Mean, double labelSmoothing = 0, Tensor? weight = null, long ignoreIndex = -100)
         : base(reduction)
     {
-        if (!(labelSmoothing >= 0f && labelSmoothing <= 1f))
+        if (!(labelSmoothing >= 0 && labelSmoothing <= 1))
         {
             throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing, "CrossEntropyLoss: label smoothing must be in [0, 1].");
         }
@@ -28,7 +28,7 @@ public sealed class CrossEntropyLoss : Loss
     }
 
     /// <summary>ε, the label smoothing.</summary>
-    public float LabelSmoothing { get; }
+    public double LabelSmoothing { get; }
 
     /// <summary>The class weights, or null.</summary>
     public Tensor? Weight { get; }
@@ -50,7 +50,7 @@ public sealed class CrossEntropyLoss : Loss
         ClassTargets.CheckClasses("CrossEntropyLoss", Weight, rows.Dims[1]);
         if (Weight is null && !anyIgnored && Reduction != Reduction.BatchMean && rows.DType == DType.Float32)
         {
-            var fused = Tensor.CrossEntropyChecked(rows, labels, LabelSmoothing);
+            var fused = Tensor.CrossEntropyChecked(rows, labels, (float)LabelSmoothing);
             return Reduction == Reduction.None ? fused.Reshape(lossShape) : Reduce(fused);
         }
 
@@ -69,7 +69,7 @@ public sealed class CrossEntropyLoss : Loss
         var classDim = input.Rank == 1 ? 0 : 1;
         var classes = input.Dims[classDim];
         ClassTargets.CheckClasses("CrossEntropyLoss", Weight, classes);
-        var smoothed = LabelSmoothing > 0f ? (target * (1f - LabelSmoothing)) + (LabelSmoothing / classes) : target;
+        var smoothed = LabelSmoothing > 0 ? (target * (1 - LabelSmoothing)) + (LabelSmoothing / classes) : target;
         var terms = input.LogSoftmax(classDim) * smoothed;
         if (Weight is not null)
         {

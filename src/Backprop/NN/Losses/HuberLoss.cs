@@ -6,10 +6,10 @@ public sealed class HuberLoss : Loss
     /// <summary>Makes the loss.</summary>
     /// <param name="reduction">How per-element losses are combined.</param>
     /// <param name="delta">δ, where the loss turns from quadratic to linear; positive.</param>
-    public HuberLoss(Reduction reduction = Reduction.Mean, float delta = 1f)
+    public HuberLoss(Reduction reduction = Reduction.Mean, double delta = 1.0)
         : base(reduction)
     {
-        if (!(delta > 0f))
+        if (!(delta > 0))
         {
             throw new ArgumentOutOfRangeException(nameof(delta), delta, "HuberLoss: delta must be positive.");
         }
@@ -18,7 +18,7 @@ public sealed class HuberLoss : Loss
     }
 
     /// <summary>δ.</summary>
-    public float Delta { get; }
+    public double Delta { get; }
 
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input, Tensor target)

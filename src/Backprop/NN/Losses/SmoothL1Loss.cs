@@ -8,10 +8,10 @@ public sealed class SmoothL1Loss : Loss
     /// <summary>Makes the loss.</summary>
     /// <param name="reduction">How per-element losses are combined.</param>
     /// <param name="beta">β, where the loss turns from quadratic to linear; not negative.</param>
-    public SmoothL1Loss(Reduction reduction = Reduction.Mean, float beta = 1f)
+    public SmoothL1Loss(Reduction reduction = Reduction.Mean, double beta = 1.0)
         : base(reduction)
     {
-        if (!(beta >= 0f))
+        if (!(beta >= 0))
         {
             throw new ArgumentOutOfRangeException(nameof(beta), beta, "SmoothL1Loss: beta must not be negative.");
         }
@@ -20,19 +20,19 @@ public sealed class SmoothL1Loss : Loss
     }
 
     /// <summary>β.</summary>
-    public float Beta { get; }
+    public double Beta { get; }
 
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input, Tensor target)
     {
         RequireSameShape("SmoothL1Loss", input, target);
         var a = (input - target).Abs();
-        if (Beta == 0f)
+        if (Beta == 0)
         {
             return Reduce(a);
         }
 
         var quadratic = a.Clamp(null, Beta);
-        return Reduce((quadratic.Pow(2f) * (0.5f / Beta)) + (a - quadratic));
+        return Reduce((quadratic.Pow(2f) * (0.5 / Beta)) + (a - quadratic));
     }
 }

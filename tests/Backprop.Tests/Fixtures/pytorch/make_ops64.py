@@ -82,5 +82,10 @@ case("adaptive_avg_pool2d", lambda x: F.adaptive_avg_pool2d(x, (3, 2)), (2, 2, 5
 case("attention", lambda q, k, v: torch.softmax((q @ k.transpose(-2, -1)) / 2 + torch.full((3, 5), float("-inf")).triu(1), -1) @ v, (2, 3, 4), (2, 5, 4), (2, 5, 4))
 case("bce_logits", lambda x, t: F.binary_cross_entropy_with_logits(x - 1, t / 2, reduction="none"), (3, 4), (3, 4), positive=True)
 case("embedding", lambda w: F.embedding(torch.tensor([[2, 1, 0], [2, 3, 1]]), w), (4, 3))
+# Module and loss options that float cannot hold exactly (they are double, so float64 agrees to 1e-10).
+case("smooth_l1_beta", lambda x, y: F.smooth_l1_loss(x, y, beta=0.3), (4, 3), (4, 3))
+case("huber_delta", lambda x, y: F.huber_loss(x, y, delta=0.7), (4, 3), (4, 3))
+case("cross_entropy_smooth", lambda x: F.cross_entropy(x, torch.tensor([2, 0, 3, 1, 3]), label_smoothing=0.1), (5, 4))
+case("leaky_relu_module", torch.nn.LeakyReLU(0.03), (8,))
 
 safetensors_writer.write("ops64.safetensors", tensors, "make_ops64.py")
