@@ -20,7 +20,12 @@ public partial class Tensor
         set
         {
             ArgumentNullException.ThrowIfNull(value);
-            var slice = Index(indices);
+            Tensor slice;
+            using (NoGrad())
+            {
+                slice = Index(indices);   // the target only: no graph to record
+            }
+
             var shape = Shapes.Broadcast("Indexer set", slice.Dims, value.Dims);
             if (!shape.AsSpan().SequenceEqual(slice.Dims))
             {
@@ -30,7 +35,7 @@ public partial class Tensor
             slice.CheckInPlace("Indexer set");
             using (NoGrad())
             {
-                slice.CopyFrom(value.Expand(slice.Dims));
+                slice.CopyFrom(value.Dims.AsSpan().SequenceEqual(slice.Dims) ? value : value.Expand(slice.Dims));
             }
         }
     }

@@ -47,8 +47,8 @@ public partial class Tensor
         }
 
         var owner = StorageOwner;
-        var (offset, ownerStrides) = _layout is { } layout ? (layout.Offset, layout.Strides) : (0, Shapes.Strides(Dims));
         var rowMajor = Shapes.Strides(Dims);
+        var (offset, ownerStrides) = _layout is { } layout ? (layout.Offset, layout.Strides) : (0, rowMajor);
         var rank = keep.Count(k => k);
         var (dims, strides, ownStrides) = (new int[rank], new int[rank], new int[rank]);
         var ownOffset = 0;
