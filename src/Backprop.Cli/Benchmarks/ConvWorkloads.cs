@@ -15,8 +15,7 @@ internal static class ConvWorkloads
     public static Figure W7(string mnistDirectory)
     {
         var limit = int.TryParse(Environment.GetEnvironmentVariable("W7_SAMPLES"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? Math.Min(n, 60_000) : 60_000;
-        var train = Mnist.Load(mnistDirectory, train: true);
-        var test = Mnist.Load(mnistDirectory, train: false);
+        var (train, test) = Mnist.LoadTrainAndTest(mnistDirectory);
         var images = train.Take(limit);
         var g = new Generator(0);
         var model = ModelPresets.Resolve("cnn").Build(g);

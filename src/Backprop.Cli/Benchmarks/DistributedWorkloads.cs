@@ -71,8 +71,7 @@ internal static class DistributedWorkloads
     private static Figure Scaling(ICommunicator comm, string mnistDirectory)
     {
         Threads.Count = 1;
-        var train = Mnist.Load(mnistDirectory, train: true);
-        var test = Mnist.Load(mnistDirectory, train: false);
+        var (train, test) = Mnist.LoadTrainAndTest(mnistDirectory);
         var g = new Generator(0);
         var model = Workloads.Mlp([784, 256, 128, 10], g);
         var spareCore = Communicator.HasSpareCore(comm.LocalSize());

@@ -143,8 +143,7 @@ internal static class Workloads
     /// <summary>W2: MNIST 784-256-128-10, SGD momentum 0.9, lr 0.05, batch 128; epochs 2 and 3 timed.</summary>
     internal static (Figure Figure, long AllocatedPerStep, double FirstStepSeconds, double GcPauseFraction) W2(string mnistDirectory)
     {
-        var train = Mnist.Load(mnistDirectory, train: true);
-        var test = Mnist.Load(mnistDirectory, train: false);
+        var (train, test) = Mnist.LoadTrainAndTest(mnistDirectory);
         var firstStep = -1.0;
         var g = new Generator(0);
         var model = Mlp([784, 256, 128, 10], g);

@@ -93,7 +93,7 @@ internal sealed class FlowCommand(IAnsiConsole console) : Command<FlowCommand.Se
         return 0;
     }
 
-    private static (IReadOnlyList<LayerFlow> First, List<float> Losses) Run(Scenario scenario, Settings settings, TensorDataset data)
+    private static (IReadOnlyList<LayerFlow> First, List<float> Losses) Run(Scenario scenario, Settings settings, MnistDataset data)
     {
         var generator = new Generator(1);
         var model = settings.Cnn ? Cnn(scenario, settings.Depth, generator) : Mlp(scenario, settings, generator);

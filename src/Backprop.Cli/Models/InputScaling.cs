@@ -40,6 +40,7 @@ internal static class InputScaling
             throw new FileNotFoundException($"--data: '{path}' is neither an MNIST directory nor a .csv file.", path);
         }
 
-        return Mnist.Load(path, train: false);
+        var test = Mnist.Load(path, train: false);
+        return new TensorDataset(test.Inputs, test.Targets);
     }
 }

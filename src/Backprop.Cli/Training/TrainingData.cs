@@ -52,15 +52,14 @@ internal sealed record TrainingData(Dataset Train, Dataset Test, int Features, i
             throw new ArgumentException($"--label names a CSV column, but --data '{path}' is an MNIST directory.");
         }
 
-        var train = Mnist.Load(path, train: true);
-        var test = Mnist.Load(path, train: false);
+        var (train, test) = Mnist.LoadTrainAndTest(path);
         if (options.Limit > 0)
         {
             train = train.Take(options.Limit);
             test = test.Take(Math.Max(1, options.Limit / 6));
         }
 
-        return new TrainingData(train, test, train.Inputs.Size(1), Mnist.Classes, $"MNIST ({train.Count:N0} training, {test.Count:N0} test images)", "test", null);
+        return new TrainingData(train, test, train.Features, Mnist.Classes, $"MNIST ({train.Count:N0} training, {test.Count:N0} test images)", "test", null);
     }
 
     /// <summary>The metadata a model file keeps so that predict can prepare its inputs the same way.</summary>

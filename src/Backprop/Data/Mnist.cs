@@ -1,6 +1,3 @@
-using System.Numerics.Tensors;
-using Backprop.Kernels;
-
 namespace Backprop.Data;
 
 /// <summary>The MNIST handwritten digits, read from the four IDX files (plain or .gz) in a directory.</summary>
@@ -10,13 +7,13 @@ public static class Mnist
     public const int Classes = 10;
 
     /// <summary>
-    /// Loads the training (60,000) or test (10,000) set: inputs [N, 784] scaled to [0, 1], targets [N]
-    /// holding the digit as an int64 class index.
+    /// Loads the training (60,000) or test (10,000) set: batches of inputs [B, 784] scaled to [0, 1] and
+    /// targets [B] holding the digit as an int64 class index.
     /// </summary>
     /// <param name="directory">The directory holding train-images-idx3-ubyte(.gz) and the others.</param>
     /// <param name="train">True for the training set, false for the test set.</param>
     /// <returns>The dataset.</returns>
-    public static TensorDataset Load(string directory, bool train)
+    public static MnistDataset Load(string directory, bool train)
     {
         ArgumentNullException.ThrowIfNull(directory);
         var prefix = train ? "train" : "t10k";
@@ -35,16 +32,6 @@ public static class Mnist
         }
 
         var n = images.Dims[0];
-        var features = images.Dims[1] * images.Dims[2];
-        // Pixels to [0, 1] on every thread: 47 million of them for the training set, which start-up waits for.
-        var x = GC.AllocateUninitializedArray<float>(images.Data.Length);
-        WorkSplitter.For(x.Length, WorkSplitter.ElementwiseMinimum, (images.Data, x), static (state, start, length) =>
-        {
-            var scaled = state.x.AsSpan(start, length);
-            TensorPrimitives.ConvertTruncating(state.Data.Span.Slice(start, length), scaled);
-            TensorPrimitives.Multiply(scaled, 1f / 255f, scaled);
-        });
-
         var labelBytes = labels.Data.Span;
         var y = new long[n];
         for (var i = 0; i < n; i++)
@@ -57,7 +44,20 @@ public static class Mnist
             y[i] = labelBytes[i];
         }
 
-        return new TensorDataset(Tensor.Wrap(x, [n, features]), Tensor.Wrap(y, [n]));
+        return new MnistDataset(images.Data, Tensor.Wrap(y, [n]), images.Dims[1], images.Dims[2]);
+    }
+
+    /// <summary>
+    /// Loads the training and the test set at the same time, each on its own thread, as start-up wants them.
+    /// </summary>
+    /// <param name="directory">The directory holding the four IDX files.</param>
+    /// <returns>The training (60,000) and test (10,000) sets.</returns>
+    public static (MnistDataset Train, MnistDataset Test) LoadTrainAndTest(string directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        var test = Task.Run(() => Load(directory, train: false));
+        var train = Load(directory, train: true);
+        return (train, test.GetAwaiter().GetResult());
     }
 
     private static string Find(string directory, string name)

@@ -92,6 +92,27 @@ public sealed class DataTests : IDisposable
     }
 
     [Fact]
+    public void MnistBatchesScaleTheirOwnRows()
+    {
+        var (train, test) = Mnist.LoadTrainAndTest(Path.Combine(AppContext.BaseDirectory, "data", "mnist"));
+        Assert.Equal((60_000, 10_000, 784), (train.Count, test.Count, train.Features));
+        var bytes = test.Pixels.ToArray();
+        int[] indices = [9_999, 0, 17, 17, 4_321];
+        var batch = test.GetBatch(indices);
+        Assert.Equal([5, 784], batch.Input.Shape);
+        var expected = indices.SelectMany(i => bytes[(i * 784)..((i + 1) * 784)].Select(b => b * (1f / 255f)));
+        Assert.Equal(expected, batch.Input.ToArray());
+        Assert.Equal(indices.Select(i => test.Targets.AsSpan<long>()[i]), batch.Target.ToArray<long>());
+
+        // Take shares the bytes; the batch of a taken set is the batch of the whole one.
+        var first = test.Take(20);
+        Assert.Equal(20, first.Count);
+        Assert.Equal(test.GetBatch([3, 19]).Input.ToArray(), first.GetBatch([3, 19]).Input.ToArray());
+        Assert.Contains("index 20 is out of range for 20 images", Assert.Throws<ArgumentOutOfRangeException>(() => first.GetBatch([20])).Message, StringComparison.Ordinal);
+        Assert.Equal([20, 784], first.Inputs.Shape);
+    }
+
+    [Fact]
     public void MnistWithMismatchedLabelsIsRejected()
     {
         WriteIdx("t10k-images-idx3-ubyte", [3, 2, 2], new byte[12]);
