@@ -213,38 +213,43 @@ public partial class Tensor
 
         RequireFloat32(op, this);
         var result = NewOutput(Dims);
-        var x = Data;
-        var y = result.Data;
+        float[] x = Data, y = result.Data;
         if (x.Length < minimumPerThread)
         {
             forward(x, y);
         }
         else
         {
-            WorkSplitter.For(x.Length, minimumPerThread, (start, length) => forward(x.AsSpan(start, length), y.AsSpan(start, length)));
+            WorkSplitter.For(x.Length, minimumPerThread, (forward, x, y), static (s, start, length) => s.forward(s.x.AsSpan(start, length), s.y.AsSpan(start, length)));
         }
 
         if (NeedsGrad(this))
         {
-            var input = this;
-            Tensor[] inputs = [input];
-            result.Record(op, inputs, g =>
-            {
-                var d = RentGradArray(input.Numel);
-                var gd = g;
-                if (d.Length < minimumPerThread)
-                {
-                    backward(x, y, gd, d);
-                }
-                else
-                {
-                    WorkSplitter.For(d.Length, minimumPerThread, (start, length) => backward(x.AsSpan(start, length), y.AsSpan(start, length), gd.AsSpan(start, length), d.AsSpan(start, length)));
-                }
-
-                input.DepositGrad(d, input.Dims, owned: true);
-            }, saveInput ? inputs : null, savesOutput: saveInput, graph);
+            RecordUnary(op, result, backward, saveInput, graph, minimumPerThread);
         }
 
         return result;
+    }
+
+    /// <summary>Records a float32 unary op's node; a method of its own, so that the closure holds only what backward reads.</summary>
+    private void RecordUnary(string op, Tensor result, UnaryBackward backward, bool saveInput, GraphBackwardFn? graph, int minimumPerThread)
+    {
+        var input = this;
+        float[] x = Data, y = result.Data;
+        Tensor[] inputs = [input];
+        result.Record(op, inputs, g =>
+        {
+            var d = RentGradArray(input.Numel);
+            if (d.Length < minimumPerThread)
+            {
+                backward(x, y, g, d);
+            }
+            else
+            {
+                WorkSplitter.For(d.Length, minimumPerThread, (backward, x, y, g, d), static (s, start, length) => s.backward(s.x.AsSpan(start, length), s.y.AsSpan(start, length), s.g.AsSpan(start, length), s.d.AsSpan(start, length)));
+            }
+
+            input.DepositGrad(d, input.Dims, owned: true);
+        }, saveInput ? inputs : null, savesOutput: saveInput, graph);
     }
 }

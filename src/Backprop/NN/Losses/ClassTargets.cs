@@ -18,7 +18,7 @@ internal static class ClassTargets
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(target);
         var unbatched = input.Rank == 1;
-        var expected = unbatched ? [] : input.Dims.Where((_, i) => i != 1).ToArray();
+        var expected = unbatched ? [] : WithoutClassDim(input.Dims);
         if (input.Rank == 0 || !target.Dims.AsSpan().SequenceEqual(expected))
         {
             throw new ArgumentException($"{op}: input [N, C, d…] needs target [N, d…] class indices (or input [C] a 0-d target); got input {Shapes.Format(input.Dims)} and target {Shapes.Format(target.Dims)}.", nameof(target));
@@ -45,7 +45,16 @@ internal static class ClassTargets
         }
 
         var rows = unbatched ? input.Reshape(1, c) : input.Rank == 2 ? input : input.Flatten(2).Transpose(1, 2).Reshape(-1, c);
-        return (rows, target.Reshape(labels.Length), expected, anyIgnored);
+        return (rows, target.Rank == 1 ? target : target.Reshape(labels.Length), expected, anyIgnored);
+    }
+
+    /// <summary>The dimensions of a batched input without its class dimension (1): the target's shape.</summary>
+    private static int[] WithoutClassDim(int[] dims)
+    {
+        var shape = new int[dims.Length - 1];
+        shape[0] = dims[0];
+        dims.AsSpan(2).CopyTo(shape.AsSpan(1));
+        return shape;
     }
 
     /// <summary>
