@@ -1,40 +1,108 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Backprop.Kernels.Convolution;
 
 /// <summary>
 /// 2-D convolution as im2col + GEMM, one image at a time: the images of a batch are shared among the
 /// threads (each GEMM then runs on its thread alone); a single image lets the GEMM use the threads
-/// itself. A 1×1 kernel with stride 1 and no padding skips im2col (the input is its own column matrix).
+/// itself. The forward multiplies colᵀ·Wᵀ with colᵀ packed straight from the image (<see cref="ImplicitColumns"/>),
+/// the backward passes unfold the column matrix. A 1×1 kernel with stride 1 and no padding skips im2col
+/// (the input is its own column matrix).
 /// The weight gradient is summed per share and the shares are added in order, so for a given thread
 /// count the result is the same on every run.
 /// </summary>
 internal static class ConvKernel
 {
-    /// <summary>y [N, Cout, OutH, OutW] = conv(x [N, C, H, W], w [Cout, C/groups, kH, kW]) + bias.</summary>
+    /// <summary>
+    /// Multiply-adds per image and group from which the forward packs colᵀ from the image; smaller products
+    /// unfold the column matrix and take the GEMM's plain loop, which sums each output in one fused chain.
+    /// </summary>
+    private const long ImplicitFrom = 1 << 14;
+
+    /// <summary>
+    /// Taps (C/groups·kH·kW) from which the forward packs colᵀ: over fewer, as in a first layer on one channel,
+    /// the transpose of the output costs more than the packing saves (W7's conv1, 9 taps, was slower that way).
+    /// </summary>
+    private const int ImplicitDepthFrom = 64;
+
+    /// <summary>
+    /// y [N, Cout, OutH, OutW] = conv(x [N, C, H, W], w [Cout, C/groups, kH, kW]) + bias: per image and group,
+    /// positions × Cout = colᵀ·Wᵀ with colᵀ packed straight from the image (never written), then transposed
+    /// into the output planes with the bias added; a pointwise kernel multiplies W·x in place.
+    /// </summary>
     public static void Forward(ConvGeometry g, float[] x, float[] w, float[]? bias, float[] y) =>
-        ForEachImage(g, (_, begin, end) =>
+        ForEachImage(g, (_, begin, end) => ForwardImages(g, x, w, bias, y, begin, end));
+
+    /// <summary>
+    /// Forward's share of the batch, images begin..end. Compiled fully optimized at once: a convolution calls it
+    /// once per thread, so tiering would run its first thirty calls (seconds of work) unoptimized.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void ForwardImages(ConvGeometry g, float[] x, float[] w, float[]? bias, float[] y, int begin, int end)
+    {
+        var implicitColumns = !g.IsPointwise && g.ColumnRows >= ImplicitDepthFrom && (long)g.OutPlane * g.GroupOutChannels * g.ColumnRows >= ImplicitFrom;
+        var buffer = g.IsPointwise ? null : BufferPool<float>.Rent(implicitColumns ? g.OutPlane * g.GroupOutChannels : g.ColumnRows * g.OutPlane);
+        fixed (float* px = x)
         {
-            var col = g.IsPointwise ? null : BufferPool<float>.Rent(g.ColumnRows * g.OutPlane);
             for (var n = begin; n < end; n++)
             {
-                if (bias is not null)
-                {
-                    for (var co = 0; co < g.OutChannels; co++)
-                    {
-                        y.AsSpan(((n * g.OutChannels) + co) * g.OutPlane, g.OutPlane).Fill(bias[co]);
-                    }
-                }
-
                 for (var grp = 0; grp < g.Groups; grp++)
                 {
-                    var columns = Columns(g, x, n, grp, col);
-                    Gemm.Multiply(GroupWeight(g, w, grp), false, columns, false, OutputSlice(g, y, n, grp), g.GroupOutChannels, g.OutPlane, g.ColumnRows, accumulate: bias is not null);
+                    var output = OutputSlice(g, y, n, grp);
+                    if (implicitColumns)
+                    {
+                        var columns = new ImplicitColumns { Image = px + (((long)n * g.InChannels) + (grp * g.GroupInChannels)) * g.InPlane, Geometry = g };
+                        Gemm.MultiplyColumns(columns, GroupWeight(g, w, grp), true, buffer, g.OutPlane, g.GroupOutChannels, g.ColumnRows, accumulate: false);
+                        TransposeInto(buffer, output, g.OutPlane, g.GroupOutChannels, bias, grp * g.GroupOutChannels);
+                        continue;
+                    }
+
+                    FillBias(output, bias, grp * g.GroupOutChannels, g.OutPlane);
+                    Gemm.Multiply(GroupWeight(g, w, grp), false, Columns(g, x, n, grp, buffer), false, output, g.GroupOutChannels, g.OutPlane, g.ColumnRows, accumulate: bias is not null);
                 }
             }
+        }
 
-            ReturnIfRented(col);
-        });
+        ReturnIfRented(buffer);
+    }
+
+    /// <summary>Fills each of the planes of <paramref name="output"/> with its channel's bias (from channel <paramref name="first"/>), or leaves it when there is none.</summary>
+    private static void FillBias(Span<float> output, float[]? bias, int first, int plane)
+    {
+        if (bias is null)
+        {
+            return;
+        }
+
+        for (var co = 0; co < output.Length / plane; co++)
+        {
+            output.Slice(co * plane, plane).Fill(bias[first + co]);
+        }
+    }
+
+    /// <summary>output [channels, positions] = product [positions, channels]ᵀ (+ bias[first + channel]), in 8×8 blocks that stay in L1.</summary>
+    private static void TransposeInto(ReadOnlySpan<float> product, Span<float> output, int positions, int channels, float[]? bias, int first)
+    {
+        const int Block = 8;
+        for (var c0 = 0; c0 < channels; c0 += Block)
+        {
+            var c1 = Math.Min(channels, c0 + Block);
+            for (var p0 = 0; p0 < positions; p0 += Block)
+            {
+                var p1 = Math.Min(positions, p0 + Block);
+                for (var c = c0; c < c1; c++)
+                {
+                    var b = bias is null ? 0f : bias[first + c];
+                    var row = output.Slice(c * positions, positions);
+                    for (var p = p0; p < p1; p++)
+                    {
+                        row[p] = product[(p * channels) + c] + b;
+                    }
+                }
+            }
+        }
+    }
 
     /// <summary>dx [N, C, H, W] += convᵀ(dy [N, Cout, OutH, OutW], w): per image, W_gᵀ·dy_g, folded back by col2im.</summary>
     public static void InputGrad(ConvGeometry g, float[] w, float[] dy, float[] dx) =>

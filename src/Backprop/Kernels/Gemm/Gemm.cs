@@ -75,39 +75,82 @@ internal static unsafe class Gemm
             return;
         }
 
-        var work = (long)m * n * k;
         fixed (float* pa = a, pb = b, pc = c)
         {
-            var job = new GemmJob
-            {
-                A = pa,
-                B = pb,
-                C = pc,
-                M = m,
-                N = n,
-                K = k,
-                TransA = transA,
-                TransB = transB,
-                Accumulate = accumulate,
-                RowPanels = (m + MR - 1) / MR,
-                ColPanels = (n + NR - 1) / NR,
-                BlockDepth = GemmBlocking.BlockDepth(k),
-            };
-            if (work <= SmallLimit)
+            var job = Job(pa, transA, pb, transB, pc, m, n, k, accumulate);
+            if ((long)m * n * k <= SmallLimit)
             {
                 Small(ref job);
                 return;
             }
 
-            var threads = work < ParallelThreshold ? 1 : Math.Min(Threads.Count, Math.Max(job.RowPanels, job.ColPanels));
-            job.Threads = threads;
-            var ran = threads > 1 && (work >= SharedThreshold
-                ? Shared(ref job, threads)
-                : WorkSplitter.TryRun(threads, (nint)(&job), static (state, part) => Private(ref *(GemmJob*)state, part, ((GemmJob*)state)->Threads)));
-            if (!ran)
+            Run(ref job);
+        }
+    }
+
+    /// <summary>
+    /// C[positions×n] (+)= colᵀ·op(B), where colᵀ [positions, k] is the transposed im2col matrix of one image that
+    /// <paramref name="columns"/> describes, packed straight from the image (<see cref="Convolution.ImplicitColumns"/>).
+    /// </summary>
+    /// <param name="columns">The image and the convolution.</param>
+    /// <param name="b">B, dense row-major: k×n, or n×k when <paramref name="transB"/>.</param>
+    /// <param name="transB">Whether B is stored n×k.</param>
+    /// <param name="c">C, positions×n, dense row-major.</param>
+    /// <param name="positions">Rows of C: the output positions.</param>
+    /// <param name="n">Columns of C.</param>
+    /// <param name="k">The inner dimension: channels × kernel taps.</param>
+    /// <param name="accumulate">Add the product to C instead of overwriting it.</param>
+    public static void MultiplyColumns(Convolution.ImplicitColumns columns, ReadOnlySpan<float> b, bool transB, Span<float> c, int positions, int n, int k, bool accumulate)
+    {
+        if (positions <= 0 || n <= 0 || k <= 0 || b.Length < (long)k * n || c.Length < (long)positions * n)
+        {
+            throw new ArgumentException($"Gemm.MultiplyColumns: {positions} positions, n={n}, k={k} need B of {(long)k * n} and C of {(long)positions * n} elements; got {b.Length} and {c.Length}.");
+        }
+
+        fixed (float* pb = b, pc = c)
+        {
+            var job = Job(null, false, pb, transB, pc, positions, n, k, accumulate);
+            job.Columns = &columns;
+            Run(ref job);
+        }
+    }
+
+    private static GemmJob Job(float* a, bool transA, float* b, bool transB, float* c, int m, int n, int k, bool accumulate) => new()
+    {
+        A = a,
+        B = b,
+        C = c,
+        M = m,
+        N = n,
+        K = k,
+        TransA = transA,
+        TransB = transB,
+        Accumulate = accumulate,
+        RowPanels = (m + MR - 1) / MR,
+        ColPanels = (n + NR - 1) / NR,
+        BlockDepth = GemmBlocking.BlockDepth(k),
+    };
+
+    /// <summary>Runs a packed product on the threads it is worth (shared panels for large ones), or on this thread alone when the pool is busy.</summary>
+    private static void Run(ref GemmJob job)
+    {
+        var work = (long)job.M * job.N * job.K;
+        var threads = work < ParallelThreshold ? 1 : Math.Min(Threads.Count, Math.Max(job.RowPanels, job.ColPanels));
+        job.Threads = threads;
+        var ran = false;
+        if (threads > 1)
+        {
+            fixed (GemmJob* pjob = &job)
             {
-                Private(ref job, 0, 1);
+                ran = work >= SharedThreshold
+                    ? Shared(ref job, threads)
+                    : WorkSplitter.TryRun(threads, (nint)pjob, static (state, part) => Private(ref *(GemmJob*)state, part, ((GemmJob*)state)->Threads));
             }
+        }
+
+        if (!ran)
+        {
+            Private(ref job, 0, 1);
         }
     }
 
@@ -228,7 +271,7 @@ internal static unsafe class Gemm
     private static void Compute(ref GemmJob job, float* aBlock, int r0, int r1, float* bPack, int bBase, int c0, int c1)
     {
         nint rowStride = job.TransA ? 1 : job.K, colStride = job.TransA ? job.M : 1;
-        var packAll = (job.TransA && job.M >= PackTransposedAFrom) || (!Vector512.IsHardwareAccelerated && c1 - c0 >= PackForNarrowKernelsFrom);
+        var packAll = job.Columns != null || (job.TransA && job.M >= PackTransposedAFrom) || (!Vector512.IsHardwareAccelerated && c1 - c0 >= PackForNarrowKernelsFrom);
         var tile = stackalloc float[MR * NR];
         var panelsPerBlock = GemmBlocking.MC / MR;
         for (var rb = r0; rb < r1; rb += panelsPerBlock)

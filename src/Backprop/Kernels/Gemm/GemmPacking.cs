@@ -19,6 +19,12 @@ internal static unsafe class GemmPacking
     public static void PackA(ref GemmJob job, int r0, int r1, float* dst, bool all)
     {
         int m = job.M, k = job.K, kc = job.Kc, p0 = job.P0;
+        if (job.Columns != null)
+        {
+            job.Columns->PackA(m, p0, kc, r0, r1, dst);
+            return;
+        }
+
         for (var ir = r0; ir < r1; ir++)
         {
             var i0 = ir * MR;

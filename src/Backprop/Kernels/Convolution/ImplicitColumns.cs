@@ -1,0 +1,145 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Backprop.Kernels.Convolution;
+
+/// <summary>
+/// The transposed im2col matrix of one image and one group, colᵀ [OutH·OutW, C/groups·kH·kW], read straight
+/// from the input planes by the GEMM's packing of A, so that the column matrix is never written: a row per
+/// output position, a column per (input channel, kernel row, kernel column), zero where the kernel overhangs
+/// the padding. The convolution is then C [positions, Cout] = colᵀ · Wᵀ, whose large dimension is M, the
+/// shape the GEMM runs fastest (see docs/performance.md). The packing is compiled fully optimized at once
+/// (AggressiveOptimization): left to tiering, its loops ran unoptimized for the first twenty convolutions.
+/// </summary>
+internal unsafe struct ImplicitColumns
+{
+    /// <summary>The group's first input plane of the image.</summary>
+    public float* Image;
+
+    /// <summary>The convolution.</summary>
+    public ConvGeometry Geometry;
+
+    /// <summary>
+    /// Packs row panels r0..r1 (<see cref="Gemm.MR"/> positions each) of colᵀ[:, p0:p0+kc] into
+    /// <paramref name="dst"/>: panel[p·MR + r] = colᵀ[panel·MR + r, p0 + p], zero past the last position.
+    /// Each column p is a tap (channel, kernel row, kernel column), whose offsets are tabulated once per call.
+    /// Six positions on one output row with stride 1 read six neighbouring pixels (one copy per tap) where the
+    /// tap lies inside the image; the rest (a panel straddling rows, a stride of 2, the padding) pixel by pixel.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public readonly void PackA(int positions, int p0, int kc, int r0, int r1, float* dst)
+    {
+        const int MR = Gemm.MR;
+        var g = Geometry;
+        var table = ArrayPool<int>.Shared.Rent(3 * kc);
+        fixed (int* taps = table)
+        {
+            int* tapY = taps, tapX = taps + kc, tapPlane = taps + (2 * kc);
+            int channel = p0 / (g.KernelH * g.KernelW), ky = p0 / g.KernelW % g.KernelH, kx = p0 % g.KernelW;
+            for (var p = 0; p < kc; p++)
+            {
+                (tapY[p], tapX[p], tapPlane[p]) = (ky * g.DilationH, kx * g.DilationW, channel * g.InPlane);
+                if (++kx == g.KernelW)
+                {
+                    kx = 0;
+                    if (++ky == g.KernelH)
+                    {
+                        ky = 0;
+                        channel++;
+                    }
+                }
+            }
+
+            for (var ir = r0; ir < r1; ir++, dst += MR * kc)
+            {
+                var i0 = ir * MR;
+                var rows = Math.Min(MR, positions - i0);
+                var (oy, ox) = Math.DivRem(i0, g.OutW);
+                if (rows == MR && g.StrideW == 1 && ox + MR <= g.OutW)
+                {
+                    PackRun(dst, kc, (oy * g.StrideH) - g.PadH, ox - g.PadW, tapY, tapX, tapPlane);
+                }
+                else
+                {
+                    PackPixels(dst, kc, i0, rows, tapY, tapX, tapPlane);
+                }
+            }
+        }
+
+        ArrayPool<int>.Shared.Return(table);
+    }
+
+    /// <summary>Six positions on one output row, stride 1, their first at input (y0, x0) for the tap (0, 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private readonly void PackRun(float* d, int kc, int y0, int x0, int* tapY, int* tapX, int* tapPlane)
+    {
+        const int MR = Gemm.MR;
+        int inH = Geometry.InH, inW = Geometry.InW;
+        var origin = Image + ((long)y0 * inW) + x0;
+        // Every tap of the kernel inside the image: no test per tap.
+        var interior = y0 >= 0 && y0 + (Geometry.DilationH * (Geometry.KernelH - 1)) < inH
+            && x0 >= 0 && x0 + (Geometry.DilationW * (Geometry.KernelW - 1)) + MR <= inW;
+        if (interior)
+        {
+            for (var p = 0; p < kc; p++, d += MR)
+            {
+                var src = origin + tapPlane[p] + ((long)tapY[p] * inW) + tapX[p];
+                Unsafe.WriteUnaligned(d, Unsafe.ReadUnaligned<Vector128<float>>(src));
+                Unsafe.WriteUnaligned(d + 4, Unsafe.ReadUnaligned<long>(src + 4));
+            }
+
+            return;
+        }
+
+        for (var p = 0; p < kc; p++, d += MR)
+        {
+            int y = y0 + tapY[p], x = x0 + tapX[p];
+            var src = origin + tapPlane[p] + ((long)tapY[p] * inW) + tapX[p];
+            if ((uint)y >= (uint)inH)
+            {
+                Unsafe.InitBlockUnaligned(d, 0, MR * sizeof(float));
+            }
+            else if (x >= 0 && x + MR <= inW)
+            {
+                Unsafe.WriteUnaligned(d, Unsafe.ReadUnaligned<Vector128<float>>(src));
+                Unsafe.WriteUnaligned(d + 4, Unsafe.ReadUnaligned<long>(src + 4));
+            }
+            else
+            {
+                for (var r = 0; r < MR; r++)
+                {
+                    d[r] = (uint)(x + r) < (uint)inW ? src[r] : 0f;
+                }
+            }
+        }
+    }
+
+    /// <summary>Any panel (one that straddles output rows, a stride other than 1, the last partial one): pixel by pixel, zero past the last position.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private readonly void PackPixels(float* d, int kc, int i0, int rows, int* tapY, int* tapX, int* tapPlane)
+    {
+        const int MR = Gemm.MR;
+        var g = Geometry;
+        var baseY = stackalloc int[MR];
+        var baseX = stackalloc int[MR];
+        for (var r = 0; r < MR; r++)
+        {
+            // A row past the last position reads nothing: its base lies outside the image.
+            var (oy, ox) = r < rows ? Math.DivRem(i0 + r, g.OutW) : (-1, 0);
+            baseY[r] = oy < 0 ? int.MinValue / 2 : (oy * g.StrideH) - g.PadH;
+            baseX[r] = (ox * g.StrideW) - g.PadW;
+        }
+
+        int inH = g.InH, inW = g.InW;
+        for (var p = 0; p < kc; p++, d += MR)
+        {
+            var plane = Image + tapPlane[p];
+            for (var r = 0; r < MR; r++)
+            {
+                int y = baseY[r] + tapY[p], x = baseX[r] + tapX[p];
+                d[r] = (uint)y < (uint)inH && (uint)x < (uint)inW ? plane[((long)y * inW) + x] : 0f;
+            }
+        }
+    }
+}
