@@ -19,10 +19,12 @@ public class ConvolutionKernelTests
         new[] { 7, 3, 4, 4, 5, 2, 2, 1, 1, 0, 0, 1, 1, 1 },
 
         // The forward packs colᵀ from the image: 1,035 taps split into K blocks that start inside a channel,
-        // panels of six positions that straddle output rows of 14, runs inside the image and runs over the padding.
+        // panels of six positions that straddle output rows of 14, runs inside the image and runs over the padding;
+        // the weight gradient packs col the same way (stride 2 and groups in the last).
         new[] { 2, 115, 9, 14, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1 },
         new[] { 1, 8, 12, 20, 5, 3, 3, 1, 1, 2, 2, 2, 2, 1 },
         new[] { 1, 8, 10, 30, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1 },
+        new[] { 2, 16, 21, 21, 8, 3, 3, 2, 2, 1, 1, 1, 1, 2 },
     };
 
     private static float[] Random(int n, ulong seed) => KernelData.Uniform(n, seed);

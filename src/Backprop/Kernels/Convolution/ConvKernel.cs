@@ -41,7 +41,7 @@ internal static class ConvKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void ForwardImages(ConvGeometry g, float[] x, float[] w, float[]? bias, float[] y, int begin, int end)
     {
-        var implicitColumns = !g.IsPointwise && g.ColumnRows >= ImplicitDepthFrom && (long)g.OutPlane * g.GroupOutChannels * g.ColumnRows >= ImplicitFrom;
+        var implicitColumns = UsesImplicitColumns(g);
         var buffer = g.IsPointwise ? null : BufferPool<float>.Rent(implicitColumns ? g.OutPlane * g.GroupOutChannels : g.ColumnRows * g.OutPlane);
         fixed (float* px = x)
         {
@@ -54,7 +54,12 @@ internal static class ConvKernel
                     {
                         var columns = new ImplicitColumns { Image = px + (((long)n * g.InChannels) + (grp * g.GroupInChannels)) * g.InPlane, Geometry = g };
                         Gemm.MultiplyColumns(columns, GroupWeight(g, w, grp), true, buffer, g.OutPlane, g.GroupOutChannels, g.ColumnRows, accumulate: false);
-                        TransposeInto(buffer, output, g.OutPlane, g.GroupOutChannels, bias, grp * g.GroupOutChannels);
+                        Permute.Transpose2D<float>(buffer.AsSpan(0, g.OutPlane * g.GroupOutChannels), g.OutPlane, g.GroupOutChannels, output);
+                        if (bias is not null)
+                        {
+                            AddBias(output, bias.AsSpan(grp * g.GroupOutChannels, g.GroupOutChannels), g.GroupOutChannels, g.OutPlane);
+                        }
+
                         continue;
                     }
 
@@ -67,6 +72,10 @@ internal static class ConvKernel
         ReturnIfRented(buffer);
     }
 
+    /// <summary>Whether the forward and the weight gradient pack the column matrix straight from the image (deep kernels, products past the GEMM's plain loop).</summary>
+    private static bool UsesImplicitColumns(in ConvGeometry g) =>
+        !g.IsPointwise && g.ColumnRows >= ImplicitDepthFrom && (long)g.OutPlane * g.GroupOutChannels * g.ColumnRows >= ImplicitFrom;
+
     /// <summary>Fills each of the planes of <paramref name="output"/> with its channel's bias (from channel <paramref name="first"/>), or leaves it when there is none.</summary>
     private static void FillBias(Span<float> output, float[]? bias, int first, int plane)
     {
@@ -78,29 +87,6 @@ internal static class ConvKernel
         for (var co = 0; co < output.Length / plane; co++)
         {
             output.Slice(co * plane, plane).Fill(bias[first + co]);
-        }
-    }
-
-    /// <summary>output [channels, positions] = product [positions, channels]ᵀ (+ bias[first + channel]), in 8×8 blocks that stay in L1.</summary>
-    private static void TransposeInto(ReadOnlySpan<float> product, Span<float> output, int positions, int channels, float[]? bias, int first)
-    {
-        const int Block = 8;
-        for (var c0 = 0; c0 < channels; c0 += Block)
-        {
-            var c1 = Math.Min(channels, c0 + Block);
-            for (var p0 = 0; p0 < positions; p0 += Block)
-            {
-                var p1 = Math.Min(positions, p0 + Block);
-                for (var c = c0; c < c1; c++)
-                {
-                    var b = bias is null ? 0f : bias[first + c];
-                    var row = output.Slice(c * positions, positions);
-                    for (var p = p0; p < p1; p++)
-                    {
-                        row[p] = product[(p * channels) + c] + b;
-                    }
-                }
-            }
         }
     }
 
@@ -130,7 +116,11 @@ internal static class ConvKernel
             ReturnIfRented(col);
         });
 
-    /// <summary>dw [Cout, C/groups, kH, kW] += Σ over images of dy_g · col_gᵀ.</summary>
+    /// <summary>
+    /// dw [Cout, C/groups, kH, kW] += Σ over images of dy_g · col_gᵀ: for deep enough kernels as dWᵀ = col·dyᵀ
+    /// with col packed straight from the image (summed per share in [taps, Cout] and transposed once at the end),
+    /// else with the column matrix unfolded.
+    /// </summary>
     public static void WeightGrad(ConvGeometry g, float[] x, float[] dy, Span<float> dw)
     {
         var parts = Parts(g);
@@ -140,28 +130,64 @@ internal static class ConvKernel
             partials[p] = BufferPool<float>.RentZeroed(dw.Length);
         }
 
-        ForEachImage(g, (part, begin, end) =>
+        var implicitColumns = UsesImplicitColumns(g);
+        ForEachImage(g, (part, begin, end) => WeightGradImages(g, x, dy, partials[part], implicitColumns, begin, end));
+        var sum = partials[0].AsSpan(0, dw.Length);
+        for (var p = 1; p < parts; p++)
         {
-            var col = g.IsPointwise ? null : BufferPool<float>.Rent(g.ColumnRows * g.OutPlane);
-            var sum = partials[part];
+            TensorPrimitives.Add(sum, partials[p].AsSpan(0, dw.Length), sum);
+        }
+
+        if (implicitColumns)
+        {
+            var block = g.GroupOutChannels * g.ColumnRows;
+            var transposed = BufferPool<float>.Rent(block);
+            for (var grp = 0; grp < g.Groups; grp++)
+            {
+                var target = dw.Slice(grp * block, block);
+                Permute.Transpose2D<float>(sum.Slice(grp * block, block), g.ColumnRows, g.GroupOutChannels, transposed);
+                TensorPrimitives.Add(target, transposed.AsSpan(0, block), target);
+            }
+
+            BufferPool<float>.Return(transposed);
+        }
+        else
+        {
+            TensorPrimitives.Add(dw, sum, dw);
+        }
+
+        foreach (var partial in partials)
+        {
+            BufferPool<float>.Return(partial);
+        }
+    }
+
+    /// <summary>The weight gradient's share of the batch, images begin..end, summed into <paramref name="sum"/> ([taps, Cout] per group when packed from the image, else [Cout, taps]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void WeightGradImages(ConvGeometry g, float[] x, float[] dy, float[] sum, bool implicitColumns, int begin, int end)
+    {
+        var col = g.IsPointwise || implicitColumns ? null : BufferPool<float>.Rent(g.ColumnRows * g.OutPlane);
+        var block = g.GroupOutChannels * g.ColumnRows;
+        fixed (float* px = x)
+        {
             for (var n = begin; n < end; n++)
             {
                 for (var grp = 0; grp < g.Groups; grp++)
                 {
-                    var columns = Columns(g, x, n, grp, col);
-                    var target = sum.AsSpan(grp * g.GroupOutChannels * g.ColumnRows, g.GroupOutChannels * g.ColumnRows);
-                    Gemm.Multiply(OutputSlice(g, dy, n, grp), false, columns, true, target, g.GroupOutChannels, g.ColumnRows, g.OutPlane, accumulate: true);
+                    var target = sum.AsSpan(grp * block, block);
+                    if (implicitColumns)
+                    {
+                        var columns = new ImplicitColumns { Image = px + (((long)n * g.InChannels) + (grp * g.GroupInChannels)) * g.InPlane, Geometry = g, TapsAsRows = true };
+                        Gemm.MultiplyColumns(columns, OutputSlice(g, dy, n, grp), true, target, g.ColumnRows, g.GroupOutChannels, g.OutPlane, accumulate: true);
+                        continue;
+                    }
+
+                    Gemm.Multiply(OutputSlice(g, dy, n, grp), false, Columns(g, x, n, grp, col), true, target, g.GroupOutChannels, g.ColumnRows, g.OutPlane, accumulate: true);
                 }
             }
-
-            ReturnIfRented(col);
-        });
-
-        foreach (var partial in partials)
-        {
-            TensorPrimitives.Add(dw, partial.AsSpan(0, dw.Length), dw);
-            BufferPool<float>.Return(partial);
         }
+
+        ReturnIfRented(col);
     }
 
     /// <summary>Adds bias[c] to every plane c of <paramref name="y"/>, planes of <paramref name="plane"/> elements cycling through the channels.</summary>

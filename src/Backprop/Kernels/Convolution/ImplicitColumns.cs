@@ -5,12 +5,14 @@ using System.Runtime.Intrinsics;
 namespace Backprop.Kernels.Convolution;
 
 /// <summary>
-/// The transposed im2col matrix of one image and one group, colᵀ [OutH·OutW, C/groups·kH·kW], read straight
-/// from the input planes by the GEMM's packing of A, so that the column matrix is never written: a row per
-/// output position, a column per (input channel, kernel row, kernel column), zero where the kernel overhangs
-/// the padding. The convolution is then C [positions, Cout] = colᵀ · Wᵀ, whose large dimension is M, the
-/// shape the GEMM runs fastest (see docs/performance.md). The packing is compiled fully optimized at once
-/// (AggressiveOptimization): left to tiering, its loops ran unoptimized for the first twenty convolutions.
+/// The im2col matrix of one image and one group, read straight from the input planes by the GEMM's packing
+/// of A, so that the column matrix is never written: col [C/groups·kH·kW, OutH·OutW] has a row per (input
+/// channel, kernel row, kernel column) and a column per output position, zero where the kernel overhangs the
+/// padding. As colᵀ (rows the positions) it is the forward's A, C [positions, Cout] = colᵀ·Wᵀ; as col (rows
+/// the taps, <see cref="TapsAsRows"/>) the weight gradient's, dWᵀ [taps, Cout] = col·dyᵀ. Both put the
+/// large dimension in M, the shape the GEMM runs fastest (see docs/performance.md). The packing is compiled
+/// fully optimized at once (AggressiveOptimization): left to tiering, its loops ran unoptimized for the first
+/// twenty convolutions.
 /// </summary>
 internal unsafe struct ImplicitColumns
 {
@@ -20,6 +22,101 @@ internal unsafe struct ImplicitColumns
     /// <summary>The convolution.</summary>
     public ConvGeometry Geometry;
 
+    /// <summary>Whether A is col (a row per tap, a column per position) rather than colᵀ.</summary>
+    public bool TapsAsRows;
+
+    /// <summary>Packs row panels r0..r1 of A[:, p0:p0+kc] (A has <paramref name="rows"/> rows) for the GEMM: <see cref="PackPositions"/> or <see cref="PackTaps"/>.</summary>
+    public readonly void PackA(int rows, int p0, int kc, int r0, int r1, float* dst)
+    {
+        if (TapsAsRows)
+        {
+            PackTaps(rows, p0, kc, r0, r1, dst);
+        }
+        else
+        {
+            PackPositions(rows, p0, kc, r0, r1, dst);
+        }
+    }
+
+    /// <summary>
+    /// Packs row panels r0..r1 (<see cref="Gemm.MR"/> taps each) of col[:, p0:p0+kc] into <paramref name="dst"/>:
+    /// panel[p·MR + r] = col[panel·MR + r, p0 + p], zero past the last tap. Each tap walks the positions p0.. along
+    /// their output rows; within a row the pixels it reads are one run of the input row (every stride-th).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private readonly void PackTaps(int taps, int p0, int kc, int r0, int r1, float* dst)
+    {
+        const int MR = Gemm.MR;
+        var g = Geometry;
+        int kernel = g.KernelH * g.KernelW, sw = g.StrideW;
+        for (var ir = r0; ir < r1; ir++, dst += MR * kc)
+        {
+            var i0 = ir * MR;
+            var rows = Math.Min(MR, taps - i0);
+            if (rows < MR)
+            {
+                new Span<float>(dst, MR * kc).Clear();
+            }
+
+            for (var r = 0; r < rows; r++)
+            {
+                var (channel, tap) = Math.DivRem(i0 + r, kernel);
+                var (ky, kx) = Math.DivRem(tap, g.KernelW);
+                var plane = Image + ((long)channel * g.InPlane);
+                int offY = (ky * g.DilationH) - g.PadH, offX = (kx * g.DilationW) - g.PadW;
+
+                // The output columns ox whose pixel ox·sw + offX lies in the row: [oxLo, oxHi).
+                var oxLo = offX >= 0 ? 0 : (-offX + sw - 1) / sw;
+                var oxHi = g.InW - offX <= 0 ? 0 : Math.Min(g.OutW, ((g.InW - offX - 1) / sw) + 1);
+                var d = dst + r;
+                var (oy, ox) = Math.DivRem(p0, g.OutW);
+                for (var p = 0; p < kc;)
+                {
+                    var count = Math.Min(g.OutW - ox, kc - p);
+                    var iy = (oy * g.StrideH) + offY;
+                    var end = ox + count;
+                    if ((uint)iy >= (uint)g.InH)
+                    {
+                        for (; ox < end; ox++, d += MR)
+                        {
+                            *d = 0f;
+                        }
+                    }
+                    else
+                    {
+                        // Zeros left of the row, the pixels inside it (every sw-th), zeros right of it.
+                        var row = plane + ((long)iy * g.InW) + offX;
+                        int inside0 = Math.Clamp(oxLo, ox, end), inside1 = Math.Clamp(oxHi, inside0, end);
+                        for (; ox < inside0; ox++, d += MR)
+                        {
+                            *d = 0f;
+                        }
+
+                        var src = row + ((long)ox * sw);
+                        for (; ox + 4 <= inside1; ox += 4, d += 4 * MR, src += 4 * sw)
+                        {
+                            (d[0], d[MR], d[2 * MR], d[3 * MR]) = (src[0], src[sw], src[2 * sw], src[3 * sw]);
+                        }
+
+                        for (; ox < inside1; ox++, d += MR, src += sw)
+                        {
+                            *d = *src;
+                        }
+
+                        for (; ox < end; ox++, d += MR)
+                        {
+                            *d = 0f;
+                        }
+                    }
+
+                    p += count;
+                    ox = 0;
+                    oy++;
+                }
+            }
+        }
+    }
+
     /// <summary>
     /// Packs row panels r0..r1 (<see cref="Gemm.MR"/> positions each) of colᵀ[:, p0:p0+kc] into
     /// <paramref name="dst"/>: panel[p·MR + r] = colᵀ[panel·MR + r, p0 + p], zero past the last position.
@@ -28,7 +125,7 @@ internal unsafe struct ImplicitColumns
     /// tap lies inside the image; the rest (a panel straddling rows, a stride of 2, the padding) pixel by pixel.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public readonly void PackA(int positions, int p0, int kc, int r0, int r1, float* dst)
+    private readonly void PackPositions(int positions, int p0, int kc, int r0, int r1, float* dst)
     {
         const int MR = Gemm.MR;
         var g = Geometry;

@@ -89,27 +89,27 @@ internal static unsafe class Gemm
     }
 
     /// <summary>
-    /// C[positions×n] (+)= colᵀ·op(B), where colᵀ [positions, k] is the transposed im2col matrix of one image that
-    /// <paramref name="columns"/> describes, packed straight from the image (<see cref="Convolution.ImplicitColumns"/>).
+    /// C[m×n] (+)= A·op(B), where A is an image's im2col matrix (col, or colᵀ) that <paramref name="columns"/>
+    /// describes, packed straight from the image (<see cref="Convolution.ImplicitColumns"/>).
     /// </summary>
-    /// <param name="columns">The image and the convolution.</param>
+    /// <param name="columns">The image, the convolution and the orientation of A.</param>
     /// <param name="b">B, dense row-major: k×n, or n×k when <paramref name="transB"/>.</param>
     /// <param name="transB">Whether B is stored n×k.</param>
-    /// <param name="c">C, positions×n, dense row-major.</param>
-    /// <param name="positions">Rows of C: the output positions.</param>
+    /// <param name="c">C, m×n, dense row-major.</param>
+    /// <param name="m">Rows of C: the output positions for colᵀ, the taps for col.</param>
     /// <param name="n">Columns of C.</param>
-    /// <param name="k">The inner dimension: channels × kernel taps.</param>
+    /// <param name="k">The inner dimension: the taps for colᵀ, the positions for col.</param>
     /// <param name="accumulate">Add the product to C instead of overwriting it.</param>
-    public static void MultiplyColumns(Convolution.ImplicitColumns columns, ReadOnlySpan<float> b, bool transB, Span<float> c, int positions, int n, int k, bool accumulate)
+    public static void MultiplyColumns(Convolution.ImplicitColumns columns, ReadOnlySpan<float> b, bool transB, Span<float> c, int m, int n, int k, bool accumulate)
     {
-        if (positions <= 0 || n <= 0 || k <= 0 || b.Length < (long)k * n || c.Length < (long)positions * n)
+        if (m <= 0 || n <= 0 || k <= 0 || b.Length < (long)k * n || c.Length < (long)m * n)
         {
-            throw new ArgumentException($"Gemm.MultiplyColumns: {positions} positions, n={n}, k={k} need B of {(long)k * n} and C of {(long)positions * n} elements; got {b.Length} and {c.Length}.");
+            throw new ArgumentException($"Gemm.MultiplyColumns: m={m}, n={n}, k={k} need B of {(long)k * n} and C of {(long)m * n} elements; got {b.Length} and {c.Length}.");
         }
 
         fixed (float* pb = b, pc = c)
         {
-            var job = Job(null, false, pb, transB, pc, positions, n, k, accumulate);
+            var job = Job(null, false, pb, transB, pc, m, n, k, accumulate);
             job.Columns = &columns;
             Run(ref job);
         }
