@@ -1,13 +1,12 @@
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
 
 namespace Backprop.Kernels.Convolution;
 
 /// <summary>
 /// 2-D convolution as im2col + GEMM, one image at a time: the images of a batch are shared among the
 /// threads (each GEMM then runs on its thread alone); a single image lets the GEMM use the threads
-/// itself. The forward multiplies colᵀ·Wᵀ with colᵀ packed straight from the image (<see cref="ImplicitColumns"/>),
-/// the backward passes unfold the column matrix. A 1×1 kernel with stride 1 and no padding skips im2col
+/// itself. The forward (colᵀ·Wᵀ) and the weight gradient (col·dyᵀ) pack the column matrix straight from the
+/// image (<see cref="ImplicitColumns"/>); the input gradient unfolds it. A 1×1 kernel with stride 1 and no padding skips im2col
 /// (the input is its own column matrix).
 /// The weight gradient is summed per share and the shares are added in order, so for a given thread
 /// count the result is the same on every run.
@@ -34,11 +33,7 @@ internal static class ConvKernel
     public static void Forward(ConvGeometry g, float[] x, float[] w, float[]? bias, float[] y) =>
         ForEachImage(g, (_, begin, end) => ForwardImages(g, x, w, bias, y, begin, end));
 
-    /// <summary>
-    /// Forward's share of the batch, images begin..end. Compiled fully optimized at once: a convolution calls it
-    /// once per thread, so tiering would run its first thirty calls (seconds of work) unoptimized.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>Forward's share of the batch, images begin..end.</summary>
     private static unsafe void ForwardImages(ConvGeometry g, float[] x, float[] w, float[]? bias, float[] y, int begin, int end)
     {
         var implicitColumns = UsesImplicitColumns(g);
@@ -163,7 +158,6 @@ internal static class ConvKernel
     }
 
     /// <summary>The weight gradient's share of the batch, images begin..end, summed into <paramref name="sum"/> ([taps, Cout] per group when packed from the image, else [Cout, taps]).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void WeightGradImages(ConvGeometry g, float[] x, float[] dy, float[] sum, bool implicitColumns, int begin, int end)
     {
         var col = g.IsPointwise || implicitColumns ? null : BufferPool<float>.Rent(g.ColumnRows * g.OutPlane);
