@@ -39,7 +39,7 @@ public sealed class MnistDataset : Dataset
     /// Every image as floats in [0, 1], [N, rows × columns]: made on first use and kept, for evaluating a whole
     /// set in one pass. Training draws batches instead.
     /// </summary>
-    public Tensor Inputs => _inputs ??= Tensor.Wrap(Scale(_pixels.Span), [Count, Features]);
+    public Tensor Inputs => _inputs ??= Tensor.Wrap(Scaled(_pixels.Span), [Count, Features]);
 
     /// <inheritdoc/>
     public override int Count => Targets.Size(0);
@@ -59,10 +59,9 @@ public sealed class MnistDataset : Dataset
                 throw new ArgumentOutOfRangeException(nameof(indices), $"MnistDataset.GetBatch: index {indices[i]} is out of range for {Count} images.");
             }
 
-            TensorPrimitives.ConvertTruncating(pixels.Slice(indices[i] * features, features), destination.Slice(i * features, features));
+            Scale(pixels.Slice(indices[i] * features, features), destination.Slice(i * features, features));
         }
 
-        TensorPrimitives.Multiply(destination, 1f / 255f, destination);
         return new Batch(input, Targets.IndexSelect(0, indices));
     }
 
@@ -75,11 +74,17 @@ public sealed class MnistDataset : Dataset
         return new MnistDataset(_pixels[..(n * Features)], Targets.Narrow(0, 0, n), Rows, Columns);
     }
 
-    private static float[] Scale(ReadOnlySpan<byte> pixels)
+    private static float[] Scaled(ReadOnlySpan<byte> pixels)
     {
         var scaled = GC.AllocateUninitializedArray<float>(pixels.Length);
+        Scale(pixels, scaled);
+        return scaled;
+    }
+
+    /// <summary>Each byte b as b / 255 (times the float 1/255, the same value in every path).</summary>
+    private static void Scale(ReadOnlySpan<byte> pixels, Span<float> scaled)
+    {
         TensorPrimitives.ConvertTruncating(pixels, scaled);
         TensorPrimitives.Multiply(scaled, 1f / 255f, scaled);
-        return scaled;
     }
 }

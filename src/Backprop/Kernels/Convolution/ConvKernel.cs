@@ -47,8 +47,7 @@ internal static class ConvKernel
                     var output = OutputSlice(g, y, n, grp);
                     if (implicitColumns)
                     {
-                        var columns = new ImplicitColumns { Image = px + (((long)n * g.InChannels) + (grp * g.GroupInChannels)) * g.InPlane, Geometry = g };
-                        Gemm.MultiplyColumns(columns, GroupWeight(g, w, grp), true, buffer, g.OutPlane, g.GroupOutChannels, g.ColumnRows, accumulate: false);
+                        Gemm.MultiplyColumns(ImplicitColumns.Of(g, px, n, grp, tapsAsRows: false), GroupWeight(g, w, grp), true, buffer, g.OutPlane, g.GroupOutChannels, g.ColumnRows, accumulate: false);
                         Permute.Transpose2D<float>(buffer.AsSpan(0, g.OutPlane * g.GroupOutChannels), g.OutPlane, g.GroupOutChannels, output);
                         if (bias is not null)
                         {
@@ -171,8 +170,7 @@ internal static class ConvKernel
                     var target = sum.AsSpan(grp * block, block);
                     if (implicitColumns)
                     {
-                        var columns = new ImplicitColumns { Image = px + (((long)n * g.InChannels) + (grp * g.GroupInChannels)) * g.InPlane, Geometry = g, TapsAsRows = true };
-                        Gemm.MultiplyColumns(columns, OutputSlice(g, dy, n, grp), true, target, g.ColumnRows, g.GroupOutChannels, g.OutPlane, accumulate: true);
+                        Gemm.MultiplyColumns(ImplicitColumns.Of(g, px, n, grp, tapsAsRows: true), OutputSlice(g, dy, n, grp), true, target, g.ColumnRows, g.GroupOutChannels, g.OutPlane, accumulate: true);
                         continue;
                     }
 

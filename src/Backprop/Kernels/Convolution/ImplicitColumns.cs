@@ -25,6 +25,20 @@ internal unsafe struct ImplicitColumns
     /// <summary>Whether A is col (a row per tap, a column per position) rather than colᵀ.</summary>
     public bool TapsAsRows;
 
+    /// <summary>The column matrix of image <paramref name="n"/>, group <paramref name="group"/> of the input <paramref name="x"/>.</summary>
+    /// <param name="g">The convolution.</param>
+    /// <param name="x">The input [N, C, H, W], pinned.</param>
+    /// <param name="n">The image.</param>
+    /// <param name="group">The group.</param>
+    /// <param name="tapsAsRows">col (the weight gradient's A) rather than colᵀ (the forward's).</param>
+    /// <returns>The description the GEMM's packing reads.</returns>
+    public static ImplicitColumns Of(in ConvGeometry g, float* x, int n, int group, bool tapsAsRows) => new()
+    {
+        Image = x + ((((long)n * g.InChannels) + (group * g.GroupInChannels)) * g.InPlane),
+        Geometry = g,
+        TapsAsRows = tapsAsRows,
+    };
+
     /// <summary>Packs row panels r0..r1 of A[:, p0:p0+kc] (A has <paramref name="rows"/> rows) for the GEMM: <see cref="PackPositions"/> or <see cref="PackTaps"/>.</summary>
     public readonly void PackA(int rows, int p0, int kc, int r0, int r1, float* dst)
     {
@@ -129,14 +143,15 @@ internal unsafe struct ImplicitColumns
     {
         const int MR = Gemm.MR;
         var g = Geometry;
-        var table = ArrayPool<int>.Shared.Rent(3 * kc);
+        var table = ArrayPool<int>.Shared.Rent(4 * kc);
         fixed (int* taps = table)
         {
-            int* tapY = taps, tapX = taps + kc, tapPlane = taps + (2 * kc);
+            int* tapY = taps, tapX = taps + kc, tapPlane = taps + (2 * kc), tapOffset = taps + (3 * kc);
             int channel = p0 / (g.KernelH * g.KernelW), ky = p0 / g.KernelW % g.KernelH, kx = p0 % g.KernelW;
             for (var p = 0; p < kc; p++)
             {
                 (tapY[p], tapX[p], tapPlane[p]) = (ky * g.DilationH, kx * g.DilationW, channel * g.InPlane);
+                tapOffset[p] = tapPlane[p] + (tapY[p] * g.InW) + tapX[p];
                 if (++kx == g.KernelW)
                 {
                     kx = 0;
@@ -155,7 +170,7 @@ internal unsafe struct ImplicitColumns
                 var (oy, ox) = Math.DivRem(i0, g.OutW);
                 if (rows == MR && g.StrideW == 1 && ox + MR <= g.OutW)
                 {
-                    PackRun(dst, kc, (oy * g.StrideH) - g.PadH, ox - g.PadW, tapY, tapX, tapPlane);
+                    PackRun(dst, kc, (oy * g.StrideH) - g.PadH, ox - g.PadW, tapY, tapX, tapOffset);
                 }
                 else
                 {
@@ -167,9 +182,12 @@ internal unsafe struct ImplicitColumns
         ArrayPool<int>.Shared.Return(table);
     }
 
-    /// <summary>Six positions on one output row, stride 1, their first at input (y0, x0) for the tap (0, 0).</summary>
+    /// <summary>
+    /// Six positions on one output row, stride 1, their first at input (y0, x0) for the tap (0, 0); a tap's six
+    /// pixels start at its tabulated offset from there.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private readonly void PackRun(float* d, int kc, int y0, int x0, int* tapY, int* tapX, int* tapPlane)
+    private readonly void PackRun(float* d, int kc, int y0, int x0, int* tapY, int* tapX, int* tapOffset)
     {
         const int MR = Gemm.MR;
         int inH = Geometry.InH, inW = Geometry.InW;
@@ -181,9 +199,7 @@ internal unsafe struct ImplicitColumns
         {
             for (var p = 0; p < kc; p++, d += MR)
             {
-                var src = origin + tapPlane[p] + ((long)tapY[p] * inW) + tapX[p];
-                Unsafe.WriteUnaligned(d, Unsafe.ReadUnaligned<Vector128<float>>(src));
-                Unsafe.WriteUnaligned(d + 4, Unsafe.ReadUnaligned<long>(src + 4));
+                CopySix(d, origin + tapOffset[p]);
             }
 
             return;
@@ -192,15 +208,14 @@ internal unsafe struct ImplicitColumns
         for (var p = 0; p < kc; p++, d += MR)
         {
             int y = y0 + tapY[p], x = x0 + tapX[p];
-            var src = origin + tapPlane[p] + ((long)tapY[p] * inW) + tapX[p];
+            var src = origin + tapOffset[p];
             if ((uint)y >= (uint)inH)
             {
                 Unsafe.InitBlockUnaligned(d, 0, MR * sizeof(float));
             }
             else if (x >= 0 && x + MR <= inW)
             {
-                Unsafe.WriteUnaligned(d, Unsafe.ReadUnaligned<Vector128<float>>(src));
-                Unsafe.WriteUnaligned(d + 4, Unsafe.ReadUnaligned<long>(src + 4));
+                CopySix(d, src);
             }
             else
             {
@@ -210,6 +225,14 @@ internal unsafe struct ImplicitColumns
                 }
             }
         }
+    }
+
+    /// <summary>Six floats (<see cref="Gemm.MR"/>), as one 16-byte and one 8-byte move.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopySix(float* d, float* src)
+    {
+        Unsafe.WriteUnaligned(d, Unsafe.ReadUnaligned<Vector128<float>>(src));
+        Unsafe.WriteUnaligned(d + 4, Unsafe.ReadUnaligned<long>(src + 4));
     }
 
     /// <summary>Any panel (one that straddles output rows, a stride other than 1, the last partial one): pixel by pixel, zero past the last position.</summary>

@@ -7,7 +7,7 @@ internal unsafe struct GemmJob
     public int M, N, K, P0, Kc, BlockDepth, RowPanels, ColPanels, Threads;
     public bool TransA, TransB, Accumulate, Load;
 
-    /// <summary>Where A is the transposed im2col matrix of an image, read by the packing instead of <see cref="A"/>; else null.</summary>
+    /// <summary>Where A is an image's im2col matrix (col or colᵀ), packed from the image instead of read from <see cref="A"/>; else null.</summary>
     public Convolution.ImplicitColumns* Columns;
 
     /// <summary>This job restricted to the block of K starting at <paramref name="p0"/> (<see cref="BlockDepth"/> deep, or what remains).</summary>
