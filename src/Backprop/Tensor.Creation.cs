@@ -71,7 +71,7 @@ public partial class Tensor
     /// <summary>A tensor of zeros.</summary>
     /// <param name="shape">The shape.</param>
     /// <returns>The tensor.</returns>
-    public static Tensor Zeros(params int[] shape) => new(new float[Shapes.Numel(CheckShape("Zeros", shape))], (int[])shape.Clone());
+    public static Tensor Zeros(params int[] shape) => new(BufferPool<float>.RentZeroed(Shapes.Numel(CheckShape("Zeros", shape))), (int[])shape.Clone());
 
     /// <summary>A tensor of ones.</summary>
     /// <param name="shape">The shape.</param>
@@ -82,12 +82,7 @@ public partial class Tensor
     /// <param name="value">The fill value.</param>
     /// <param name="shape">The shape.</param>
     /// <returns>The tensor.</returns>
-    public static Tensor Full(float value, params int[] shape)
-    {
-        var data = new float[Shapes.Numel(CheckShape("Full", shape))];
-        Array.Fill(data, value);
-        return new Tensor(data, (int[])shape.Clone());
-    }
+    public static Tensor Full(float value, params int[] shape) => new(Filled(Shapes.Numel(CheckShape("Full", shape)), value), (int[])shape.Clone());
 
     /// <summary>A tensor of zeros of the given dtype.</summary>
     /// <param name="shape">The shape.</param>
@@ -364,9 +359,15 @@ public partial class Tensor
         return Wrap((T[])data.Clone(), dims);
     }
 
+    /// <summary>
+    /// An array of <paramref name="length"/> copies of <paramref name="value"/>, taken from the pool when it holds one
+    /// of that length (a disposed scope's), so that a loop that makes the same tensor each step in a scope, with
+    /// <see cref="TensorScope.Attach"/>, allocates it once.
+    /// </summary>
     private static T[] Filled<T>(int length, T value)
+        where T : unmanaged
     {
-        var data = new T[length];
+        var data = BufferPool<T>.Rent(length);
         Array.Fill(data, value);
         return data;
     }

@@ -10,7 +10,8 @@ namespace Backprop;
 /// refuse use with a clear error. Keep what must outlive the scope with <see cref="Keep"/>; hand it
 /// tensors made elsewhere that it may recycle (a batch from a DataLoader) with <see cref="Attach"/>.
 /// Tensors made by the creation functions (Zeros, Randn, FromArray …), parameters and gradients are
-/// never in a scope. Scopes nest; each belongs to the thread that opened it.
+/// never in a scope (Zeros, Ones and Full take their storage from the pool when it holds an array of that
+/// length, so one attached each step is allocated once). Scopes nest; each belongs to the thread that opened it.
 /// </summary>
 /// <example>
 /// <code>

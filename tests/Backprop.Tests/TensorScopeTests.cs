@@ -48,6 +48,30 @@ public class TensorScopeTests
     }
 
     [Fact]
+    public void AnAttachedFilledTensorReusesItsStorageAndStartsFilled()
+    {
+        float[] first;
+        using (var scope = Tensor.NewScope())
+        {
+            var ones = scope.Attach(Tensor.Ones(40, 40));
+            first = ones.Data;
+            ones.Data.AsSpan().Fill(7f);
+        }
+
+        using (var scope = Tensor.NewScope())
+        {
+            var zeros = scope.Attach(Tensor.Zeros(40, 40));
+            Assert.Same(first, zeros.Data);
+            Assert.All(zeros.ToArray(), v => Assert.Equal(0f, v));
+        }
+
+        var full = Tensor.Full(2.5f, 40, 40);
+        Assert.Same(first, full.Data);
+        Assert.All(full.ToArray(), v => Assert.Equal(2.5f, v));
+        Assert.NotSame(first, Tensor.Ones(40, 40).Data);
+    }
+
+    [Fact]
     public void KeptTensorsAndTheirViewsOutliveTheScope()
     {
         var x = Input(3, 8, 8);

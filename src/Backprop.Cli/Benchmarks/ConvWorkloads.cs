@@ -66,7 +66,7 @@ internal static class ConvWorkloads
         {
             using var scope = Tensor.NewScope();
             var y = conv.Forward(x);
-            y.Backward(Tensor.OnesLike(y));
+            y.Backward(scope.Attach(Tensor.OnesLike(y)));
         }
 
         foreach (var (name, step, passes) in new (string, Action, int)[] { ("forward", Forward, 1), ("forward_backward", ForwardBackward, 3) })

@@ -43,7 +43,7 @@ public partial class Tensor
             {
                 if (input.RequiresGrad)
                 {
-                    var dx = RentZeroedGradArray(input.Numel);
+                    var dx = RentGradArray(input.Numel);
                     ConvKernel.InputGrad(g, weight.Data, dy, dx);
                     input.DepositGrad(dx, input.Dims, owned: true);
                 }
@@ -151,7 +151,7 @@ public partial class Tensor
             return ConvTranspose2dComposed(input, weight, bias, g);
         }
 
-        var result = NewOutput([g.Batch, outChannels, outH, outW], zeroed: true);
+        var result = NewOutput([g.Batch, outChannels, outH, outW]);
         ConvKernel.InputGrad(g, weight.Data, input.Data, result.Data);
         if (bias is not null)
         {
