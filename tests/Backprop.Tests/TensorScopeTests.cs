@@ -48,6 +48,29 @@ public class TensorScopeTests
     }
 
     [Fact]
+    public void AScopeThatFreesDozensOfArraysOfOneShapeGetsThemAllBack()
+    {
+        // A transformer's step frees dozens of activations of one shape at once; all of them come back next step.
+        var x = Input(4, 12, 64);
+        var first = new HashSet<float[]>(ReferenceEqualityComparer.Instance);
+        using (Tensor.NewScope())
+        {
+            for (var i = 0; i < 40; i++)
+            {
+                first.Add((x + i).Data);
+            }
+        }
+
+        using (Tensor.NewScope())
+        {
+            for (var i = 0; i < 40; i++)
+            {
+                Assert.Contains((x * i).Data, first);
+            }
+        }
+    }
+
+    [Fact]
     public void AnAttachedFilledTensorReusesItsStorageAndStartsFilled()
     {
         float[] first;

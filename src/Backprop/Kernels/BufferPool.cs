@@ -5,23 +5,32 @@ namespace Backprop.Kernels;
 /// when tensors gain them) that training allocates and frees every step: gradients of intermediate
 /// tensors and temporaries of backward closures (returned by the backward engine), and op outputs
 /// (returned when their <see cref="TensorScope"/> is disposed), so that steady-state training does not
-/// churn the GC. Per thread, keyed by exact length (a tensor's storage is exactly its element count).
-/// Only arrays that nothing else references may be returned.
+/// churn the GC. Per thread, keyed by exact length (a tensor's storage is exactly its element count), and
+/// holding at most <see cref="MaxBytes"/> per thread: as many arrays of one length as a step frees (a
+/// transformer's step frees dozens of activations of one shape at once), while shapes that come and go
+/// cannot grow it without bound. Only arrays that nothing else references may be returned.
 /// </summary>
 internal static class BufferPool<T>
     where T : unmanaged
 {
     private const int MinimumLength = 64;
-    private const int MaxPerLength = 16;
+
+    /// <summary>The most bytes of arrays a thread's pool holds; an array returned past it is left to the GC.</summary>
+    private const long MaxBytes = 256L << 20;
 
     [ThreadStatic]
     private static Dictionary<int, Stack<T[]>>? t_free;
+
+    /// <summary>The bytes of the arrays in this thread's pool.</summary>
+    [ThreadStatic]
+    private static long t_bytes;
 
     /// <summary>An array of exactly <paramref name="length"/> elements with undefined contents.</summary>
     public static T[] Rent(int length)
     {
         if (length >= MinimumLength && t_free is not null && t_free.TryGetValue(length, out var stack) && stack.TryPop(out var array))
         {
+            t_bytes -= Bytes(length);
             return array;
         }
 
@@ -50,9 +59,13 @@ internal static class BufferPool<T>
             t_free[array.Length] = stack = new Stack<T[]>();
         }
 
-        if (stack.Count < MaxPerLength)
+        var bytes = Bytes(array.Length);
+        if (t_bytes + bytes <= MaxBytes)
         {
             stack.Push(array);
+            t_bytes += bytes;
         }
     }
+
+    private static unsafe long Bytes(int length) => (long)length * sizeof(T);
 }

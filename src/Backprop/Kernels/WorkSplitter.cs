@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Backprop.Kernels;
 
 /// <summary>
@@ -46,11 +48,21 @@ internal static class WorkSplitter
         }
     }
 
-    /// <summary>The shares on the pool, apart so that their closure is made only when the work is split.</summary>
-    private static bool TryRunShares<TState>(int length, int parts, TState state, Action<TState, int, int> body) =>
-        TryRun(parts, part =>
+    /// <summary>The shares on the pool, described on this stack frame and passed by address, so that splitting allocates nothing either.</summary>
+    private static unsafe bool TryRunShares<TState>(int length, int parts, TState state, Action<TState, int, int> body)
+    {
+        var shares = new Shares<TState>(length, parts, state, body);
+        return TryRun(parts, (nint)Unsafe.AsPointer(ref shares), static (handle, part) => Unsafe.AsRef<Shares<TState>>((void*)handle).Run(part));
+    }
+
+    /// <summary>A split of 0..Length-1 into Parts shares, each handed to Body with State.</summary>
+    private readonly struct Shares<TState>(int length, int parts, TState state, Action<TState, int, int> body)
+    {
+        /// <summary>Runs share <paramref name="part"/>.</summary>
+        public void Run(int part)
         {
             var (begin, end) = Range(length, part, parts);
             body(state, begin, end - begin);
-        });
+        }
+    }
 }

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Backprop.Kernels.Convolution;
 
@@ -31,8 +32,11 @@ internal static class ConvKernel
     /// positions × Cout = colᵀ·Wᵀ with colᵀ packed straight from the image (never written), then transposed
     /// into the output planes with the bias added; a pointwise kernel multiplies W·x in place.
     /// </summary>
-    public static void Forward(ConvGeometry g, float[] x, float[] w, float[]? bias, float[] y) =>
-        ForEachImage(g, (_, begin, end) => ForwardImages(g, x, w, bias, y, begin, end));
+    public static void Forward(ConvGeometry g, float[] x, float[] w, float[]? bias, float[] y)
+    {
+        var job = new ConvJob(ConvPass.Forward, g, x, w, y) { Bias = bias };
+        ForEachImage(ref job);
+    }
 
     /// <summary>Forward's share of the batch, images begin..end.</summary>
     private static unsafe void ForwardImages(ConvGeometry g, float[] x, float[] w, float[]? bias, float[] y, int begin, int end)
@@ -101,30 +105,34 @@ internal static class ConvKernel
             return;
         }
 
-        ForEachImage(g, (_, begin, end) =>
+        var job = new ConvJob(ConvPass.InputGrad, g, dy, w, dx);
+        ForEachImage(ref job);
+    }
+
+    /// <summary>The input gradient's share of the batch through col2im, images begin..end.</summary>
+    private static void InputGradImages(ConvGeometry g, float[] w, float[] dy, float[] dx, int begin, int end)
+    {
+        var col = g.IsPointwise ? null : BufferPool<float>.Rent(g.ColumnRows * g.OutPlane);
+        for (var n = begin; n < end; n++)
         {
-            var col = g.IsPointwise ? null : BufferPool<float>.Rent(g.ColumnRows * g.OutPlane);
-            for (var n = begin; n < end; n++)
+            for (var grp = 0; grp < g.Groups; grp++)
             {
-                for (var grp = 0; grp < g.Groups; grp++)
+                var target = InputSlice(g, dx, n, grp);
+                var dyg = OutputSlice(g, dy, n, grp);
+                if (col is null)
                 {
-                    var target = InputSlice(g, dx, n, grp);
-                    var dyg = OutputSlice(g, dy, n, grp);
-                    if (col is null)
-                    {
-                        Gemm.Multiply(GroupWeight(g, w, grp), true, dyg, false, target, g.ColumnRows, g.OutPlane, g.GroupOutChannels, accumulate: false);
-                    }
-                    else
-                    {
-                        Gemm.Multiply(GroupWeight(g, w, grp), true, dyg, false, col, g.ColumnRows, g.OutPlane, g.GroupOutChannels, accumulate: false);
-                        target.Clear();
-                        Im2Col.FoldAdd(g, col, target);
-                    }
+                    Gemm.Multiply(GroupWeight(g, w, grp), true, dyg, false, target, g.ColumnRows, g.OutPlane, g.GroupOutChannels, accumulate: false);
+                }
+                else
+                {
+                    Gemm.Multiply(GroupWeight(g, w, grp), true, dyg, false, col, g.ColumnRows, g.OutPlane, g.GroupOutChannels, accumulate: false);
+                    target.Clear();
+                    Im2Col.FoldAdd(g, col, target);
                 }
             }
+        }
 
-            ReturnIfRented(col);
-        });
+        ReturnIfRented(col);
     }
 
     /// <summary>
@@ -183,18 +191,14 @@ internal static class ConvKernel
     public static void WeightGrad(ConvGeometry g, float[] x, float[] dy, Span<float> dw)
     {
         var parts = Parts(g);
-        var partials = new float[parts][];
-        for (var p = 0; p < parts; p++)
-        {
-            partials[p] = BufferPool<float>.RentZeroed(dw.Length);
-        }
-
+        var partials = BufferPool<float>.RentZeroed(parts * dw.Length);
         var implicitColumns = UsesImplicitColumns(g);
-        ForEachImage(g, (part, begin, end) => WeightGradImages(g, x, dy, partials[part], implicitColumns, begin, end));
-        var sum = partials[0].AsSpan(0, dw.Length);
+        var job = new ConvJob(ConvPass.WeightGrad, g, x, dy, partials) { ImplicitColumns = implicitColumns, PartLength = dw.Length };
+        ForEachImage(ref job);
+        var sum = partials.AsSpan(0, dw.Length);
         for (var p = 1; p < parts; p++)
         {
-            TensorPrimitives.Add(sum, partials[p].AsSpan(0, dw.Length), sum);
+            TensorPrimitives.Add(sum, partials.AsSpan(p * dw.Length, dw.Length), sum);
         }
 
         if (implicitColumns)
@@ -215,14 +219,11 @@ internal static class ConvKernel
             TensorPrimitives.Add(dw, sum, dw);
         }
 
-        foreach (var partial in partials)
-        {
-            BufferPool<float>.Return(partial);
-        }
+        BufferPool<float>.Return(partials);
     }
 
     /// <summary>The weight gradient's share of the batch, images begin..end, summed into <paramref name="sum"/> ([taps, Cout] per group when packed from the image, else [Cout, taps]).</summary>
-    private static unsafe void WeightGradImages(ConvGeometry g, float[] x, float[] dy, float[] sum, bool implicitColumns, int begin, int end)
+    private static unsafe void WeightGradImages(ConvGeometry g, float[] x, float[] dy, Span<float> sum, bool implicitColumns, int begin, int end)
     {
         var col = g.IsPointwise || implicitColumns ? null : BufferPool<float>.Rent(g.ColumnRows * g.OutPlane);
         var block = g.GroupOutChannels * g.ColumnRows;
@@ -232,7 +233,7 @@ internal static class ConvKernel
             {
                 for (var grp = 0; grp < g.Groups; grp++)
                 {
-                    var target = sum.AsSpan(grp * block, block);
+                    var target = sum.Slice(grp * block, block);
                     if (implicitColumns)
                     {
                         Gemm.MultiplyColumns(ImplicitColumns.Of(g, px, n, grp, tapsAsRows: true), OutputSlice(g, dy, n, grp), true, target, g.ColumnRows, g.GroupOutChannels, g.OutPlane, accumulate: true);
@@ -269,23 +270,39 @@ internal static class ConvKernel
     /// <summary>The threads the images are shared among: one per image at most.</summary>
     private static int Parts(in ConvGeometry g) => Math.Max(1, Math.Min(Threads.Count, g.Batch));
 
-    /// <summary>Runs body(part, firstImage, endImage) for each share of the batch, on the pool when it is free, else in turn on this thread.</summary>
-    private static void ForEachImage(ConvGeometry g, Action<int, int, int> body)
+    /// <summary>
+    /// Runs the job's pass on each share of the batch, on the pool when it is free, else in turn on this thread.
+    /// The job stays on the caller's stack and the threads reach it through its address, so a pass allocates nothing.
+    /// </summary>
+    private static unsafe void ForEachImage(ref ConvJob job)
     {
-        var parts = Parts(g);
-        if (parts == 1 || !WorkSplitter.TryRun(parts, part => RunShare(g, parts, part, body)))
+        job.Parts = Parts(job.Geometry);
+        if (job.Parts == 1 || !WorkSplitter.TryRun(job.Parts, (nint)Unsafe.AsPointer(ref job), static (state, part) => RunShare(ref Unsafe.AsRef<ConvJob>((void*)state), part)))
         {
-            for (var part = 0; part < parts; part++)
+            for (var part = 0; part < job.Parts; part++)
             {
-                RunShare(g, parts, part, body);
+                RunShare(ref job, part);
             }
         }
     }
 
-    private static void RunShare(in ConvGeometry g, int parts, int part, Action<int, int, int> body)
+    /// <summary>Images <paramref name="part"/>/Parts of the batch through the job's pass.</summary>
+    private static void RunShare(ref ConvJob job, int part)
     {
-        var (begin, end) = WorkSplitter.Range(g.Batch, part, parts);
-        body(part, begin, end);
+        var g = job.Geometry;
+        var (begin, end) = WorkSplitter.Range(g.Batch, part, job.Parts);
+        switch (job.Pass)
+        {
+            case ConvPass.Forward:
+                ForwardImages(g, job.Source, job.Weight, job.Bias, job.Target, begin, end);
+                break;
+            case ConvPass.InputGrad:
+                InputGradImages(g, job.Weight, job.Source, job.Target, begin, end);
+                break;
+            default:
+                WeightGradImages(g, job.Source, job.Weight, job.Target.AsSpan(part * job.PartLength, job.PartLength), job.ImplicitColumns, begin, end);
+                break;
+        }
     }
 
     /// <summary>The column matrix of image n, group grp: the input itself for a pointwise kernel, else unfolded into <paramref name="col"/>.</summary>
