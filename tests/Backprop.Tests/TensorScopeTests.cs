@@ -152,6 +152,24 @@ public class TensorScopeTests
     }
 
     [Fact]
+    public void LayerNormsStatisticsGoBackWithTheScopeAndBackwardSaysSo()
+    {
+        // The mean and 1/std that backward reads are scope outputs too: keeping only the normalized output does not keep them.
+        var x = Input(6, 96, 16).SetRequiresGrad();
+        Tensor y;
+        using (var scope = Tensor.NewScope())
+        {
+            y = scope.Keep(Tensor.LayerNorm(x, [16]));
+            Assert.Equal(2, scope.Count);
+        }
+
+        Assert.False(y.IsReleased);
+        var e = Assert.Throws<InvalidOperationException>(() => y.Sum().Backward());
+        Assert.Contains("LayerNorm", e.Message, StringComparison.Ordinal);
+        Assert.Null(x.Grad);
+    }
+
+    [Fact]
     public void AGradientSetFromADisposedScopeIsRefusedByBackward()
     {
         var w = Input(7, 8).SetRequiresGrad();

@@ -133,8 +133,10 @@ public partial class Tensor
 
         var width = Shapes.Numel(normalizedShape);
         var rows = input.Numel / Math.Max(1, width);
-        var mean = new float[rows];
-        var invstd = new float[rows];
+        // The statistics are op outputs too, so that a scope recycles them; backward checks that they are still there.
+        var meanTensor = NewOutput([rows]);
+        var invstdTensor = NewOutput([rows]);
+        float[] mean = meanTensor.Data, invstd = invstdTensor.Data;
         var result = NewOutput(input.Dims);
         LayerNormKernel.Forward(input.Data, rows, width, weight?.Data, bias?.Data, (float)eps, result.Data, mean, invstd);
         if (NeedsGrad(input) || (weight is not null && NeedsGrad(weight)) || (bias is not null && NeedsGrad(bias)))
@@ -150,7 +152,7 @@ public partial class Tensor
                 {
                     input.DepositGrad(dx, input.Dims, owned: true);
                 }
-            }, inputs, graph: Recomputed(x =>
+            }, [.. inputs, meanTensor, invstdTensor], graph: Recomputed(x =>
             {
                 var (v, w, b) = NormInputs(x, weight is not null, bias is not null);
                 return LayerNormComposed(v, normalizedShape.Length, w, b, eps);

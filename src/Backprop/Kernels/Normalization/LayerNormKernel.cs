@@ -50,7 +50,7 @@ internal static class LayerNormKernel
     public static void Backward(float[] x, float[] dy, int rows, int width, float[] mean, float[] invstd, float[]? weight, float[]? dx, Span<float> dWeight, Span<float> dBias)
     {
         var parts = Math.Clamp(rows / MinimumRows(width), 1, Math.Max(1, Threads.Count));
-        var partials = new float[parts * 2 * width];
+        var partials = BufferPool<float>.RentZeroed(parts * 2 * width);
         WorkSplitter.For(parts, 1, (x, dy, rows, width, mean, invstd, weight, dx, partials, parts), static (s, begin, count) =>
         {
             var (x, dy, rows, width, mean, invstd, weight, dx, partials, parts) = s;
@@ -109,6 +109,8 @@ internal static class LayerNormKernel
                 TensorPrimitives.Add(dBias, partials.AsSpan((part * 2 * width) + width, width), dBias);
             }
         }
+
+        BufferPool<float>.Return(partials);
     }
 
     private static int MinimumRows(int width) => Math.Max(1, ElementsPerShare / Math.Max(1, width));
