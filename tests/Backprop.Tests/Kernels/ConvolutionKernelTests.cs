@@ -26,9 +26,9 @@ public class ConvolutionKernelTests
         new[] { 1, 8, 10, 30, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1 },
         new[] { 2, 16, 21, 21, 8, 3, 3, 2, 2, 1, 1, 1, 1, 2 },
 
-        // Stride 1 with 64 or more output taps: the input gradient runs as the convolution of dy with the flipped
-        // kernel, padded by d·(k−1) − p (here 1, 2 and 1 with dilation and groups, 2 on top and 3 below for an even
-        // "same" kernel, 6 for a 7×7 without padding); padding past d·(k−1) keeps col2im.
+        // Stride 1 with 64 or more output taps (the forward packs from the image, the input gradient folds): dilation
+        // with groups, an even "same" kernel (1 row of padding on top, 2 below), a 7×7 without padding, and padding
+        // wider than the kernel's reach.
         new[] { 2, 6, 9, 11, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1 },
         new[] { 2, 8, 10, 12, 24, 3, 3, 1, 1, 2, 1, 2, 1, 2 },
         new[] { 1, 4, 7, 9, 20, 4, 2, 1, 1, -1, -1, 1, 1, 1 },

@@ -7,9 +7,8 @@ namespace Backprop.Kernels.Convolution;
 /// 2-D convolution as im2col + GEMM, one image at a time: the images of a batch are shared among the
 /// threads (each GEMM then runs on its thread alone); a single image lets the GEMM use the threads
 /// itself. The forward (colᵀ·Wᵀ) and the weight gradient (col·dyᵀ) pack the column matrix straight from the
-/// image (<see cref="ImplicitColumns"/>); the input gradient of a stride-1 convolution is a convolution of dy
-/// and runs as the forward, else it folds W·dy back by col2im. A 1×1 kernel with stride 1 and no padding skips im2col
-/// (the input is its own column matrix).
+/// image (<see cref="ImplicitColumns"/>); the input gradient folds Wᵀ·dy back by col2im. A 1×1 kernel with
+/// stride 1 and no padding skips im2col (the input is its own column matrix).
 /// The weight gradient is summed per share and the shares are added in order, so for a given thread
 /// count the result is the same on every run.
 /// </summary>
@@ -89,22 +88,9 @@ internal static class ConvKernel
         }
     }
 
-    /// <summary>
-    /// dx [N, C, H, W] = convᵀ(dy [N, Cout, OutH, OutW], w), overwriting dx. With stride 1 this is itself a
-    /// convolution (<see cref="AsForward"/>) and runs as the forward does; otherwise, per image, W_gᵀ·dy_g
-    /// folded back by col2im.
-    /// </summary>
+    /// <summary>dx [N, C, H, W] = convᵀ(dy [N, Cout, OutH, OutW], w), overwriting dx: per image, W_gᵀ·dy_g, folded back by col2im.</summary>
     public static void InputGrad(ConvGeometry g, float[] w, float[] dy, float[] dx)
     {
-        if (AsForward(g) is { } flipped)
-        {
-            var wf = BufferPool<float>.Rent(w.Length);
-            FlipKernel(g, w, wf);
-            Forward(flipped, dy, wf, null, dx);
-            BufferPool<float>.Return(wf);
-            return;
-        }
-
         var job = new ConvJob(ConvPass.InputGrad, g, dy, w, dx);
         ForEachImage(ref job);
     }
@@ -133,54 +119,6 @@ internal static class ConvKernel
         }
 
         ReturnIfRented(col);
-    }
-
-    /// <summary>
-    /// The convolution that computes the input gradient of a stride-1 convolution <paramref name="g"/>, or null
-    /// when there is none worth taking: dx[c, h, w] = Σ dy[co, h − p′ + kh·d, w − p′ + kw·d] · w[co, c, k−1−kh, k−1−kw]
-    /// with p′ = d·(k−1) − p, a convolution of dy (Cout channels) with the kernel flipped and its channels swapped
-    /// (<see cref="FlipKernel"/>), giving the input's plane. It is taken when it packs its columns from dy, so the
-    /// input gradient needs no col2im.
-    /// </summary>
-    private static ConvGeometry? AsForward(in ConvGeometry g)
-    {
-        if (g.StrideH != 1 || g.StrideW != 1 || g.IsPointwise)
-        {
-            return null;
-        }
-
-        int padH = (g.DilationH * (g.KernelH - 1)) - g.PadH, padW = (g.DilationW * (g.KernelW - 1)) - g.PadW;
-        if (padH < 0 || padW < 0)
-        {
-            return null;
-        }
-
-        var flipped = new ConvGeometry(g.Batch, g.OutChannels, g.OutH, g.OutW, g.InChannels, g.Groups, g.KernelH, g.KernelW, 1, 1, padH, padW, g.DilationH, g.DilationW, g.InH, g.InW);
-        return UsesImplicitColumns(flipped) ? flipped : null;
-    }
-
-    /// <summary>
-    /// wf [C, Cout/groups, kH, kW] from w [Cout, C/groups, kH, kW]: per group, input and output channels swapped
-    /// and the taps reversed (a kH×kW kernel turned by 180°), the weight of <see cref="AsForward"/>'s convolution.
-    /// </summary>
-    private static void FlipKernel(in ConvGeometry g, float[] w, float[] wf)
-    {
-        int taps = g.KernelH * g.KernelW, outs = g.GroupOutChannels, ins = g.GroupInChannels;
-        for (var grp = 0; grp < g.Groups; grp++)
-        {
-            for (var co = 0; co < outs; co++)
-            {
-                for (var c = 0; c < ins; c++)
-                {
-                    var source = w.AsSpan((((grp * outs) + co) * ins + c) * taps, taps);
-                    var target = wf.AsSpan((((grp * ins) + c) * outs + co) * taps, taps);
-                    for (var t = 0; t < taps; t++)
-                    {
-                        target[t] = source[taps - 1 - t];
-                    }
-                }
-            }
-        }
     }
 
     /// <summary>
