@@ -157,6 +157,47 @@ public class PoolingKernelTests
         }
     }
 
+    [Theory]
+    [InlineData(2, 3, 6, 26)]
+    [InlineData(1, 2, 4, 9)]
+    [InlineData(1, 1, 8, 34)]
+    public void TwoByTwoMaxPoolBreaksTiesAndLetsNaNWinAsTheWalkDoes(int n, int ch, int h, int w)
+    {
+        // Three levels, so that windows tie (as after a ReLU), and a NaN in some windows: the vector paths (8 and 4
+        // windows) and the tail must pick the first maximum in raster order, or the first NaN.
+        var g = new Generator(7);
+        var x = Tensor.Randint(0, 3, [n * ch * h * w], g).ToArray<long>().Select(v => v * 0.5f).ToArray();
+        for (var i = 5; i < x.Length; i += 37)
+        {
+            x[i] = float.NaN;
+        }
+
+        var (y, indices) = Tensor.MaxPool2dWithIndices(Tensor.FromArray(x, [n, ch, h, w]), 2);
+        int oh = h / 2, ow = w / 2;
+        var values = y.ToArray();
+        var where = indices.ToArray<long>();
+        for (var p = 0; p < n * ch; p++)
+        {
+            for (var o = 0; o < oh * ow; o++)
+            {
+                int oy = o / ow, ox = o % ow, at = -1;
+                var best = float.NegativeInfinity;
+                foreach (var (r, c) in new[] { (0, 0), (0, 1), (1, 0), (1, 1) })
+                {
+                    var flat = (((2 * oy) + r) * w) + (2 * ox) + c;
+                    var v = x[(p * h * w) + flat];
+                    if (at < 0 || v > best || (float.IsNaN(v) && !float.IsNaN(best)))
+                    {
+                        (best, at) = (v, flat);
+                    }
+                }
+
+                Assert.Equal(at, where[(p * oh * ow) + o]);
+                Assert.Equal(best, values[(p * oh * ow) + o]);
+            }
+        }
+    }
+
     [Fact]
     public void MaxPoolLetsNaNWinAndBadWindowsAreRefused()
     {

@@ -1,4 +1,7 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace Backprop.Kernels.Pooling;
 
@@ -59,37 +62,142 @@ internal static class PoolKernel
     /// <summary>
     /// The 2×2, stride-2 windows of one plane (the common case), without branches on the data: the winner of
     /// each row pair, then of the two rows, a later element winning only when strictly greater (the general
-    /// walk's order). A window holding NaN takes the general rule, first NaN winning.
+    /// walk's order). Eight windows at a time with AVX2, four with SSE or AdvSimd, the rest one by one. A window
+    /// holding NaN takes the general rule, first NaN winning.
     /// </summary>
     private static void MaxOfPairs(ReadOnlySpan<float> plane, int width, int outH, int outW, Span<float> y, Span<long> indices)
     {
-        var o = 0;
         for (var oy = 0; oy < outH; oy++)
         {
             var top = plane.Slice(2 * oy * width, 2 * width);
-            var bottom = top[width..];
-            var first = 2 * oy * width;
-            for (var ox = 0; ox < outW; ox++, o++)
+            var rowY = y.Slice(oy * outW, outW);
+            var rowIndices = indices.Slice(oy * outW, outW);
+            var ox = 0;
+            if (Avx2.IsSupported)
             {
-                var j = 2 * ox;
-                float a = top[j], b = top[j + 1], c = bottom[j], d = bottom[j + 1];
-                if (float.IsNaN(a + b + c + d))
+                for (; ox + 8 <= outW; ox += 8)
                 {
-                    var (value, nan) = FirstNaN(a, b, c, d);
-                    y[o] = value;
-                    indices[o] = first + j + (nan < 2 ? nan : width + nan - 2);
-                    continue;
+                    var (a, b) = Deinterleave256(top[(2 * ox)..]);
+                    var (c, d) = Deinterleave256(top[(width + (2 * ox))..]);
+                    PickWinners(a, b, c, d, top, 2 * oy * width, width, ox, rowY, rowIndices);
                 }
-
-                // Comparisons as 0/1 and the winner read back by index: random data makes branches mispredict (4x slower).
-                var u = Greater(b, a);
-                var l = Greater(d, c);
-                var lower = bottom[j + l];
-                var t = Greater(lower, top[j + u]);
-                var at = j + u + (t * (width + l - u));
-                y[o] = top[at];
-                indices[o] = first + at;
             }
+
+            if (Sse.IsSupported || AdvSimd.Arm64.IsSupported)
+            {
+                for (; ox + 4 <= outW; ox += 4)
+                {
+                    var (a, b) = Deinterleave128(top[(2 * ox)..]);
+                    var (c, d) = Deinterleave128(top[(width + (2 * ox))..]);
+                    PickWinners(a, b, c, d, top, 2 * oy * width, width, ox, rowY, rowIndices);
+                }
+            }
+
+            PickEach(top, 2 * oy * width, width, ox, outW, rowY, rowIndices);
+        }
+    }
+
+    /// <summary>The even and the odd elements of the 16 floats at <paramref name="row"/>'s start: the windows' left and right columns.</summary>
+    private static (Vector256<float> Even, Vector256<float> Odd) Deinterleave256(ReadOnlySpan<float> row)
+    {
+        var lo = Vector256.Create(row);
+        var hi = Vector256.Create(row[8..]);
+
+        // Within each 128-bit lane, then the lanes' 64-bit halves put in order.
+        var even = Avx2.Permute4x64(Avx.Shuffle(lo, hi, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle();
+        var odd = Avx2.Permute4x64(Avx.Shuffle(lo, hi, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle();
+        return (even, odd);
+    }
+
+    /// <summary>The even and the odd elements of the 8 floats at <paramref name="row"/>'s start.</summary>
+    private static (Vector128<float> Even, Vector128<float> Odd) Deinterleave128(ReadOnlySpan<float> row)
+    {
+        var lo = Vector128.Create(row);
+        var hi = Vector128.Create(row[4..]);
+        return Sse.IsSupported
+            ? (Sse.Shuffle(lo, hi, 0b10_00_10_00), Sse.Shuffle(lo, hi, 0b11_01_11_01))
+            : (AdvSimd.Arm64.UnzipEven(lo, hi), AdvSimd.Arm64.UnzipOdd(lo, hi));
+    }
+
+    /// <summary>Windows ox.. of the row pair <paramref name="pair"/> (starting at <paramref name="first"/> in its plane) from their corners, a b over c d.</summary>
+    private static void PickWinners(Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d, ReadOnlySpan<float> pair, int first, int width, int ox, Span<float> y, Span<long> indices)
+    {
+        var u = Vector256.GreaterThan(b, a);
+        var l = Vector256.GreaterThan(d, c);
+        var upper = Vector256.ConditionalSelect(u, b, a);
+        var lower = Vector256.ConditionalSelect(l, d, c);
+        var t = Vector256.GreaterThan(lower, upper);
+        Vector256.ConditionalSelect(t, lower, upper).CopyTo(y[ox..]);
+
+        // The left column's index, plus one where the right won (the masks are −1); the bottom row's is a width on.
+        var left = Vector256.Create(first + (2 * ox)) + (Vector256<int>.Indices * 2);
+        var at = Vector256.ConditionalSelect(t.AsInt32(), left + Vector256.Create(width) - l.AsInt32(), left - u.AsInt32());
+        var (lo, hi) = Vector256.Widen(at);
+        lo.CopyTo(indices[ox..]);
+        hi.CopyTo(indices[(ox + Vector256<long>.Count)..]);
+        var sum = a + b + c + d;
+        RedoNaN(Vector256.Equals(sum, sum).ExtractMostSignificantBits(), Vector256<float>.Count, pair, first, width, ox, y, indices);
+    }
+
+    /// <summary>The same, four windows at a time.</summary>
+    private static void PickWinners(Vector128<float> a, Vector128<float> b, Vector128<float> c, Vector128<float> d, ReadOnlySpan<float> pair, int first, int width, int ox, Span<float> y, Span<long> indices)
+    {
+        var u = Vector128.GreaterThan(b, a);
+        var l = Vector128.GreaterThan(d, c);
+        var upper = Vector128.ConditionalSelect(u, b, a);
+        var lower = Vector128.ConditionalSelect(l, d, c);
+        var t = Vector128.GreaterThan(lower, upper);
+        Vector128.ConditionalSelect(t, lower, upper).CopyTo(y[ox..]);
+        var left = Vector128.Create(first + (2 * ox)) + (Vector128<int>.Indices * 2);
+        var at = Vector128.ConditionalSelect(t.AsInt32(), left + Vector128.Create(width) - l.AsInt32(), left - u.AsInt32());
+        var (lo, hi) = Vector128.Widen(at);
+        lo.CopyTo(indices[ox..]);
+        hi.CopyTo(indices[(ox + Vector128<long>.Count)..]);
+        var sum = a + b + c + d;
+        RedoNaN(Vector128.Equals(sum, sum).ExtractMostSignificantBits(), Vector128<float>.Count, pair, first, width, ox, y, indices);
+    }
+
+    /// <summary>Redoes alone each of <paramref name="count"/> windows whose sum is not a number (its <paramref name="finite"/> bit clear), so that NaN wins as in the general walk.</summary>
+    private static void RedoNaN(uint finite, int count, ReadOnlySpan<float> pair, int first, int width, int ox, Span<float> y, Span<long> indices)
+    {
+        if (finite == (1u << count) - 1)
+        {
+            return;
+        }
+
+        for (var k = 0; k < count; k++)
+        {
+            if (((finite >> k) & 1) == 0)
+            {
+                PickEach(pair, first, width, ox + k, ox + k + 1, y, indices);
+            }
+        }
+    }
+
+    /// <summary>Windows <paramref name="from"/>..<paramref name="to"/>−1 of the row pair <paramref name="pair"/>, one by one.</summary>
+    private static void PickEach(ReadOnlySpan<float> pair, int first, int width, int from, int to, Span<float> y, Span<long> indices)
+    {
+        var top = pair[..width];
+        var bottom = pair[width..];
+        for (var ox = from; ox < to; ox++)
+        {
+            var j = 2 * ox;
+            float a = top[j], b = top[j + 1], c = bottom[j], d = bottom[j + 1];
+            if (float.IsNaN(a + b + c + d))
+            {
+                var (value, nan) = FirstNaN(a, b, c, d);
+                y[ox] = value;
+                indices[ox] = first + j + (nan < 2 ? nan : width + nan - 2);
+                continue;
+            }
+
+            // Comparisons as 0/1 and the winner read back by index: random data makes branches mispredict (4x slower).
+            var u = Greater(b, a);
+            var l = Greater(d, c);
+            var t = Greater(bottom[j + l], top[j + u]);
+            var at = j + u + (t * (width + l - u));
+            y[ox] = pair[at];
+            indices[ox] = first + at;
         }
     }
 
