@@ -22,7 +22,7 @@ internal static class Workloads
         "w3" => [W3(mnistDirectory)],
         "w4" => W4(),
         "w5" => W5(),
-        "w6" => [W6(mnistDirectory)],
+        "w6" => [W6(mnistDirectory), .. StepAllocations.Measure()],
         "w7" => [ConvWorkloads.W7(mnistDirectory)],
         "w8" => ConvWorkloads.W8(),
         "w9" => GptWorkloads.W9(Training.TrainingData.Bundled("tinyshakespeare", "input.txt")),
@@ -319,7 +319,7 @@ internal static class Workloads
     /// <summary>
     /// W6: peak memory of W2, time from process start to the first training step, bytes allocated per
     /// steady-state step and the share of epoch 3 spent in GC pauses. Run it alone (`bench w6`) so that
-    /// start-up and peak memory are W2's own.
+    /// start-up and peak memory are W2's own; <see cref="StepAllocations"/> follows with a CNN's and a GPT's step.
     /// </summary>
     private static Figure W6(string mnistDirectory)
     {
