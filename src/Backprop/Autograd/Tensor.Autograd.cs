@@ -231,7 +231,9 @@ public partial class Tensor
 
         if (_requiresGrad && g.Length == Data.Length)
         {
-            TensorPrimitives.Add(_gradData!, g, _gradData);
+            // A second gradient (a tensor used twice, a leaf across steps) adds on every kernel thread when large.
+            WorkSplitter.For(g.Length, WorkSplitter.ElementwiseMinimum, (Sum: _gradData!, Term: g), static (s, start, length) =>
+                TensorPrimitives.Add(s.Sum.AsSpan(start, length), s.Term.AsSpan(start, length), s.Sum.AsSpan(start, length)));
         }
         else if (_requiresGrad)
         {

@@ -175,6 +175,41 @@ public class ConvolutionKernelTests
     }
 
     [Fact]
+    public void ALargeBiasGradientIsTheSameOnEveryThreadCount()
+    {
+        // dy of 9 × 17 × 119 × 127 ≈ 2.3M elements: the channels are shared among the threads.
+        var x = Tensor.Uniform([9, 2, 119, 127], -1f, 1f, new Generator(11));
+        var dy = Tensor.Uniform([9, 17, 119, 127], 0f, 1f, new Generator(12));
+        var dyData = dy.ToArray();
+        var expected = new double[17];
+        for (var i = 0; i < dyData.Length; i++)
+        {
+            expected[i / (119 * 127) % 17] += dyData[i];
+        }
+
+        var saved = Threads.Count;
+        float[]? first = null;
+        try
+        {
+            foreach (var threads in new[] { 1, 2, 3 })
+            {
+                Threads.Count = threads;
+                var weight = Tensor.Uniform([17, 2, 1, 1], -1f, 1f, new Generator(13));
+                var bias = Tensor.Zeros(17).SetRequiresGrad();
+                Tensor.Conv2d(x, weight, bias).Backward(dy);
+                var db = bias.Grad!.ToArray();
+                AssertClose(expected, db, "db");
+                Assert.Equal(first ?? db, db);
+                first ??= db;
+            }
+        }
+        finally
+        {
+            Threads.Count = saved;
+        }
+    }
+
+    [Fact]
     public void Conv1dIsConv2dOfHeightOne()
     {
         var x = Tensor.Randn([3, 4, 17], new Generator(8));

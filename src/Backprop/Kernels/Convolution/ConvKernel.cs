@@ -196,13 +196,31 @@ internal static class ConvKernel
         }
     }
 
-    /// <summary>db [channels] += the sum of each plane of <paramref name="dy"/> (all images, all positions): a bias's gradient.</summary>
-    public static void BiasGrad(ReadOnlySpan<float> dy, int channels, int plane, Span<float> db)
+    /// <summary>
+    /// db [channels] += the sum of each plane of <paramref name="dy"/> (all images, all positions): a bias's gradient.
+    /// Large ones give each thread a share of the channels; a channel's planes are summed in the same order
+    /// whatever the split, so the result does not depend on the thread count.
+    /// </summary>
+    public static void BiasGrad(float[] dy, int channels, int plane, Span<float> db)
     {
-        for (var i = 0; i < dy.Length / plane; i++)
+        var images = dy.Length / Math.Max(1, channels * plane);
+        var sums = BufferPool<float>.Rent(channels);
+        WorkSplitter.For(channels, Math.Max(1, WorkSplitter.ElementwiseMinimum / Math.Max(1, images * plane)), (dy, channels, plane, images, sums), static (s, first, count) =>
         {
-            db[i % channels] += TensorPrimitives.Sum(dy.Slice(i * plane, plane));
-        }
+            var (dy, channels, plane, images, sums) = s;
+            for (var c = first; c < first + count; c++)
+            {
+                var sum = 0f;
+                for (var n = 0; n < images; n++)
+                {
+                    sum += TensorPrimitives.Sum(dy.AsSpan(((n * channels) + c) * plane, plane));
+                }
+
+                sums[c] = sum;
+            }
+        });
+        TensorPrimitives.Add(db, sums.AsSpan(0, channels), db);
+        BufferPool<float>.Return(sums);
     }
 
     /// <summary>The threads the images are shared among: one per image at most.</summary>
