@@ -69,7 +69,9 @@ internal static class PoolKernel
     {
         for (var oy = 0; oy < outH; oy++)
         {
-            var top = plane.Slice(2 * oy * width, 2 * width);
+            // The row pair's two input rows, where they start in the plane, and its output row.
+            var first = 2 * oy * width;
+            var pair = plane.Slice(first, 2 * width);
             var rowY = y.Slice(oy * outW, outW);
             var rowIndices = indices.Slice(oy * outW, outW);
             var ox = 0;
@@ -77,9 +79,9 @@ internal static class PoolKernel
             {
                 for (; ox + 8 <= outW; ox += 8)
                 {
-                    var (a, b) = Deinterleave256(top[(2 * ox)..]);
-                    var (c, d) = Deinterleave256(top[(width + (2 * ox))..]);
-                    PickWinners(a, b, c, d, top, 2 * oy * width, width, ox, rowY, rowIndices);
+                    var (a, b) = Deinterleave256(pair[(2 * ox)..]);
+                    var (c, d) = Deinterleave256(pair[(width + (2 * ox))..]);
+                    PickWinners(a, b, c, d, pair, first, width, ox, rowY, rowIndices);
                 }
             }
 
@@ -87,13 +89,13 @@ internal static class PoolKernel
             {
                 for (; ox + 4 <= outW; ox += 4)
                 {
-                    var (a, b) = Deinterleave128(top[(2 * ox)..]);
-                    var (c, d) = Deinterleave128(top[(width + (2 * ox))..]);
-                    PickWinners(a, b, c, d, top, 2 * oy * width, width, ox, rowY, rowIndices);
+                    var (a, b) = Deinterleave128(pair[(2 * ox)..]);
+                    var (c, d) = Deinterleave128(pair[(width + (2 * ox))..]);
+                    PickWinners(a, b, c, d, pair, first, width, ox, rowY, rowIndices);
                 }
             }
 
-            PickEach(top, 2 * oy * width, width, ox, outW, rowY, rowIndices);
+            PickEach(pair, first, width, ox, outW, rowY, rowIndices);
         }
     }
 
