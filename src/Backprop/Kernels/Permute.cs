@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Backprop.Kernels;
@@ -86,7 +87,7 @@ internal static class Permute
         }
     }
 
-    /// <summary><see cref="Transpose2D{T}"/> for floats: full 8×8 blocks with <see cref="Transpose8x8"/>, the ragged edges element by element.</summary>
+    /// <summary><see cref="Transpose2D{T}"/> for floats: full 8×8 blocks with <see cref="Transpose8x8(float*, nint, float*, nint)"/>, the ragged edges element by element.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void TransposeFloats(ReadOnlySpan<float> src, int rows, int cols, Span<float> dst)
     {
@@ -128,6 +129,23 @@ internal static class Permute
         var r5 = Avx.LoadVector256(src + (5 * srcStride));
         var r6 = Avx.LoadVector256(src + (6 * srcStride));
         var r7 = Avx.LoadVector256(src + (7 * srcStride));
+        Transpose8x8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+        Avx.Store(dst, r0);
+        Avx.Store(dst + dstStride, r1);
+        Avx.Store(dst + (2 * dstStride), r2);
+        Avx.Store(dst + (3 * dstStride), r3);
+        Avx.Store(dst + (4 * dstStride), r4);
+        Avx.Store(dst + (5 * dstStride), r5);
+        Avx.Store(dst + (6 * dstStride), r6);
+        Avx.Store(dst + (7 * dstStride), r7);
+    }
+
+    /// <summary>Transposes the 8×8 block whose rows are r0..r7 in registers: afterwards r_j holds column j.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Transpose8x8(
+        ref Vector256<float> r0, ref Vector256<float> r1, ref Vector256<float> r2, ref Vector256<float> r3,
+        ref Vector256<float> r4, ref Vector256<float> r5, ref Vector256<float> r6, ref Vector256<float> r7)
+    {
         var t0 = Avx.UnpackLow(r0, r1);
         var t1 = Avx.UnpackHigh(r0, r1);
         var t2 = Avx.UnpackLow(r2, r3);
@@ -144,13 +162,13 @@ internal static class Permute
         var u5 = Avx.Shuffle(t4, t6, 0xEE);
         var u6 = Avx.Shuffle(t5, t7, 0x44);
         var u7 = Avx.Shuffle(t5, t7, 0xEE);
-        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
-        Avx.Store(dst + dstStride, Avx.Permute2x128(u1, u5, 0x20));
-        Avx.Store(dst + (2 * dstStride), Avx.Permute2x128(u2, u6, 0x20));
-        Avx.Store(dst + (3 * dstStride), Avx.Permute2x128(u3, u7, 0x20));
-        Avx.Store(dst + (4 * dstStride), Avx.Permute2x128(u0, u4, 0x31));
-        Avx.Store(dst + (5 * dstStride), Avx.Permute2x128(u1, u5, 0x31));
-        Avx.Store(dst + (6 * dstStride), Avx.Permute2x128(u2, u6, 0x31));
-        Avx.Store(dst + (7 * dstStride), Avx.Permute2x128(u3, u7, 0x31));
+        r0 = Avx.Permute2x128(u0, u4, 0x20);
+        r1 = Avx.Permute2x128(u1, u5, 0x20);
+        r2 = Avx.Permute2x128(u2, u6, 0x20);
+        r3 = Avx.Permute2x128(u3, u7, 0x20);
+        r4 = Avx.Permute2x128(u0, u4, 0x31);
+        r5 = Avx.Permute2x128(u1, u5, 0x31);
+        r6 = Avx.Permute2x128(u2, u6, 0x31);
+        r7 = Avx.Permute2x128(u3, u7, 0x31);
     }
 }

@@ -34,6 +34,14 @@ public class ConvolutionKernelTests
         new[] { 1, 4, 7, 9, 20, 4, 2, 1, 1, -1, -1, 1, 1, 1 },
         new[] { 1, 3, 15, 13, 8, 7, 7, 1, 1, 0, 0, 1, 1, 1 },
         new[] { 1, 2, 5, 5, 16, 3, 3, 1, 1, 3, 3, 1, 1, 1 },
+
+        // The weight gradient's vector packing of col (blocks of 8 positions with AVX, 4 with SSE or AdvSimd): runs
+        // inside the image of 21 and 35 positions, so each ends with a block overlapping the one before; 1,517
+        // positions split into K blocks that start inside an output row; output rows of 2, so that a panel of six
+        // positions in the forward spans three rows.
+        new[] { 1, 8, 11, 23, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1 },
+        new[] { 1, 8, 41, 37, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1 },
+        new[] { 1, 16, 8, 4, 32, 3, 3, 1, 1, 0, 0, 1, 1, 1 },
     };
 
     private static float[] Random(int n, ulong seed) => KernelData.Uniform(n, seed);

@@ -54,81 +54,93 @@ internal unsafe struct ImplicitColumns
 
     /// <summary>
     /// Packs row panels r0..r1 (<see cref="Gemm.MR"/> taps each) of col[:, p0:p0+kc] into <paramref name="dst"/>:
-    /// panel[p·MR + r] = col[panel·MR + r, p0 + p], zero past the last tap. Each tap walks the positions p0.. along
-    /// their output rows; within a row the pixels it reads are one run of the input row (every stride-th).
+    /// panel[p·MR + r] = col[panel·MR + r, p0 + p], zero past the last tap. The positions p0.. are walked along
+    /// their output rows; on a row, each tap reads one run of an input row (every stride-th pixel). Where all six
+    /// taps read inside their rows and the stride is 1, <see cref="TapPanel"/> transposes blocks of positions
+    /// with vectors; the borders (and every position at other strides) go one position at a time.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private readonly void PackTaps(int taps, int p0, int kc, int r0, int r1, float* dst)
     {
         const int MR = Gemm.MR;
         var g = Geometry;
-        int kernel = g.KernelH * g.KernelW, sw = g.StrideW;
+        int kernel = g.KernelH * g.KernelW, sw = g.StrideW, width = sw == 1 ? TapPanel.Width : 0;
+
+        // Per tap: its plane shifted by its column offset (row iy starts at planes[r] + iy·InW), its row offset, the
+        // output columns [lo, hi) whose pixel lies inside the input row, and this output row's run (null: zeros).
+        var planes = stackalloc float*[MR];
+        var rows = stackalloc float*[MR];
+        var offY = stackalloc int[MR];
+        var lo = stackalloc int[MR];
+        var hi = stackalloc int[MR];
         for (var ir = r0; ir < r1; ir++, dst += MR * kc)
         {
-            var i0 = ir * MR;
-            var rows = Math.Min(MR, taps - i0);
-            if (rows < MR)
+            for (var r = 0; r < MR; r++)
             {
-                new Span<float>(dst, MR * kc).Clear();
+                var i = (ir * MR) + r;
+                if (i >= taps)
+                {
+                    planes[r] = null;
+                    continue;
+                }
+
+                var (channel, tap) = Math.DivRem(i, kernel);
+                var (ky, kx) = Math.DivRem(tap, g.KernelW);
+                var offX = (kx * g.DilationW) - g.PadW;
+                offY[r] = (ky * g.DilationH) - g.PadH;
+                planes[r] = Image + ((long)channel * g.InPlane) + offX;
+                lo[r] = offX >= 0 ? 0 : (-offX + sw - 1) / sw;
+                hi[r] = g.InW - offX <= 0 ? 0 : Math.Min(g.OutW, ((g.InW - offX - 1) / sw) + 1);
             }
 
-            for (var r = 0; r < rows; r++)
+            var d = dst;
+            var (oy, ox) = Math.DivRem(p0, g.OutW);
+            for (var p = 0; p < kc; oy++, ox = 0)
             {
-                var (channel, tap) = Math.DivRem(i0 + r, kernel);
-                var (ky, kx) = Math.DivRem(tap, g.KernelW);
-                var plane = Image + ((long)channel * g.InPlane);
-                int offY = (ky * g.DilationH) - g.PadH, offX = (kx * g.DilationW) - g.PadW;
-
-                // The output columns ox whose pixel ox·sw + offX lies in the row: [oxLo, oxHi).
-                var oxLo = offX >= 0 ? 0 : (-offX + sw - 1) / sw;
-                var oxHi = g.InW - offX <= 0 ? 0 : Math.Min(g.OutW, ((g.InW - offX - 1) / sw) + 1);
-                var d = dst + r;
-                var (oy, ox) = Math.DivRem(p0, g.OutW);
-                for (var p = 0; p < kc;)
+                var end = ox + Math.Min(g.OutW - ox, kc - p);
+                int inside0 = ox, inside1 = end;
+                for (var r = 0; r < MR; r++)
                 {
-                    var count = Math.Min(g.OutW - ox, kc - p);
-                    var iy = (oy * g.StrideH) + offY;
-                    var end = ox + count;
-                    if ((uint)iy >= (uint)g.InH)
+                    var iy = (oy * g.StrideH) + offY[r];
+                    rows[r] = planes[r] is null || (uint)iy >= (uint)g.InH ? null : planes[r] + ((long)iy * g.InW);
+                    if (rows[r] is not null)
                     {
-                        for (; ox < end; ox++, d += MR)
-                        {
-                            *d = 0f;
-                        }
+                        inside0 = Math.Max(inside0, lo[r]);
+                        inside1 = Math.Min(inside1, hi[r]);
                     }
-                    else
-                    {
-                        // Zeros left of the row, the pixels inside it (every sw-th), zeros right of it.
-                        var row = plane + ((long)iy * g.InW) + offX;
-                        int inside0 = Math.Clamp(oxLo, ox, end), inside1 = Math.Clamp(oxHi, inside0, end);
-                        for (; ox < inside0; ox++, d += MR)
-                        {
-                            *d = 0f;
-                        }
-
-                        var src = row + ((long)ox * sw);
-                        for (; ox + 4 <= inside1; ox += 4, d += 4 * MR, src += 4 * sw)
-                        {
-                            (d[0], d[MR], d[2 * MR], d[3 * MR]) = (src[0], src[sw], src[2 * sw], src[3 * sw]);
-                        }
-
-                        for (; ox < inside1; ox++, d += MR, src += sw)
-                        {
-                            *d = *src;
-                        }
-
-                        for (; ox < end; ox++, d += MR)
-                        {
-                            *d = 0f;
-                        }
-                    }
-
-                    p += count;
-                    ox = 0;
-                    oy++;
                 }
+
+                inside0 = Math.Min(inside0, end);
+                var vector = width == 0 || inside1 - inside0 < width ? 0 : inside1 - inside0;
+                d = PackPositionsOfRow(rows, lo, hi, sw, ox, inside0, d);
+                if (vector > 0)
+                {
+                    TapPanel.Pack(rows, inside0, vector, d);
+                    d += vector * MR;
+                }
+
+                d = PackPositionsOfRow(rows, lo, hi, sw, inside0 + vector, end, d);
+                p += end - ox;
             }
         }
+    }
+
+    /// <summary>
+    /// Output columns x0..x1 of one row, a position at a time: d[r] = the pixel tap r reads (its row's run at
+    /// column x·sw), zero where its row is outside the image or the column past the row's ends. Returns the end.
+    /// </summary>
+    private static float* PackPositionsOfRow(float** rows, int* lo, int* hi, int sw, int x0, int x1, float* d)
+    {
+        const int MR = Gemm.MR;
+        for (var x = x0; x < x1; x++, d += MR)
+        {
+            for (var r = 0; r < MR; r++)
+            {
+                d[r] = rows[r] is not null && x >= lo[r] && x < hi[r] ? rows[r][(long)x * sw] : 0f;
+            }
+        }
+
+        return d;
     }
 
     /// <summary>
