@@ -28,7 +28,7 @@ public class ElementwiseOperatorTests
 
     [Theory]
     [MemberData(nameof(Lengths))]
-    public void ReluLeakyAbsAndClampBackwardsMatchTheReference(int n)
+    public void ReluLeakyAbsClampBackwardsAndAddMatchTheReference(int n)
     {
         var x = Random(n, 1);
         var g = Random(n, 2);
@@ -43,6 +43,11 @@ public class ElementwiseOperatorTests
         Assert.Equal(Enumerable.Range(0, n).Select(i => x[i] > 0 ? g[i] : x[i] < 0 ? -g[i] : 0f), d);
         Elementwise.Map(x, g, d, new ClampBackwardOperator(-1f, 0.5f));
         Assert.Equal(Enumerable.Range(0, n).Select(i => x[i] >= -1f && x[i] <= 0.5f ? g[i] : 0f), d);
+
+        // In place, as col2im adds its runs.
+        var sum = (float[])x.Clone();
+        Elementwise.Map(sum, g, sum, default(AddOperator));
+        Assert.Equal(Enumerable.Range(0, n).Select(i => x[i] + g[i]), sum);
     }
 
     [Theory]

@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using Backprop.Kernels.Elementwise;
 
 namespace Backprop.Kernels.Convolution;
 
@@ -87,7 +87,7 @@ internal static class Im2Col
                         if (g.StrideW == 1)
                         {
                             var run = dst.Slice(ox0 + offW, ox1 - ox0);
-                            TensorPrimitives.Add(run, s[ox0..ox1], run);
+                            Elementwise.Elementwise.Map(run, s[ox0..ox1], run, default(AddOperator));
                         }
                         else
                         {

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -144,11 +145,17 @@ internal static class Elementwise
         }
     }
 
+    /// <summary>Throws unless the lengths agree; small enough to inline, the message built out of line.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Check(int expected, int actual)
     {
         if (actual != expected)
         {
-            throw new ArgumentException($"Elementwise: spans of {expected} and {actual} elements; every span of one pass must have the same length.");
+            Mismatch(expected, actual);
         }
     }
+
+    [DoesNotReturn]
+    private static void Mismatch(int expected, int actual) =>
+        throw new ArgumentException($"Elementwise: spans of {expected} and {actual} elements; every span of one pass must have the same length.");
 }
