@@ -155,16 +155,16 @@ public class GemmTests
                         switch (kernel)
                         {
                             case "vector512":
-                                MicroKernel512.Run(kc, pa, rs, cs, pb, pc, 40, load);
+                                MicroKernel512.Run(kc, new StridedColumns(pa, cs), rs, pb, pc, 40, load);
                                 break;
                             case "vector256":
-                                MicroKernel256.Run(kc, pa, rs, cs, pb, pc, 40, load);
+                                MicroKernel256.Run(kc, new StridedColumns(pa, cs), rs, pb, pc, 40, load);
                                 break;
                             case "vector128":
-                                MicroKernel128.Run(kc, pa, rs, cs, pb, pc, 40, load);
+                                MicroKernel128.Run(kc, new StridedColumns(pa, cs), rs, pb, pc, 40, load);
                                 break;
                             default:
-                                MicroKernelScalar.Run(kc, pa, rs, cs, pb, pc, 40, load);
+                                MicroKernelScalar.Run(kc, new StridedColumns(pa, cs), rs, pb, pc, 40, load);
                                 break;
                         }
                     }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -39,8 +38,14 @@ internal unsafe struct ImplicitColumns
         TapsAsRows = tapsAsRows,
     };
 
-    /// <summary>Packs row panels r0..r1 of A[:, p0:p0+kc] (A has <paramref name="rows"/> rows) for the GEMM: <see cref="PackPositions"/> or <see cref="PackTaps"/>.</summary>
-    public readonly void PackA(int rows, int p0, int kc, int r0, int r1, float* dst)
+    /// <summary>Ints of the tap table of a block of K <paramref name="kc"/> deep (<see cref="Tabulate"/>), or 0 where A is col, which needs none.</summary>
+    public readonly int TableLength(int kc) => TapsAsRows ? 0 : 4 * kc;
+
+    /// <summary>
+    /// Packs row panels r0..r1 of A[:, p0:p0+kc] (A has <paramref name="rows"/> rows) for the GEMM: <see cref="PackPositions"/>
+    /// (with the block's tap table, <paramref name="taps"/>) or <see cref="PackTaps"/>.
+    /// </summary>
+    public readonly void PackA(int rows, int p0, int kc, int r0, int r1, float* dst, int* taps)
     {
         if (TapsAsRows)
         {
@@ -48,8 +53,54 @@ internal unsafe struct ImplicitColumns
         }
         else
         {
-            PackPositions(rows, p0, kc, r0, r1, dst);
+            PackPositions(rows, kc, r0, r1, dst, taps);
         }
+    }
+
+    /// <summary>
+    /// Fills <paramref name="taps"/> (<see cref="TableLength"/> ints) for columns p0..p0+kc of colᵀ: each tap's row and
+    /// column offsets in the kernel, its plane's offset, and its pixel's offset from the tap (0, 0)'s, in four rows of kc.
+    /// </summary>
+    public readonly void Tabulate(int p0, int kc, int* taps)
+    {
+        var g = Geometry;
+        int* tapY = taps, tapX = taps + kc, tapPlane = taps + (2 * kc), tapOffset = taps + (3 * kc);
+        int channel = p0 / (g.KernelH * g.KernelW), ky = p0 / g.KernelW % g.KernelH, kx = p0 % g.KernelW;
+        for (var p = 0; p < kc; p++)
+        {
+            (tapY[p], tapX[p], tapPlane[p]) = (ky * g.DilationH, kx * g.DilationW, channel * g.InPlane);
+            tapOffset[p] = tapPlane[p] + (tapY[p] * g.InW) + tapX[p];
+            if (++kx == g.KernelW)
+            {
+                kx = 0;
+                if (++ky == g.KernelH)
+                {
+                    ky = 0;
+                    channel++;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Where the GEMM can read row panel <paramref name="panel"/> of colᵀ in place: six positions on one output row, stride 1,
+    /// with every tap of the kernel inside the image. Then A[r, p] = origin[tapOffset[p] + r] (the table's last row,
+    /// <see cref="Tabulate"/>) and this returns the origin, the pixel the tap (0, 0) reads for the first position; else null.
+    /// </summary>
+    public readonly float* InPlace(int panel)
+    {
+        const int MR = Gemm.MR;
+        var g = Geometry;
+        var (oy, ox) = Math.DivRem(panel * MR, g.OutW);
+        if (TapsAsRows || g.StrideW != 1 || ox + MR > g.OutW || (panel * MR) + MR > g.OutPlane)
+        {
+            return null;
+        }
+
+        int y0 = (oy * g.StrideH) - g.PadH, x0 = ox - g.PadW;
+        var interior = y0 >= 0 && y0 + (g.DilationH * (g.KernelH - 1)) < g.InH
+            && x0 >= 0 && x0 + (g.DilationW * (g.KernelW - 1)) + MR <= g.InW;
+        return interior ? Image + ((long)y0 * g.InW) + x0 : null;
     }
 
     /// <summary>
@@ -146,57 +197,41 @@ internal unsafe struct ImplicitColumns
     /// <summary>
     /// Packs row panels r0..r1 (<see cref="Gemm.MR"/> positions each) of colᵀ[:, p0:p0+kc] into
     /// <paramref name="dst"/>: panel[p·MR + r] = colᵀ[panel·MR + r, p0 + p], zero past the last position.
-    /// Each column p is a tap (channel, kernel row, kernel column), whose offsets are tabulated once per call.
-    /// Six positions on one output row with stride 1 read six neighbouring pixels (one copy per tap) where the
-    /// tap lies inside the image; the rest (a panel straddling rows, a stride of 2, the padding) pixel by pixel.
+    /// Each column p is a tap (channel, kernel row, kernel column), whose offsets are in the block's table. Panels
+    /// the GEMM reads in place (<see cref="InPlace"/>) are left alone; six positions on one output row with stride 1
+    /// near the border read six neighbouring pixels (one copy per tap) where the tap lies inside the image; the rest
+    /// (a panel straddling rows, a stride of 2) pixel by pixel.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private readonly void PackPositions(int positions, int p0, int kc, int r0, int r1, float* dst)
+    private readonly void PackPositions(int positions, int kc, int r0, int r1, float* dst, int* taps)
     {
         const int MR = Gemm.MR;
         var g = Geometry;
-        var table = ArrayPool<int>.Shared.Rent(4 * kc);
-        fixed (int* taps = table)
+        int* tapY = taps, tapX = taps + kc, tapPlane = taps + (2 * kc), tapOffset = taps + (3 * kc);
+        for (var ir = r0; ir < r1; ir++, dst += MR * kc)
         {
-            int* tapY = taps, tapX = taps + kc, tapPlane = taps + (2 * kc), tapOffset = taps + (3 * kc);
-            int channel = p0 / (g.KernelH * g.KernelW), ky = p0 / g.KernelW % g.KernelH, kx = p0 % g.KernelW;
-            for (var p = 0; p < kc; p++)
+            var i0 = ir * MR;
+            var rows = Math.Min(MR, positions - i0);
+            var (oy, ox) = Math.DivRem(i0, g.OutW);
+            if (InPlace(ir) != null)
             {
-                (tapY[p], tapX[p], tapPlane[p]) = (ky * g.DilationH, kx * g.DilationW, channel * g.InPlane);
-                tapOffset[p] = tapPlane[p] + (tapY[p] * g.InW) + tapX[p];
-                if (++kx == g.KernelW)
-                {
-                    kx = 0;
-                    if (++ky == g.KernelH)
-                    {
-                        ky = 0;
-                        channel++;
-                    }
-                }
+                continue;
             }
 
-            for (var ir = r0; ir < r1; ir++, dst += MR * kc)
+            if (rows == MR && g.StrideW == 1 && ox + MR <= g.OutW)
             {
-                var i0 = ir * MR;
-                var rows = Math.Min(MR, positions - i0);
-                var (oy, ox) = Math.DivRem(i0, g.OutW);
-                if (rows == MR && g.StrideW == 1 && ox + MR <= g.OutW)
-                {
-                    PackRun(dst, kc, (oy * g.StrideH) - g.PadH, ox - g.PadW, tapY, tapX, tapOffset);
-                }
-                else
-                {
-                    PackPixels(dst, kc, i0, rows, tapY, tapX, tapPlane);
-                }
+                PackRun(dst, kc, (oy * g.StrideH) - g.PadH, ox - g.PadW, tapY, tapX, tapOffset);
+            }
+            else
+            {
+                PackPixels(dst, kc, i0, rows, tapY, tapX, tapPlane);
             }
         }
-
-        ArrayPool<int>.Shared.Return(table);
     }
 
     /// <summary>
-    /// Six positions on one output row, stride 1, their first at input (y0, x0) for the tap (0, 0); a tap's six
-    /// pixels start at its tabulated offset from there.
+    /// Six positions on one output row near the border, stride 1, their first at input (y0, x0) for the tap (0, 0);
+    /// a tap's six pixels start at its tabulated offset from there, zero where they fall outside the image.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private readonly void PackRun(float* d, int kc, int y0, int x0, int* tapY, int* tapX, int* tapOffset)
@@ -204,19 +239,6 @@ internal unsafe struct ImplicitColumns
         const int MR = Gemm.MR;
         int inH = Geometry.InH, inW = Geometry.InW;
         var origin = Image + ((long)y0 * inW) + x0;
-        // Every tap of the kernel inside the image: no test per tap.
-        var interior = y0 >= 0 && y0 + (Geometry.DilationH * (Geometry.KernelH - 1)) < inH
-            && x0 >= 0 && x0 + (Geometry.DilationW * (Geometry.KernelW - 1)) + MR <= inW;
-        if (interior)
-        {
-            for (var p = 0; p < kc; p++, d += MR)
-            {
-                CopySix(d, origin + tapOffset[p]);
-            }
-
-            return;
-        }
-
         for (var p = 0; p < kc; p++, d += MR)
         {
             int y = y0 + tapY[p], x = x0 + tapX[p];

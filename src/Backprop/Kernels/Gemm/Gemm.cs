@@ -266,18 +266,41 @@ internal static unsafe class Gemm
     /// while B's packed panels, starting at panel bBase, pass). A is read where it lies, through its row
     /// and column strides, unless it is transposed with long columns (which would touch a new page every
     /// step) or a narrower micro-kernel would read it several times over many panels: then, like a partial
-    /// last panel, it is packed into <paramref name="aBlock"/> first.
+    /// last panel, it is packed into <paramref name="aBlock"/> first. A convolution's colᵀ is read in place,
+    /// through the block's tap offsets, where six positions lie on one output row inside the image, else packed.
     /// </summary>
     private static void Compute(ref GemmJob job, float* aBlock, int r0, int r1, float* bPack, int bBase, int c0, int c1)
     {
+        var tableLength = job.Columns == null ? 0 : job.Columns->TableLength(job.Kc);
+        var table = tableLength == 0 ? null : ArrayPool<int>.Shared.Rent(tableLength);
+        fixed (int* taps = table)
+        {
+            if (taps != null)
+            {
+                job.Columns->Tabulate(job.P0, job.Kc, taps);
+            }
+
+            ComputeTiles(ref job, aBlock, r0, r1, bPack, bBase, c0, c1, taps);
+        }
+
+        if (table is not null)
+        {
+            ArrayPool<int>.Shared.Return(table);
+        }
+    }
+
+    /// <summary><see cref="Compute"/>'s loops, with a convolution's tap table (null for other products).</summary>
+    private static void ComputeTiles(ref GemmJob job, float* aBlock, int r0, int r1, float* bPack, int bBase, int c0, int c1, int* taps)
+    {
         nint rowStride = job.TransA ? 1 : job.K, colStride = job.TransA ? job.M : 1;
         var packAll = job.Columns != null || (job.TransA && job.M >= PackTransposedAFrom) || (!Vector512.IsHardwareAccelerated && c1 - c0 >= PackForNarrowKernelsFrom);
+        var tapOffsets = taps == null ? null : taps + (3 * job.Kc);
         var tile = stackalloc float[MR * NR];
         var panelsPerBlock = GemmBlocking.MC / MR;
         for (var rb = r0; rb < r1; rb += panelsPerBlock)
         {
             var rbEnd = Math.Min(r1, rb + panelsPerBlock);
-            GemmPacking.PackA(ref job, rb, rbEnd, aBlock, packAll);
+            GemmPacking.PackA(ref job, rb, rbEnd, aBlock, packAll, taps);
             for (var jr = c0; jr < c1; jr++)
             {
                 var bPanel = bPack + ((long)(jr - bBase) * NR * job.Kc);
@@ -285,9 +308,15 @@ internal static unsafe class Gemm
                 for (var ir = rb; ir < rbEnd; ir++)
                 {
                     var rows = Math.Min(MR, job.M - (ir * MR));
+                    var inPlace = taps == null ? null : job.Columns->InPlace(ir);
                     float* aPanel;
                     nint rs, cs;
-                    if (rows == MR && !packAll)
+                    if (inPlace != null)
+                    {
+                        aPanel = inPlace;
+                        (rs, cs) = (1, 0);
+                    }
+                    else if (rows == MR && !packAll)
                     {
                         aPanel = job.A + (ir * MR * rowStride) + (job.P0 * colStride);
                         (rs, cs) = (rowStride, colStride);
@@ -298,10 +327,12 @@ internal static unsafe class Gemm
                         (rs, cs) = (1, MR);
                     }
 
+                    // Read in place, A's column p is at aPanel + tapOffsets[p]; else cs floats after column p − 1.
+                    var offsets = inPlace != null ? tapOffsets : null;
                     var cTile = job.C + ((long)ir * MR * job.N) + (jr * NR);
                     if (rows == MR && cols == NR)
                     {
-                        MicroKernel.Run(job.Kc, aPanel, rs, cs, bPanel, cTile, job.N, job.Load);
+                        MicroKernel.Run(job.Kc, aPanel, rs, cs, offsets, bPanel, cTile, job.N, job.Load);
                         continue;
                     }
 
@@ -314,7 +345,7 @@ internal static unsafe class Gemm
                         }
                     }
 
-                    MicroKernel.Run(job.Kc, aPanel, rs, cs, bPanel, tile, NR, true);
+                    MicroKernel.Run(job.Kc, aPanel, rs, cs, offsets, bPanel, tile, NR, true);
                     for (var r = 0; r < rows; r++)
                     {
                         new ReadOnlySpan<float>(tile + (r * NR), cols).CopyTo(new Span<float>(cTile + ((long)r * job.N), cols));

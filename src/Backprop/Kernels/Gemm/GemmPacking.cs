@@ -14,14 +14,15 @@ internal static unsafe class GemmPacking
     /// <summary>
     /// Packs row panels r0..r1 of op(A)[:, p0:p0+kc] into <paramref name="dst"/> (panel[p·MR + r] =
     /// op(A)[panel·MR + r, p0 + p], zero-padded): all of them with <paramref name="all"/>, else only a partial
-    /// last panel, since full panels are read in place.
+    /// last panel, since full panels are read in place. A convolution's column matrix is packed from the image,
+    /// but for the panels it reads in place, with the block's tap table <paramref name="taps"/>.
     /// </summary>
-    public static void PackA(ref GemmJob job, int r0, int r1, float* dst, bool all)
+    public static void PackA(ref GemmJob job, int r0, int r1, float* dst, bool all, int* taps)
     {
         int m = job.M, k = job.K, kc = job.Kc, p0 = job.P0;
         if (job.Columns != null)
         {
-            job.Columns->PackA(m, p0, kc, r0, r1, dst);
+            job.Columns->PackA(m, p0, kc, r0, r1, dst, taps);
             return;
         }
 

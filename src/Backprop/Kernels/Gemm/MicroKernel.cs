@@ -10,25 +10,42 @@ internal static unsafe class MicroKernel
     public static string Path =>
         Vector512.IsHardwareAccelerated ? "avx512" : Vector256.IsHardwareAccelerated ? "avx2" : Vector128.IsHardwareAccelerated ? "vector128" : "portable";
 
-    /// <summary>C[6×32] (+)= A[6×kc]·Bpanel; see <see cref="MicroKernel512.Run"/> for the operands.</summary>
+    /// <summary>
+    /// C[6×32] (+)= A[6×kc]·Bpanel with A[r, p] = a[offsets[p] + r·rs] where <paramref name="offsets"/> is given
+    /// (<see cref="IndirectColumns"/>), else a[r·rs + p·cs] (see <see cref="MicroKernel512.Run"/>).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Run(int kc, float* a, nint rs, nint cs, float* b, float* c, int ldc, bool load)
+    public static void Run(int kc, float* a, nint rs, nint cs, int* offsets, float* b, float* c, int ldc, bool load)
     {
-        if (Vector512.IsHardwareAccelerated)
+        if (offsets != null)
         {
-            MicroKernel512.Run(kc, a, rs, cs, b, c, ldc, load);
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            MicroKernel256.Run(kc, a, rs, cs, b, c, ldc, load);
-        }
-        else if (Vector128.IsHardwareAccelerated)
-        {
-            MicroKernel128.Run(kc, a, rs, cs, b, c, ldc, load);
+            Run(kc, new IndirectColumns(a, offsets), rs, b, c, ldc, load);
         }
         else
         {
-            MicroKernelScalar.Run(kc, a, rs, cs, b, c, ldc, load);
+            Run(kc, new StridedColumns(a, cs), rs, b, c, ldc, load);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Run<TWalk>(int kc, TWalk a, nint rs, float* b, float* c, int ldc, bool load)
+        where TWalk : struct, IColumnWalk
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            MicroKernel512.Run(kc, a, rs, b, c, ldc, load);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            MicroKernel256.Run(kc, a, rs, b, c, ldc, load);
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            MicroKernel128.Run(kc, a, rs, b, c, ldc, load);
+        }
+        else
+        {
+            MicroKernelScalar.Run(kc, a, rs, b, c, ldc, load);
         }
     }
 }

@@ -12,12 +12,14 @@ internal static unsafe class MicroKernel128
     private const int NR = Gemm.NR;
 
     /// <summary>C[6×32] (+)= A[6×kc]·Bpanel, as <see cref="MicroKernel512.Run"/> computes it.</summary>
-    public static void Run(int kc, float* a, nint rs, nint cs, float* b, float* c, int ldc, bool load)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Run<TWalk>(int kc, TWalk a, nint rs, float* b, float* c, int ldc, bool load)
+        where TWalk : struct, IColumnWalk
     {
-        Quarter(kc, a, rs, cs, b, c, ldc, load);
-        Quarter(kc, a, rs, cs, b + 8, c + 8, ldc, load);
-        Quarter(kc, a, rs, cs, b + 16, c + 16, ldc, load);
-        Quarter(kc, a, rs, cs, b + 24, c + 24, ldc, load);
+        Quarter(kc, a, rs, b, c, ldc, load);
+        Quarter(kc, a, rs, b + 8, c + 8, ldc, load);
+        Quarter(kc, a, rs, b + 16, c + 16, ldc, load);
+        Quarter(kc, a, rs, b + 24, c + 24, ldc, load);
     }
 
     /// <summary>
@@ -25,9 +27,10 @@ internal static unsafe class MicroKernel128
     /// fused where the CPU has FMA (all of Arm64) and a multiply and an add where it has not.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Quarter(int kc, float* a, nint rs, nint cs, float* b, float* c, int ldc, bool load)
+    public static void Quarter<TWalk>(int kc, TWalk a, nint rs, float* b, float* c, int ldc, bool load)
+        where TWalk : struct, IColumnWalk
     {
-        float* a0 = a, a1 = a + rs, a2 = a + (2 * rs), a3 = a + (3 * rs), a4 = a + (4 * rs), a5 = a + (5 * rs);
+        nint r2 = 2 * rs, r3 = 3 * rs, r4 = 4 * rs, r5 = 5 * rs;
         Vector128<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
         if (load)
         {
@@ -51,32 +54,27 @@ internal static unsafe class MicroKernel128
 
         for (var p = 0; p < kc; p++)
         {
+            var col = a.Next();
             var b0 = Vector128.Load(b);
             var b1 = Vector128.Load(b + 4);
-            var av = Vector128.Create(*a0);
+            var av = Vector128.Create(*col);
             c00 = Vector128.MultiplyAddEstimate(av, b0, c00);
             c01 = Vector128.MultiplyAddEstimate(av, b1, c01);
-            av = Vector128.Create(*a1);
+            av = Vector128.Create(col[rs]);
             c10 = Vector128.MultiplyAddEstimate(av, b0, c10);
             c11 = Vector128.MultiplyAddEstimate(av, b1, c11);
-            av = Vector128.Create(*a2);
+            av = Vector128.Create(col[r2]);
             c20 = Vector128.MultiplyAddEstimate(av, b0, c20);
             c21 = Vector128.MultiplyAddEstimate(av, b1, c21);
-            av = Vector128.Create(*a3);
+            av = Vector128.Create(col[r3]);
             c30 = Vector128.MultiplyAddEstimate(av, b0, c30);
             c31 = Vector128.MultiplyAddEstimate(av, b1, c31);
-            av = Vector128.Create(*a4);
+            av = Vector128.Create(col[r4]);
             c40 = Vector128.MultiplyAddEstimate(av, b0, c40);
             c41 = Vector128.MultiplyAddEstimate(av, b1, c41);
-            av = Vector128.Create(*a5);
+            av = Vector128.Create(col[r5]);
             c50 = Vector128.MultiplyAddEstimate(av, b0, c50);
             c51 = Vector128.MultiplyAddEstimate(av, b1, c51);
-            a0 += cs;
-            a1 += cs;
-            a2 += cs;
-            a3 += cs;
-            a4 += cs;
-            a5 += cs;
             b += NR;
         }
 

@@ -9,10 +9,12 @@ internal static unsafe class MicroKernel256
     private const int NR = Gemm.NR;
 
     /// <summary>C[6×32] (+)= A[6×kc]·Bpanel, as <see cref="MicroKernel512.Run"/> computes it.</summary>
-    public static void Run(int kc, float* a, nint rs, nint cs, float* b, float* c, int ldc, bool load)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Run<TWalk>(int kc, TWalk a, nint rs, float* b, float* c, int ldc, bool load)
+        where TWalk : struct, IColumnWalk
     {
-        Half(kc, a, rs, cs, b, c, ldc, load);
-        Half(kc, a, rs, cs, b + 16, c + 16, ldc, load);
+        Half(kc, a, rs, b, c, ldc, load);
+        Half(kc, a, rs, b + 16, c + 16, ldc, load);
     }
 
     /// <summary>
@@ -20,9 +22,10 @@ internal static unsafe class MicroKernel256
     /// panel). Twelve Vector256 accumulators fit the sixteen AVX2 registers; the full 6×32 tile is two calls.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Half(int kc, float* a, nint rs, nint cs, float* b, float* c, int ldc, bool load)
+    public static void Half<TWalk>(int kc, TWalk a, nint rs, float* b, float* c, int ldc, bool load)
+        where TWalk : struct, IColumnWalk
     {
-        float* a0 = a, a1 = a + rs, a2 = a + (2 * rs), a3 = a + (3 * rs), a4 = a + (4 * rs), a5 = a + (5 * rs);
+        nint r2 = 2 * rs, r3 = 3 * rs, r4 = 4 * rs, r5 = 5 * rs;
         Vector256<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
         if (load)
         {
@@ -46,32 +49,27 @@ internal static unsafe class MicroKernel256
 
         for (var p = 0; p < kc; p++)
         {
+            var col = a.Next();
             var b0 = Vector256.Load(b);
             var b1 = Vector256.Load(b + 8);
-            var av = Vector256.Create(*a0);
+            var av = Vector256.Create(*col);
             c00 = Vector256.FusedMultiplyAdd(av, b0, c00);
             c01 = Vector256.FusedMultiplyAdd(av, b1, c01);
-            av = Vector256.Create(*a1);
+            av = Vector256.Create(col[rs]);
             c10 = Vector256.FusedMultiplyAdd(av, b0, c10);
             c11 = Vector256.FusedMultiplyAdd(av, b1, c11);
-            av = Vector256.Create(*a2);
+            av = Vector256.Create(col[r2]);
             c20 = Vector256.FusedMultiplyAdd(av, b0, c20);
             c21 = Vector256.FusedMultiplyAdd(av, b1, c21);
-            av = Vector256.Create(*a3);
+            av = Vector256.Create(col[r3]);
             c30 = Vector256.FusedMultiplyAdd(av, b0, c30);
             c31 = Vector256.FusedMultiplyAdd(av, b1, c31);
-            av = Vector256.Create(*a4);
+            av = Vector256.Create(col[r4]);
             c40 = Vector256.FusedMultiplyAdd(av, b0, c40);
             c41 = Vector256.FusedMultiplyAdd(av, b1, c41);
-            av = Vector256.Create(*a5);
+            av = Vector256.Create(col[r5]);
             c50 = Vector256.FusedMultiplyAdd(av, b0, c50);
             c51 = Vector256.FusedMultiplyAdd(av, b1, c51);
-            a0 += cs;
-            a1 += cs;
-            a2 += cs;
-            a3 += cs;
-            a4 += cs;
-            a5 += cs;
             b += NR;
         }
 

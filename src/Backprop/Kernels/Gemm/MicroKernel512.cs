@@ -9,13 +9,15 @@ internal static unsafe class MicroKernel512
     private const int NR = Gemm.NR;
 
     /// <summary>
-    /// C[6×32] (+)= A[6×kc]·Bpanel over kc steps, with C rows <paramref name="ldc"/> apart. Row r of A at step
-    /// p is a[r·rs + p·cs], so A can be a packed panel (rs 1, cs 6) or the matrix itself, either layout.
+    /// C[6×32] (+)= A[6×kc]·Bpanel over kc steps, with C rows <paramref name="ldc"/> apart. A's column p is at
+    /// <paramref name="a"/>'s step p, its rows <paramref name="rs"/> apart: a packed panel (<see cref="StridedColumns"/>,
+    /// rs 1, stride 6), the matrix itself in either layout, or a convolution's image (<see cref="IndirectColumns"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, float* a, nint rs, nint cs, float* b, float* c, int ldc, bool load)
+    public static void Run<TWalk>(int kc, TWalk a, nint rs, float* b, float* c, int ldc, bool load)
+        where TWalk : struct, IColumnWalk
     {
-        float* a0 = a, a1 = a + rs, a2 = a + (2 * rs), a3 = a + (3 * rs), a4 = a + (4 * rs), a5 = a + (5 * rs);
+        nint r2 = 2 * rs, r3 = 3 * rs, r4 = 4 * rs, r5 = 5 * rs;
 
         Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
         if (load)
@@ -40,32 +42,27 @@ internal static unsafe class MicroKernel512
 
         for (var p = 0; p < kc; p++)
         {
+            var col = a.Next();
             var b0 = Vector512.Load(b);
             var b1 = Vector512.Load(b + 16);
-            var av = Vector512.Create(*a0);
+            var av = Vector512.Create(*col);
             c00 = Vector512.FusedMultiplyAdd(av, b0, c00);
             c01 = Vector512.FusedMultiplyAdd(av, b1, c01);
-            av = Vector512.Create(*a1);
+            av = Vector512.Create(col[rs]);
             c10 = Vector512.FusedMultiplyAdd(av, b0, c10);
             c11 = Vector512.FusedMultiplyAdd(av, b1, c11);
-            av = Vector512.Create(*a2);
+            av = Vector512.Create(col[r2]);
             c20 = Vector512.FusedMultiplyAdd(av, b0, c20);
             c21 = Vector512.FusedMultiplyAdd(av, b1, c21);
-            av = Vector512.Create(*a3);
+            av = Vector512.Create(col[r3]);
             c30 = Vector512.FusedMultiplyAdd(av, b0, c30);
             c31 = Vector512.FusedMultiplyAdd(av, b1, c31);
-            av = Vector512.Create(*a4);
+            av = Vector512.Create(col[r4]);
             c40 = Vector512.FusedMultiplyAdd(av, b0, c40);
             c41 = Vector512.FusedMultiplyAdd(av, b1, c41);
-            av = Vector512.Create(*a5);
+            av = Vector512.Create(col[r5]);
             c50 = Vector512.FusedMultiplyAdd(av, b0, c50);
             c51 = Vector512.FusedMultiplyAdd(av, b1, c51);
-            a0 += cs;
-            a1 += cs;
-            a2 += cs;
-            a3 += cs;
-            a4 += cs;
-            a5 += cs;
             b += NR;
         }
 
