@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using Backprop.Kernels;
+using Backprop.Kernels.Elementwise;
 
 namespace Backprop;
 
@@ -57,7 +58,7 @@ public partial class Tensor
         var scale = 1f / (1f - p);
         var mask = NewOutput(maskShape);
         var m = mask.Data;
-        random.NextFloats(m);
+        random.NextFloatsWide(m);
         if (input._dtype == DType.Float64)
         {
             // The same draws as float32, kept as exactly 1/(1 − p) in double.
@@ -72,12 +73,7 @@ public partial class Tensor
             return input * mask64;
         }
 
-        for (var i = 0; i < m.Length; i++)
-        {
-            // Kept as scale·(u ≥ p) without a branch: a random mask mispredicts every fourth one at p = 0.25.
-            var keep = m[i] >= p;
-            m[i] = scale * System.Runtime.CompilerServices.Unsafe.As<bool, byte>(ref keep);
-        }
+        Elementwise.Map(m, m, new DropoutMaskOperator(p, scale));
 
         if (m.Length == input.Numel)
         {

@@ -28,7 +28,7 @@ public class ElementwiseOperatorTests
 
     [Theory]
     [MemberData(nameof(Lengths))]
-    public void ReluLeakyAbsClampBackwardsAndAddMatchTheReference(int n)
+    public void ReluLeakyAbsClampBackwardsDropoutMaskAndAddMatchTheReference(int n)
     {
         var x = Random(n, 1);
         var g = Random(n, 2);
@@ -43,6 +43,17 @@ public class ElementwiseOperatorTests
         Assert.Equal(Enumerable.Range(0, n).Select(i => x[i] > 0 ? g[i] : x[i] < 0 ? -g[i] : 0f), d);
         Elementwise.Map(x, g, d, new ClampBackwardOperator(-1f, 0.5f));
         Assert.Equal(Enumerable.Range(0, n).Select(i => x[i] >= -1f && x[i] <= 0.5f ? g[i] : 0f), d);
+
+        // Dropout's mask from draws in [0, 1), in place; 0.25 itself is kept.
+        var u = x.Select(v => Math.Abs(v) / 3f).ToArray();
+        if (n > 3)
+        {
+            u[3] = 0.25f;
+        }
+
+        var mask = (float[])u.Clone();
+        Elementwise.Map(mask, mask, new DropoutMaskOperator(0.25f, 4f / 3f));
+        Assert.Equal(u.Select(v => v >= 0.25f ? 4f / 3f : 0f), mask);
 
         // In place, as col2im adds its runs.
         var sum = (float[])x.Clone();
