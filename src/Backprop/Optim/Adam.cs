@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using Backprop.Kernels.Elementwise;
 using Backprop.NN;
 
 namespace Backprop.Optim;
@@ -52,46 +52,20 @@ public class Adam : Optimizer
     protected override IReadOnlyList<string> StateNames(float[] options) => MomentState;
 
     /// <inheritdoc/>
-    protected override int ScratchSlots(float[] options) => 1;
+    protected override int ScratchSlots(float[] options) => 0;
 
     /// <inheritdoc/>
     protected override void Update(int index, int start, Span<float> param, ReadOnlySpan<float> grad)
     {
         var o = Options(index);
         float lr = o[0], beta1 = o[1], beta2 = o[2], eps = o[3], weightDecay = o[4];
-        var scratch = Scratch(index, start, param.Length);
-        if (weightDecay != 0f)
-        {
-            if (DecoupledWeightDecay)
-            {
-                TensorPrimitives.Multiply(param, 1f - (lr * weightDecay), param);
-            }
-            else
-            {
-                TensorPrimitives.MultiplyAdd(param, weightDecay, grad, scratch);
-                grad = scratch;
-            }
-        }
-
-        var m = Buffer(index, "exp_avg", start, param.Length);
-        var v = Buffer(index, "exp_avg_sq", start, param.Length);
-        TensorPrimitives.Multiply(m, beta1, m);
-        TensorPrimitives.MultiplyAdd(grad, 1f - beta1, m, m);
-        TensorPrimitives.Multiply(v, beta2, v);
-        TensorPrimitives.Multiply(grad, grad, scratch);
-        TensorPrimitives.MultiplyAdd(scratch, 1f - beta2, v, v);
-
         var t = StepCount;
         var biasCorrection1 = 1.0 - Math.Pow(beta1, t);
         var biasCorrection2 = 1.0 - Math.Pow(beta2, t);
         var stepSize = (float)(lr / biasCorrection1);
         var sqrtBc2 = (float)Math.Sqrt(biasCorrection2);
-
-        // denom = √v / √bc2 + ε; p ← p − stepSize·m/denom
-        TensorPrimitives.Sqrt(v, scratch);
-        TensorPrimitives.Divide(scratch, sqrtBc2, scratch);
-        TensorPrimitives.Add(scratch, eps, scratch);
-        TensorPrimitives.Divide(m, scratch, scratch);
-        TensorPrimitives.MultiplyAdd(scratch, -stepSize, param, param);
+        var m = Buffer(index, "exp_avg", start, param.Length);
+        var v = Buffer(index, "exp_avg_sq", start, param.Length);
+        Elementwise.Update(param, grad, m, v, new AdamOperator(beta1, beta2, eps, weightDecay, 1f - (lr * weightDecay), DecoupledWeightDecay, stepSize, sqrtBc2));
     }
 }

@@ -165,6 +165,48 @@ public class ElementwiseOperatorTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void AdamStepMatchesThePassesItReplacedBitForBit(int n)
+    {
+        foreach (var (wd, decoupled) in new[] { (0f, false), (0.1f, false), (0.1f, true) })
+        {
+            var p = Random(n, 10);
+            var g = Random(n, 11);
+            var m = Random(n, 12, 0.5f);
+            var v = Random(n, 13).Select(x => x * x).ToArray();
+            var (ep, em, ev) = ((float[])p.Clone(), (float[])m.Clone(), (float[])v.Clone());
+            const float Lr = 0.01f, B1 = 0.9f, B2 = 0.999f, Eps = 1e-8f, StepSize = 0.03f, SqrtBc2 = 0.2f;
+            Elementwise.Update(p, g, m, v, new AdamOperator(B1, B2, Eps, wd, 1f - (Lr * wd), decoupled, StepSize, SqrtBc2));
+
+            // The step as the separate passes Adam ran before: each product and sum rounded on its own.
+            for (var i = 0; i < n; i++)
+            {
+                var gi = g[i];
+                if (wd != 0f && decoupled)
+                {
+                    ep[i] *= 1f - (Lr * wd);
+                }
+                else if (wd != 0f)
+                {
+                    gi = (ep[i] * wd) + gi;
+                }
+
+                var m1 = em[i] * B1;
+                em[i] = (gi * (1f - B1)) + m1;
+                var v1 = ev[i] * B2;
+                var g2 = gi * gi;
+                ev[i] = (g2 * (1f - B2)) + v1;
+                var denom = (MathF.Sqrt(ev[i]) / SqrtBc2) + Eps;
+                ep[i] = (em[i] / denom * -StepSize) + ep[i];
+            }
+
+            Assert.Equal(em, m);
+            Assert.Equal(ev, v);
+            Assert.Equal(ep, p);
+        }
+    }
+
     [Fact]
     public void SpansOfDifferentLengthsAreRefused()
     {

@@ -145,6 +145,61 @@ internal static class Elementwise
         }
     }
 
+    /// <summary>(p[i], m[i], v[i]) ← op(p[i], g[i], m[i], v[i]), in place.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Update<TOp>(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, TOp op)
+        where TOp : struct, IMomentsUpdateOperator
+    {
+        Check(p.Length, g.Length);
+        Check(p.Length, m.Length);
+        Check(p.Length, v.Length);
+        ref var pp = ref MemoryMarshal.GetReference(p);
+        ref var pg = ref MemoryMarshal.GetReference(g);
+        ref var pm = ref MemoryMarshal.GetReference(m);
+        ref var pv = ref MemoryMarshal.GetReference(v);
+        nuint n = (nuint)p.Length, i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i + (nuint)Vector512<float>.Count <= n; i += (nuint)Vector512<float>.Count)
+            {
+                var (vp, vm, vv) = (Vector512.LoadUnsafe(ref pp, i), Vector512.LoadUnsafe(ref pm, i), Vector512.LoadUnsafe(ref pv, i));
+                op.Invoke(ref vp, Vector512.LoadUnsafe(ref pg, i), ref vm, ref vv);
+                vp.StoreUnsafe(ref pp, i);
+                vm.StoreUnsafe(ref pm, i);
+                vv.StoreUnsafe(ref pv, i);
+            }
+        }
+
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + (nuint)Vector256<float>.Count <= n; i += (nuint)Vector256<float>.Count)
+            {
+                var (vp, vm, vv) = (Vector256.LoadUnsafe(ref pp, i), Vector256.LoadUnsafe(ref pm, i), Vector256.LoadUnsafe(ref pv, i));
+                op.Invoke(ref vp, Vector256.LoadUnsafe(ref pg, i), ref vm, ref vv);
+                vp.StoreUnsafe(ref pp, i);
+                vm.StoreUnsafe(ref pm, i);
+                vv.StoreUnsafe(ref pv, i);
+            }
+        }
+
+        if (Vector128.IsHardwareAccelerated)
+        {
+            for (; i + (nuint)Vector128<float>.Count <= n; i += (nuint)Vector128<float>.Count)
+            {
+                var (vp, vm, vv) = (Vector128.LoadUnsafe(ref pp, i), Vector128.LoadUnsafe(ref pm, i), Vector128.LoadUnsafe(ref pv, i));
+                op.Invoke(ref vp, Vector128.LoadUnsafe(ref pg, i), ref vm, ref vv);
+                vp.StoreUnsafe(ref pp, i);
+                vm.StoreUnsafe(ref pm, i);
+                vv.StoreUnsafe(ref pv, i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            op.Invoke(ref Unsafe.Add(ref pp, i), Unsafe.Add(ref pg, i), ref Unsafe.Add(ref pm, i), ref Unsafe.Add(ref pv, i));
+        }
+    }
+
     /// <summary>Throws unless the lengths agree; small enough to inline, the message built out of line.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Check(int expected, int actual)
