@@ -72,7 +72,7 @@ public sealed class Generator
 
     /// <summary>The next 64 random bits.</summary>
     /// <returns>A uniformly distributed 64-bit value.</returns>
-    public ulong NextUInt64() => Kernels.Xoshiro256.Step(ref _s0, ref _s1, ref _s2, ref _s3);
+    public ulong NextUInt64() => Step(ref _s0, ref _s1, ref _s2, ref _s3);
 
     /// <summary>A uniform float in [0, 1).</summary>
     /// <returns>The sample.</returns>
@@ -88,29 +88,10 @@ public sealed class Generator
         var (s0, s1, s2, s3) = (_s0, _s1, _s2, _s3);
         for (var i = 0; i < destination.Length; i++)
         {
-            destination[i] = (Kernels.Xoshiro256.Step(ref s0, ref s1, ref s2, ref s3) >> 40) * (1.0f / (1 << 24));
+            destination[i] = (Step(ref s0, ref s1, ref s2, ref s3) >> 40) * (1.0f / (1 << 24));
         }
 
         (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
-    }
-
-    /// <summary>
-    /// Fills <paramref name="destination"/> with uniform floats in [0, 1) from eight xoshiro256** streams that this
-    /// generator seeds (one step of its own sequence per call, through SplitMix64), stepped side by side with vectors:
-    /// several times faster than <see cref="NextFloats"/> over large spans, and the same values on every vector
-    /// width, but not the values <see cref="NextFloats"/> gives. For masks (dropout).
-    /// </summary>
-    /// <param name="destination">The span to fill.</param>
-    internal void NextFloatsWide(Span<float> destination)
-    {
-        Span<ulong> state = stackalloc ulong[4 * Kernels.UniformStreams.Streams];
-        var seed = NextUInt64();
-        foreach (ref var word in state)
-        {
-            word = SplitMix(ref seed);
-        }
-
-        Kernels.UniformStreams.Fill(destination, state);
     }
 
     /// <summary>A uniform double in [0, 1).</summary>
@@ -182,5 +163,20 @@ public sealed class Generator
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
         return z ^ (z >> 31);
+    }
+
+    /// <summary>One step of xoshiro256**: the next 64 bits, and the state advanced.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static ulong Step(ref ulong s0, ref ulong s1, ref ulong s2, ref ulong s3)
+    {
+        var result = ulong.RotateLeft(s1 * 5, 7) * 9;
+        var t = s1 << 17;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = ulong.RotateLeft(s3, 45);
+        return result;
     }
 }

@@ -58,7 +58,7 @@ public partial class Tensor
         var scale = 1f / (1f - p);
         var mask = NewOutput(maskShape);
         var m = mask.Data;
-        random.NextFloatsWide(m);
+        random.NextFloats(m);
         if (input._dtype == DType.Float64)
         {
             // The same draws as float32, kept as exactly 1/(1 − p) in double.
