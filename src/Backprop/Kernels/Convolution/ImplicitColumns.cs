@@ -210,14 +210,14 @@ internal unsafe struct ImplicitColumns
         int* tapY = taps, tapX = taps + kc, tapPlane = taps + (2 * kc), tapOffset = taps + (3 * kc);
         for (var ir = r0; ir < r1; ir++, dst += MR * kc)
         {
-            var i0 = ir * MR;
-            var rows = Math.Min(MR, positions - i0);
-            var (oy, ox) = Math.DivRem(i0, g.OutW);
             if (InPlace(ir) != null)
             {
                 continue;
             }
 
+            var i0 = ir * MR;
+            var rows = Math.Min(MR, positions - i0);
+            var (oy, ox) = Math.DivRem(i0, g.OutW);
             if (rows == MR && g.StrideW == 1 && ox + MR <= g.OutW)
             {
                 PackRun(dst, kc, (oy * g.StrideH) - g.PadH, ox - g.PadW, tapY, tapX, tapOffset);

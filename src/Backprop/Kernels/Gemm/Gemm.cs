@@ -308,12 +308,13 @@ internal static unsafe class Gemm
                 for (var ir = rb; ir < rbEnd; ir++)
                 {
                     var rows = Math.Min(MR, job.M - (ir * MR));
-                    var inPlace = taps == null ? null : job.Columns->InPlace(ir);
-                    float* aPanel;
+                    // Read in place, A's column p is at aPanel + offsets[p]; else cs floats after column p − 1.
+                    var aPanel = taps == null ? null : job.Columns->InPlace(ir);
+                    int* offsets = null;
                     nint rs, cs;
-                    if (inPlace != null)
+                    if (aPanel != null)
                     {
-                        aPanel = inPlace;
+                        offsets = tapOffsets;
                         (rs, cs) = (1, 0);
                     }
                     else if (rows == MR && !packAll)
@@ -327,8 +328,6 @@ internal static unsafe class Gemm
                         (rs, cs) = (1, MR);
                     }
 
-                    // Read in place, A's column p is at aPanel + tapOffsets[p]; else cs floats after column p − 1.
-                    var offsets = inPlace != null ? tapOffsets : null;
                     var cTile = job.C + ((long)ir * MR * job.N) + (jr * NR);
                     if (rows == MR && cols == NR)
                     {
