@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace Backprop.Kernels;
@@ -115,6 +116,28 @@ internal static class Permute
                 }
             }
         }
+    }
+
+    /// <summary>The even and the odd elements of the 16 floats at <paramref name="row"/>'s start.</summary>
+    public static (Vector256<float> Even, Vector256<float> Odd) Deinterleave256(ReadOnlySpan<float> row)
+    {
+        var lo = Vector256.Create(row);
+        var hi = Vector256.Create(row[8..]);
+
+        // Within each 128-bit lane, then the lanes' 64-bit halves put in order.
+        var even = Avx2.Permute4x64(Avx.Shuffle(lo, hi, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle();
+        var odd = Avx2.Permute4x64(Avx.Shuffle(lo, hi, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle();
+        return (even, odd);
+    }
+
+    /// <summary>The even and the odd elements of the 8 floats at <paramref name="row"/>'s start.</summary>
+    public static (Vector128<float> Even, Vector128<float> Odd) Deinterleave128(ReadOnlySpan<float> row)
+    {
+        var lo = Vector128.Create(row);
+        var hi = Vector128.Create(row[4..]);
+        return Sse.IsSupported
+            ? (Sse.Shuffle(lo, hi, 0b10_00_10_00), Sse.Shuffle(lo, hi, 0b11_01_11_01))
+            : (AdvSimd.Arm64.UnzipEven(lo, hi), AdvSimd.Arm64.UnzipOdd(lo, hi));
     }
 
     /// <summary>Writes the transpose of the 8×8 block at <paramref name="src"/> (rows srcStride apart) to <paramref name="dst"/> (rows dstStride apart).</summary>

@@ -42,6 +42,17 @@ public class ConvolutionKernelTests
         new[] { 1, 8, 11, 23, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1 },
         new[] { 1, 8, 41, 37, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1 },
         new[] { 1, 16, 8, 4, 32, 3, 3, 1, 1, 0, 0, 1, 1, 1 },
+
+        // Winograd's F(2×2, 3×3) (3×3, stride 1, 16 channels or more): odd outputs (a last tile half outside), rows of
+        // fewer tiles than a vector, rows of 21 tiles (the last vector overlapping the one before), padding 0 or 2 (so
+        // the input gradient's is 2 or 0), padding that differs between height and width, "same", and an image cut
+        // into eight blocks of tile rows.
+        new[] { 2, 17, 9, 11, 19, 3, 3, 1, 1, 1, 1, 1, 1, 1 },
+        new[] { 1, 16, 7, 5, 16, 3, 3, 1, 1, 0, 0, 1, 1, 1 },
+        new[] { 3, 24, 6, 40, 16, 3, 3, 1, 1, 2, 2, 1, 1, 1 },
+        new[] { 2, 16, 10, 7, 20, 3, 3, 1, 1, 0, 2, 1, 1, 1 },
+        new[] { 1, 16, 6, 6, 16, 3, 3, 1, 1, -1, -1, 1, 1, 1 },
+        new[] { 1, 64, 30, 60, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1 },
     };
 
     private static float[] Random(int n, ulong seed) => KernelData.Uniform(n, seed);

@@ -79,8 +79,8 @@ internal static class PoolKernel
             {
                 for (; ox + 8 <= outW; ox += 8)
                 {
-                    var (a, b) = Deinterleave256(pair[(2 * ox)..]);
-                    var (c, d) = Deinterleave256(pair[(width + (2 * ox))..]);
+                    var (a, b) = Permute.Deinterleave256(pair[(2 * ox)..]);
+                    var (c, d) = Permute.Deinterleave256(pair[(width + (2 * ox))..]);
                     PickWinners(a, b, c, d, pair, first, width, ox, rowY, rowIndices);
                 }
             }
@@ -89,36 +89,14 @@ internal static class PoolKernel
             {
                 for (; ox + 4 <= outW; ox += 4)
                 {
-                    var (a, b) = Deinterleave128(pair[(2 * ox)..]);
-                    var (c, d) = Deinterleave128(pair[(width + (2 * ox))..]);
+                    var (a, b) = Permute.Deinterleave128(pair[(2 * ox)..]);
+                    var (c, d) = Permute.Deinterleave128(pair[(width + (2 * ox))..]);
                     PickWinners(a, b, c, d, pair, first, width, ox, rowY, rowIndices);
                 }
             }
 
             PickEach(pair, first, width, ox, outW, rowY, rowIndices);
         }
-    }
-
-    /// <summary>The even and the odd elements of the 16 floats at <paramref name="row"/>'s start: the windows' left and right columns.</summary>
-    private static (Vector256<float> Even, Vector256<float> Odd) Deinterleave256(ReadOnlySpan<float> row)
-    {
-        var lo = Vector256.Create(row);
-        var hi = Vector256.Create(row[8..]);
-
-        // Within each 128-bit lane, then the lanes' 64-bit halves put in order.
-        var even = Avx2.Permute4x64(Avx.Shuffle(lo, hi, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle();
-        var odd = Avx2.Permute4x64(Avx.Shuffle(lo, hi, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle();
-        return (even, odd);
-    }
-
-    /// <summary>The even and the odd elements of the 8 floats at <paramref name="row"/>'s start.</summary>
-    private static (Vector128<float> Even, Vector128<float> Odd) Deinterleave128(ReadOnlySpan<float> row)
-    {
-        var lo = Vector128.Create(row);
-        var hi = Vector128.Create(row[4..]);
-        return Sse.IsSupported
-            ? (Sse.Shuffle(lo, hi, 0b10_00_10_00), Sse.Shuffle(lo, hi, 0b11_01_11_01))
-            : (AdvSimd.Arm64.UnzipEven(lo, hi), AdvSimd.Arm64.UnzipOdd(lo, hi));
     }
 
     /// <summary>Windows ox.. of the row pair <paramref name="pair"/> (starting at <paramref name="first"/> in its plane) from their corners, a b over c d.</summary>
