@@ -332,23 +332,34 @@ internal static class Winograd
         var odds = flipped ? even : odd;
         int evensAt = flipped ? (pad - 1) / 2 : pad / 2, oddsAt = flipped ? (pad + 1) / 2 : pad / 2;
         int evenCount = Math.Min((row.Length + 1) / 2, evens.Length - evensAt), oddCount = Math.Min(row.Length / 2, odds.Length - oddsAt);
+
+        // Vectors of 8 (AVX2) or 4 pairs, the last one overlapping the one before; the pairs left, if any, one by one.
+        var step = Avx2.IsSupported ? 8 : Sse.IsSupported || AdvSimd.Arm64.IsSupported ? 4 : 0;
+        var pairs = Math.Min(evenCount, oddCount);
         var q = 0;
-        if (Avx2.IsSupported)
+        if (step > 0 && pairs >= step)
         {
-            for (; (2 * q) + 16 <= row.Length && q + 8 <= evenCount && q + 8 <= oddCount; q += 8)
+            for (; ; q += step)
             {
-                var (e, o) = Permute.Deinterleave256(row[(2 * q)..]);
-                e.StoreUnsafe(ref evens[evensAt + q]);
-                o.StoreUnsafe(ref odds[oddsAt + q]);
-            }
-        }
-        else if (Sse.IsSupported || AdvSimd.Arm64.IsSupported)
-        {
-            for (; (2 * q) + 8 <= row.Length && q + 4 <= evenCount && q + 4 <= oddCount; q += 4)
-            {
-                var (e, o) = Permute.Deinterleave128(row[(2 * q)..]);
-                e.StoreUnsafe(ref evens[evensAt + q]);
-                o.StoreUnsafe(ref odds[oddsAt + q]);
+                q = Math.Min(q, pairs - step);
+                if (step == 8)
+                {
+                    var (e, o) = Permute.Deinterleave256(row[(2 * q)..]);
+                    e.StoreUnsafe(ref evens[evensAt + q]);
+                    o.StoreUnsafe(ref odds[oddsAt + q]);
+                }
+                else
+                {
+                    var (e, o) = Permute.Deinterleave128(row[(2 * q)..]);
+                    e.StoreUnsafe(ref evens[evensAt + q]);
+                    o.StoreUnsafe(ref odds[oddsAt + q]);
+                }
+
+                if (q == pairs - step)
+                {
+                    q = pairs;
+                    break;
+                }
             }
         }
 
