@@ -46,7 +46,7 @@ public class ConvolutionKernelTests
         // Winograd's F(2×2, 3×3) (3×3, stride 1, 16 channels or more): odd outputs (a last tile half outside), rows of
         // fewer tiles than a vector, rows of 21 tiles (the last vector overlapping the one before), padding 0 or 2 (so
         // the input gradient's is 2 or 0), padding that differs between height and width, "same", and an image cut
-        // into eight blocks of tile rows.
+        // into four blocks of tile rows.
         new[] { 2, 17, 9, 11, 19, 3, 3, 1, 1, 1, 1, 1, 1, 1 },
         new[] { 1, 16, 7, 5, 16, 3, 3, 1, 1, 0, 0, 1, 1, 1 },
         new[] { 3, 24, 6, 40, 16, 3, 3, 1, 1, 2, 2, 1, 1, 1 },

@@ -29,7 +29,7 @@ internal static class Winograd
 
     /// <summary>Whether <paramref name="g"/> is a convolution this kernel computes: 3×3, stride 1, no dilation, one group, padding at most 2, enough channels.</summary>
     /// <param name="g">The forward's geometry.</param>
-    /// <returns>True when the forward and the input gradient can run here.</returns>
+    /// <returns>True when all three passes can run here.</returns>
     public static bool Fits(in ConvGeometry g) =>
         g is { KernelH: 3, KernelW: 3, StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1, Groups: 1 }
         && g.PadH <= 2 && g.PadW <= 2 && g.InChannels >= MinimumChannels && g.OutChannels >= MinimumChannels;
