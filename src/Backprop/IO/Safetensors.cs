@@ -246,7 +246,9 @@ public static class Safetensors
             i++;
         }
 
-        if (!offsets[0].TryGetInt64(out var begin) || !offsets[1].TryGetInt64(out var end))
+        long begin = 0, end = 0;
+        if (offsets[0].ValueKind != JsonValueKind.Number || offsets[1].ValueKind != JsonValueKind.Number
+            || !offsets[0].TryGetInt64(out begin) || !offsets[1].TryGetInt64(out end))
         {
             throw new DataFileException(path, 8, $"tensor '{property.Name}': data_offsets must be integers.");
         }

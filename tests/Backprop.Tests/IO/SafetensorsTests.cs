@@ -144,6 +144,15 @@ public sealed class SafetensorsTests : IDisposable
     }
 
     [Fact]
+    public void OffsetsThatAreNotNumbersAreRefusedByName()
+    {
+        // Found by AFL++ on the checkpoint reader: a string offset escaped as System.Text.Json's InvalidOperationException.
+        var path = Raw("text.safetensors", """{"a":{"dtype":"F32","shape":[1],"data_offsets":["0",4]}}""", new byte[4]);
+        var e = Assert.Throws<DataFileException>(() => Safetensors.Load(path));
+        Assert.Contains("tensor 'a': data_offsets must be integers", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void NarrowIntegersWidenToInt64AndBadBoolsAreRefused()
     {
         var data = new byte[] { 0xFF, 0x7F, 0x00, 0x80, 0xFE, 200, 1, 0 };
