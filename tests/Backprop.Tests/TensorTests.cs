@@ -53,6 +53,20 @@ public class TensorTests
         Assert.EndsWith("grad_fn=<MulScalarBackward0>)", withGrad, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(0, -1, new[] { 120 })]
+    [InlineData(1, 2, new[] { 2, 12, 5 })]
+    [InlineData(-2, -1, new[] { 2, 3, 20 })]
+    [InlineData(0, 1, new[] { 6, 4, 5 })]
+    [InlineData(2, 2, new[] { 2, 3, 4, 5 })]
+    public void FlattenMergesTheDimensionsFromStartToEnd(int startDim, int endDim, int[] expected)
+    {
+        var t = Tensor.Arange(120).Reshape(2, 3, 4, 5);
+        var flat = t.Flatten(startDim, endDim);
+        Assert.Equal(expected, flat.Shape);
+        Assert.Equal(t.ToArray(), flat.ToArray());
+    }
+
     [Fact]
     public void ShapeOpsMoveTheRightElements()
     {

@@ -66,25 +66,17 @@ public partial class Tensor
             throw new ArgumentException($"Flatten: startDim {startDim} comes after endDim {endDim} for shape {Shapes.Format(Dims)}.", nameof(startDim));
         }
 
-        var shape = new List<int>();
-        var merged = 1;
-        for (var i = 0; i < Rank; i++)
+        // Dimensions before s, then the product of s..e, then those after e.
+        var shape = new int[Rank - (e - s)];
+        Dims.AsSpan(0, s).CopyTo(shape);
+        Dims.AsSpan(e + 1).CopyTo(shape.AsSpan(s + 1));
+        shape[s] = 1;
+        for (var i = s; i <= e; i++)
         {
-            if (i < s || i > e)
-            {
-                shape.Add(Dims[i]);
-            }
-            else
-            {
-                merged *= Dims[i];
-                if (i == e)
-                {
-                    shape.Add(merged);
-                }
-            }
+            shape[s] *= Dims[i];
         }
 
-        return Reshape([.. shape]);
+        return Reshape(shape);
     }
 
     /// <summary>Reorders the dimensions: result dimension i is this tensor's dimension dims[i].</summary>

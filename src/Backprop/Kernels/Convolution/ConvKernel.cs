@@ -156,13 +156,7 @@ internal static class ConvKernel
             var shares = BufferPool<float>.RentZeroed(parts * length);
             var winograd = new ConvJob(ConvPass.WinogradKernelGrad, g, x, dy, shares) { PartLength = length };
             ForEachImage(ref winograd);
-            var du = shares.AsSpan(0, length);
-            for (var p = 1; p < parts; p++)
-            {
-                TensorPrimitives.Add(du, shares.AsSpan(p * length, length), du);
-            }
-
-            Winograd.AddKernelGradient(du, g.OutChannels, g.InChannels, dw);
+            Winograd.AddKernelGradient(SumShares(shares, parts, length), g.OutChannels, g.InChannels, dw);
             BufferPool<float>.Return(shares);
             return;
         }
@@ -171,11 +165,7 @@ internal static class ConvKernel
         var implicitColumns = UsesImplicitColumns(g);
         var job = new ConvJob(ConvPass.WeightGrad, g, x, dy, partials) { ImplicitColumns = implicitColumns, PartLength = dw.Length };
         ForEachImage(ref job);
-        var sum = partials.AsSpan(0, dw.Length);
-        for (var p = 1; p < parts; p++)
-        {
-            TensorPrimitives.Add(sum, partials.AsSpan(p * dw.Length, dw.Length), sum);
-        }
+        var sum = SumShares(partials, parts, dw.Length);
 
         if (implicitColumns)
         {
@@ -196,6 +186,18 @@ internal static class ConvKernel
         }
 
         BufferPool<float>.Return(partials);
+    }
+
+    /// <summary>Adds shares 1..parts − 1 of <paramref name="length"/> floats each into share 0, in order (so the sum does not depend on timing), and returns share 0.</summary>
+    private static Span<float> SumShares(float[] shares, int parts, int length)
+    {
+        var sum = shares.AsSpan(0, length);
+        for (var p = 1; p < parts; p++)
+        {
+            TensorPrimitives.Add(sum, shares.AsSpan(p * length, length), sum);
+        }
+
+        return sum;
     }
 
     /// <summary>The weight gradient's share of the batch, images begin..end, summed into <paramref name="sum"/> ([taps, Cout] per group when packed from the image, else [Cout, taps]).</summary>

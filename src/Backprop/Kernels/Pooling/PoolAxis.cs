@@ -1,11 +1,21 @@
+using System.Collections.Concurrent;
+
 namespace Backprop.Kernels.Pooling;
 
 /// <summary>
 /// The pooling windows along one axis: for each output position, the first input position inside the
-/// image, how many taps (spaced by the dilation) fall inside, and the divisor an average uses.
+/// image, how many taps (spaced by the dilation) fall inside, and the divisor an average uses. An axis
+/// never changes once made, so each configuration is made once and shared: a pooling layer's step
+/// allocates no windows.
 /// </summary>
 internal sealed class PoolAxis
 {
+    /// <summary>Configurations kept at most; past this the cache starts again (a program that pools at ever new sizes).</summary>
+    private const int CacheLimit = 1024;
+
+    private static readonly ConcurrentDictionary<(int Input, int Kernel, int Stride, int Padding, int Dilation, bool CeilMode, bool CountIncludePad), PoolAxis> SlidingCache = new();
+    private static readonly ConcurrentDictionary<(int Input, int Output), PoolAxis> AdaptiveCache = new();
+
     private PoolAxis(int input, int output, int dilation)
     {
         Input = input;
@@ -56,6 +66,12 @@ internal sealed class PoolAxis
             throw new ArgumentException($"{op}: the padded input ({input + (2 * padding)}) is smaller than the window ({span}).");
         }
 
+        var key = (input, kernel, stride, padding, dilation, ceilMode, countIncludePad);
+        if (SlidingCache.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
         var output = (ceilMode ? (room + stride - 1) / stride : room / stride) + 1;
         if (ceilMode && (output - 1) * stride >= input + padding)
         {
@@ -74,7 +90,7 @@ internal sealed class PoolAxis
         }
 
         axis.IsPairs = kernel == 2 && stride == 2 && padding == 0 && dilation == 1 && axis.Count.All(c => c == 2);
-        return axis;
+        return Keep(SlidingCache, key, axis);
     }
 
     /// <summary>PyTorch's adaptive windows: output position o covers [⌊o·in/out⌋, ⌈(o+1)·in/out⌉).</summary>
@@ -83,6 +99,11 @@ internal sealed class PoolAxis
         if (output <= 0 || input <= 0)
         {
             throw new ArgumentException($"{op}: the input ({input}) and output ({output}) sizes must be positive.");
+        }
+
+        if (AdaptiveCache.TryGetValue((input, output), out var cached))
+        {
+            return cached;
         }
 
         var axis = new PoolAxis(input, output, 1);
@@ -95,6 +116,18 @@ internal sealed class PoolAxis
             axis.Divisor[o] = end - start;
         }
 
-        return axis;
+        return Keep(AdaptiveCache, (input, output), axis);
+    }
+
+    /// <summary>Adds a newly made axis to its cache (emptied first when full) and returns the one the cache holds.</summary>
+    private static PoolAxis Keep<TKey>(ConcurrentDictionary<TKey, PoolAxis> cache, TKey key, PoolAxis axis)
+        where TKey : notnull
+    {
+        if (cache.Count >= CacheLimit)
+        {
+            cache.Clear();
+        }
+
+        return cache.GetOrAdd(key, axis);
     }
 }
