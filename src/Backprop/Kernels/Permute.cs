@@ -119,6 +119,7 @@ internal static class Permute
     }
 
     /// <summary>The even and the odd elements of the 16 floats at <paramref name="row"/>'s start.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static (Vector256<float> Even, Vector256<float> Odd) Deinterleave256(ReadOnlySpan<float> row)
     {
         var lo = Vector256.Create(row);
@@ -131,6 +132,7 @@ internal static class Permute
     }
 
     /// <summary>The even and the odd elements of the 8 floats at <paramref name="row"/>'s start.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static (Vector128<float> Even, Vector128<float> Odd) Deinterleave128(ReadOnlySpan<float> row)
     {
         var lo = Vector128.Create(row);

@@ -9,7 +9,7 @@ namespace Backprop.Kernels;
 internal static class WorkSplitter
 {
     /// <summary>Elements from which splitting an elementwise pass across threads pays for the hand-off.</summary>
-    public const int ElementwiseMinimum = 1 << 20;
+    public const int ElementwiseMinimum = 1 << 16;
 
     /// <summary>The same for elementwise functions that cost tens of instructions an element (GELU): they pay for a hand-off far sooner.</summary>
     public const int ComputeBoundMinimum = 1 << 14;

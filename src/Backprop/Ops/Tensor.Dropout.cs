@@ -54,14 +54,14 @@ public partial class Tensor
         }
 
         RequireFloating(op, input);
-        var random = generator ?? Generator.Default;
+        var key = (generator ?? Generator.Default).NextUInt64();
         var scale = 1f / (1f - p);
         var mask = NewOutput(maskShape);
         var m = mask.Data;
-        random.NextFloats(m);
         if (input._dtype == DType.Float64)
         {
             // The same draws as float32, kept as exactly 1/(1 − p) in double.
+            CounterUniform.Fill(key, 0, m);
             var mask64 = NewOutput<double>(maskShape);
             var m64 = mask64.Storage<double>();
             var scale64 = 1.0 / (1.0 - p);
@@ -73,25 +73,45 @@ public partial class Tensor
             return input * mask64;
         }
 
-        Elementwise.Map(m, m, new DropoutMaskOperator(p, scale));
-
-        if (m.Length == input.Numel)
+        if (m.Length != input.Numel)
         {
-            var result = NewOutput(input.Dims);
-            TensorPrimitives.Multiply(input.Data, m, result.Data);
-            if (NeedsGrad(input))
-            {
-                result.Record(op, [input], g =>
-                {
-                    var d = RentGradArray(g.Length);
-                    TensorPrimitives.Multiply(g, m, d);
-                    input.DepositGrad(d, input.Dims, owned: true);
-                }, graph: (o, g, x) => [g * mask]);
-            }
-
-            return result;
+            DrawMask((key, p, scale, m, null, null), 0, m.Length);
+            return input * mask;
         }
 
-        return input * mask;
+        var result = NewOutput(input.Dims);
+        WorkSplitter.For(m.Length, WorkSplitter.ElementwiseMinimum, (key, p, scale, m, (float[]?)input.Data, (float[]?)result.Data), DrawMask);
+        if (NeedsGrad(input))
+        {
+            result.Record(op, [input], g =>
+            {
+                var d = RentGradArray(g.Length);
+                WorkSplitter.For(d.Length, WorkSplitter.ElementwiseMinimum, (g, m, d), static (s, start, length) => TensorPrimitives.Multiply(s.g.AsSpan(start, length), s.m.AsSpan(start, length), s.d.AsSpan(start, length)));
+                input.DepositGrad(d, input.Dims, owned: true);
+            }, graph: (o, g, x) => [g * mask]);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Draws mask[start..start + length) (the scale where the stream's draw is at least p, zero elsewhere) and, with an
+    /// input, its product with the mask there, a block at a time so that the three passes stay in L1. The draws are
+    /// counter-based (<see cref="CounterUniform"/>), so the mask does not depend on how the elements were split.
+    /// </summary>
+    private static void DrawMask((ulong Key, float P, float Scale, float[] Mask, float[]? Input, float[]? Output) s, int start, int length)
+    {
+        const int Block = 4096;
+        for (var b = start; b < start + length; b += Block)
+        {
+            var count = Math.Min(Block, start + length - b);
+            var mask = s.Mask.AsSpan(b, count);
+            CounterUniform.Fill(s.Key, b, mask);
+            Elementwise.Map(mask, mask, new DropoutMaskOperator(s.P, s.Scale));
+            if (s is { Input: not null, Output: not null })
+            {
+                TensorPrimitives.Multiply(s.Input.AsSpan(b, count), mask, s.Output.AsSpan(b, count));
+            }
+        }
     }
 }

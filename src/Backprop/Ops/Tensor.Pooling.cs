@@ -89,7 +89,7 @@ public partial class Tensor
         {
             values.Record(op, [input], g =>
             {
-                var dx = RentZeroedGradArray(input.Numel);
+                var dx = RentGradArray(input.Numel);
                 PoolKernel.MaxBackward(g, where, rows.Input * cols.Input, rows.Output * cols.Output, planes, dx);
                 input.DepositGrad(dx, input.Dims, owned: true);
             }, graph: Recomputed(x => MaxPoolComposed(op, x[0], rows, cols, planes, outShape).Values));

@@ -53,6 +53,11 @@ public class ConvolutionKernelTests
         new[] { 2, 16, 10, 7, 20, 3, 3, 1, 1, 0, 2, 1, 1, 1 },
         new[] { 1, 16, 6, 6, 16, 3, 3, 1, 1, -1, -1, 1, 1, 1 },
         new[] { 1, 64, 30, 60, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1 },
+
+        // Output rows of whole tiles that fill the vectors' stride, which the output gradient's transform reads
+        // straight from dy: an odd number of rows (the last tile row has no second row), and W7's conv2 itself.
+        new[] { 2, 16, 7, 18, 16, 3, 3, 1, 1, 0, 0, 1, 1, 1 },
+        new[] { 2, 32, 26, 26, 64, 3, 3, 1, 1, 0, 0, 1, 1, 1 },
     };
 
     private static float[] Random(int n, ulong seed) => KernelData.Uniform(n, seed);

@@ -213,6 +213,10 @@ internal static class Winograd
         var width = tiles.StageWidth;
         var count = rows * tiles.Stride;
         var last = tiles.Stride - Vector<float>.Count;
+
+        // Rows of whole tiles that fill the stride (an even width, as W7's 24) are read straight from dy, a vector's
+        // tiles being 2·Count consecutive elements split into even and odd columns in registers; other rows are staged.
+        var direct = CanPair && g.OutW == 2 * tiles.Stride;
         var even = stage.AsSpan(0, 2 * width);
         var odd = stage.AsSpan(2 * width, 2 * width);
         ref var target = ref MemoryMarshal.GetArrayDataReference(dm);
@@ -224,26 +228,39 @@ internal static class Winograd
             for (var li = 0; li < rows; li++)
             {
                 var top = 2 * (i0 + li);
-                for (var dr = 0; dr < 2; dr++)
+                var upper = plane.Slice(top * g.OutW, g.OutW);
+                var lower = top + 1 < g.OutH ? plane.Slice((top + 1) * g.OutW, g.OutW) : default;
+                if (!direct)
                 {
-                    if (top + dr < g.OutH)
+                    Split(upper, 0, even[..width], odd[..width]);
+                    if (lower.IsEmpty)
                     {
-                        Split(plane.Slice((top + dr) * g.OutW, g.OutW), 0, even.Slice(dr * width, width), odd.Slice(dr * width, width));
+                        even.Slice(width, width).Clear();
+                        odd.Slice(width, width).Clear();
                     }
                     else
                     {
-                        even.Slice(dr * width, width).Clear();
-                        odd.Slice(dr * width, width).Clear();
+                        Split(lower, 0, even.Slice(width, width), odd.Slice(width, width));
                     }
                 }
 
                 for (var j = 0; ; j += Vector<float>.Count)
                 {
                     j = Math.Min(j, last);
-                    var p = Vector.LoadUnsafe(ref e, (nuint)j);
-                    var q = Vector.LoadUnsafe(ref o, (nuint)j);
-                    var r = Vector.LoadUnsafe(ref e, (nuint)(width + j));
-                    var t = Vector.LoadUnsafe(ref o, (nuint)(width + j));
+                    Vector<float> p, q, r, t;
+                    if (direct)
+                    {
+                        (p, q) = Pairs(upper[(2 * j)..]);
+                        (r, t) = lower.IsEmpty ? (Vector<float>.Zero, Vector<float>.Zero) : Pairs(lower[(2 * j)..]);
+                    }
+                    else
+                    {
+                        p = Vector.LoadUnsafe(ref e, (nuint)j);
+                        q = Vector.LoadUnsafe(ref o, (nuint)j);
+                        r = Vector.LoadUnsafe(ref e, (nuint)(width + j));
+                        t = Vector.LoadUnsafe(ref o, (nuint)(width + j));
+                    }
+
                     ref var at = ref Unsafe.Add(ref target, (k * count) + (li * tiles.Stride) + j);
                     GradientRow(p, q, ref at, 0, matrix);
                     GradientRow(p + r, q + t, ref at, 4, matrix);
@@ -256,6 +273,23 @@ internal static class Winograd
                 }
             }
         }
+    }
+
+    /// <summary>Whether <see cref="Pairs"/> can split a vector's worth of pairs in registers on this machine.</summary>
+    private static bool CanPair => (Vector<float>.Count == 8 && Avx2.IsSupported) || (Vector<float>.Count == 4 && (Sse.IsSupported || AdvSimd.Arm64.IsSupported));
+
+    /// <summary>The even and the odd elements of the 2·<see cref="Vector{T}.Count"/> floats at <paramref name="row"/>'s start (when <see cref="CanPair"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector<float> Even, Vector<float> Odd) Pairs(ReadOnlySpan<float> row)
+    {
+        if (Vector<float>.Count == 8)
+        {
+            var (e, o) = Permute.Deinterleave256(row);
+            return (e.AsVector(), o.AsVector());
+        }
+
+        var (e4, o4) = Permute.Deinterleave128(row);
+        return (e4.AsVector(), o4.AsVector());
     }
 
     /// <summary>One row (x, z) of A·dy times Aᵀ: x, x + z, x − z, −z, stored as ξ = first..first + 3.</summary>
@@ -325,13 +359,17 @@ internal static class Winograd
     /// </summary>
     private static void Split(ReadOnlySpan<float> row, int pad, Span<float> even, Span<float> odd)
     {
-        even.Clear();
-        odd.Clear();
         var flipped = (pad & 1) != 0;
         var evens = flipped ? odd : even;
         var odds = flipped ? even : odd;
         int evensAt = flipped ? (pad - 1) / 2 : pad / 2, oddsAt = flipped ? (pad + 1) / 2 : pad / 2;
         int evenCount = Math.Min((row.Length + 1) / 2, evens.Length - evensAt), oddCount = Math.Min(row.Length / 2, odds.Length - oddsAt);
+
+        // Zero only what the row leaves: the padding before it and the room after it.
+        evens[..evensAt].Clear();
+        evens[(evensAt + evenCount)..].Clear();
+        odds[..oddsAt].Clear();
+        odds[(oddsAt + oddCount)..].Clear();
 
         // Vectors of 8 (AVX2) or 4 pairs, the last one overlapping the one before; the pairs left, if any, one by one.
         var step = Avx2.IsSupported ? 8 : Sse.IsSupported || AdvSimd.Arm64.IsSupported ? 4 : 0;

@@ -207,11 +207,12 @@ internal static class PoolKernel
         return (v[at], at);
     }
 
-    /// <summary>dx[p, indices[p, o]] += dy[p, o] (dx holds zeros or an earlier gradient).</summary>
+    /// <summary>dx = zeros, then dx[p, indices[p, o]] += dy[p, o]: each thread clears the planes it scatters into.</summary>
     public static void MaxBackward(float[] dy, long[] indices, int inPlane, int outPlane, int planes, float[] dx) =>
         WorkSplitter.For(planes, Math.Max(1, (1 << 16) / Math.Max(1, inPlane)), (dy, indices, inPlane, outPlane, dx), static (s, begin, count) =>
         {
             var (dy, indices, inPlane, outPlane, dx) = s;
+            dx.AsSpan(begin * inPlane, count * inPlane).Clear();
             for (var p = begin; p < begin + count; p++)
             {
                 for (var o = p * outPlane; o < (p + 1) * outPlane; o++)
