@@ -183,15 +183,13 @@ public partial class Tensor
 
     /// <summary>
     /// The first of the two ways a backward closure hands this tensor its gradient: the span of
-    /// <see cref="Grad"/> for a kernel that adds into its output in place (the GEMM with accumulate, a
-    /// scatter-add). <paramref name="fresh"/> tells whether it was just created, all zeros, so that a kernel
-    /// able to overwrite may skip the add.
+    /// <see cref="Grad"/> for a kernel that adds into its output in place (a scatter-add, a reduction's expand).
+    /// A gradient created here holds zeros.
     /// </summary>
-    internal Span<float> GradAccumulator(out bool fresh)
+    internal Span<float> GradAccumulator()
     {
         ThrowIfGradReleased();
-        fresh = _gradData is null;
-        if (fresh)
+        if (_gradData is null)
         {
             SetOwnedGrad(BufferPool<float>.RentZeroed(Data.Length));
         }
@@ -199,10 +197,27 @@ public partial class Tensor
         return _gradData;
     }
 
-    /// <summary><see cref="GradAccumulator"/>'s whole array, for a kernel that shares it across threads.</summary>
+    /// <summary>
+    /// <see cref="GradAccumulator()"/> for a kernel that can also overwrite its output (the GEMM with
+    /// accumulate: !fresh): <paramref name="fresh"/> tells that the gradient was just created, and then its contents
+    /// are undefined and the kernel must write every element, so that nothing is cleared only to be overwritten.
+    /// </summary>
+    internal Span<float> GradAccumulator(out bool fresh)
+    {
+        ThrowIfGradReleased();
+        fresh = _gradData is null;
+        if (fresh)
+        {
+            SetOwnedGrad(BufferPool<float>.Rent(Data.Length));
+        }
+
+        return _gradData;
+    }
+
+    /// <summary><see cref="GradAccumulator()"/>'s whole array, for a kernel that shares it across threads.</summary>
     internal float[] GradAccumulatorArray()
     {
-        GradAccumulator(out _);
+        GradAccumulator();
         return _gradData!;
     }
 
@@ -237,7 +252,7 @@ public partial class Tensor
         }
         else if (_requiresGrad)
         {
-            Broadcasting.SumInto(g, shape, GradAccumulator(out _), Dims);
+            Broadcasting.SumInto(g, shape, GradAccumulator(), Dims);
         }
 
         if (owned)

@@ -251,7 +251,7 @@ public partial class Tensor
             var scale = (float)s;
             result.Record("MulScalar", [a], g =>
             {
-                var grad = a.GradAccumulator(out _);
+                var grad = a.GradAccumulator();
                 TensorPrimitives.MultiplyAdd(g, scale, grad, grad);
             }, graph: (o, g, x) => [MulScalar(g, s)]);
         }

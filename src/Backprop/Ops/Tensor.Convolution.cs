@@ -50,12 +50,12 @@ public partial class Tensor
 
                 if (weight.RequiresGrad)
                 {
-                    ConvKernel.WeightGrad(g, input.Data, dy, weight.GradAccumulator(out _));
+                    ConvKernel.WeightGrad(g, input.Data, dy, weight.GradAccumulator());
                 }
 
                 if (bias is { RequiresGrad: true })
                 {
-                    ConvKernel.BiasGrad(dy, g.OutChannels, g.OutPlane, bias.GradAccumulator(out _));
+                    ConvKernel.BiasGrad(dy, g.OutChannels, g.OutPlane, bias.GradAccumulator());
                 }
             }, inputs, graph: Recomputed(x => Conv2dComposed(x[0], x[1], x.Length > 2 ? x[2] : null, g)));
         }
@@ -172,12 +172,12 @@ public partial class Tensor
 
                 if (weight.RequiresGrad)
                 {
-                    ConvKernel.WeightGrad(g, dy, input.Data, weight.GradAccumulator(out _));
+                    ConvKernel.WeightGrad(g, dy, input.Data, weight.GradAccumulator());
                 }
 
                 if (bias is { RequiresGrad: true })
                 {
-                    ConvKernel.BiasGrad(dy, outChannels, g.InPlane, bias.GradAccumulator(out _));
+                    ConvKernel.BiasGrad(dy, outChannels, g.InPlane, bias.GradAccumulator());
                 }
             }, inputs, graph: Recomputed(x => ConvTranspose2dComposed(x[0], x[1], x.Length > 2 ? x[2] : null, g)));
         }

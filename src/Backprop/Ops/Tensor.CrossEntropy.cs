@@ -76,7 +76,7 @@ public partial class Tensor
         {
             result.Record("CrossEntropy", [logits], g =>
             {
-                var grad = logits.GradAccumulator(out _);
+                var grad = logits.GradAccumulator();
                 for (var i = 0; i < n; i++)
                 {
                     var gi = g[i];

@@ -63,7 +63,7 @@ public partial class Tensor
         {
             result.Record(op, [weight], g =>
             {
-                var grad = weight.GradAccumulator(out _);
+                var grad = weight.GradAccumulator();
                 for (var i = 0; i < picked.Length; i++)
                 {
                     if (picked[i] != padding)

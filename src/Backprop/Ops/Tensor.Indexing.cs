@@ -71,7 +71,7 @@ public partial class Tensor
                     var block = t.Dims[d] * inner;
                     if (t.RequiresGrad)
                     {
-                        var grad = t.GradAccumulator(out _);
+                        var grad = t.GradAccumulator();
                         for (var o = 0; o < outer; o++)
                         {
                             var dst = grad.Slice(o * block, block);
@@ -185,7 +185,7 @@ public partial class Tensor
             var input = this;
             result.Record(op, [input], g =>
             {
-                var grad = input.GradAccumulator(out _);
+                var grad = input.GradAccumulator();
                 for (var o = 0; o < outer; o++)
                 {
                     for (var j = 0; j < indices.Length; j++)

@@ -115,7 +115,7 @@ public partial class Tensor
         if (NeedsGrad(this))
         {
             var input = this;
-            result.Record("MaskedSelect", [input], g => Take.ScatterAdd(g, positions, input.GradAccumulator(out _)), graph: (o, g, x) => [g.PutAddAt(positions, x[0].Dims)]);
+            result.Record("MaskedSelect", [input], g => Take.ScatterAdd(g, positions, input.GradAccumulator()), graph: (o, g, x) => [g.PutAddAt(positions, x[0].Dims)]);
         }
 
         return result;

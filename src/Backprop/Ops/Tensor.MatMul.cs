@@ -140,8 +140,8 @@ public partial class Tensor
             Tensor[] operands = [a, b];
             result.Record("MatMul", operands, g =>
             {
-                var ga = a.RequiresGrad ? a.GradAccumulator(out _) : default;
-                var gb = b.RequiresGrad ? b.GradAccumulator(out _) : default;
+                var ga = a.RequiresGrad ? a.GradAccumulator() : default;
+                var gb = b.RequiresGrad ? b.GradAccumulator() : default;
                 for (var i = 0; i < count; i++)
                 {
                     var gi = g.AsSpan(i * m * n, m * n);

@@ -145,8 +145,8 @@ public partial class Tensor
             result.Record("LayerNorm", inputs, dy =>
             {
                 var dx = input.RequiresGrad ? RentGradArray(input.Numel) : null;
-                var dWeight = weight is { RequiresGrad: true } ? weight.GradAccumulator(out _) : default;
-                var dBias = bias is { RequiresGrad: true } ? bias.GradAccumulator(out _) : default;
+                var dWeight = weight is { RequiresGrad: true } ? weight.GradAccumulator() : default;
+                var dBias = bias is { RequiresGrad: true } ? bias.GradAccumulator() : default;
                 LayerNormKernel.Backward(input.Data, dy, rows, width, mean, invstd, weight?.Data, dx, dWeight, dBias);
                 if (dx is not null)
                 {
@@ -227,12 +227,12 @@ public partial class Tensor
 
                 if (weight is { RequiresGrad: true })
                 {
-                    NormKernel.SumPerChannel(dot, layout.Channels, weight.GradAccumulator(out _));
+                    NormKernel.SumPerChannel(dot, layout.Channels, weight.GradAccumulator());
                 }
 
                 if (bias is { RequiresGrad: true })
                 {
-                    NormKernel.SumPerChannel(sum, layout.Channels, bias.GradAccumulator(out _));
+                    NormKernel.SumPerChannel(sum, layout.Channels, bias.GradAccumulator());
                 }
 
                 BufferPool<double>.Return(dot);

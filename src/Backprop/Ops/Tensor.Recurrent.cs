@@ -29,8 +29,8 @@ public partial class Tensor
                 var dInput = inputProjection.RequiresGrad ? RentGradArray(inputProjection.Numel) : null;
                 var dH0 = h0.RequiresGrad ? RentGradArray(h0.Numel) : null;
                 var dC0 = c0 is { RequiresGrad: true } ? RentGradArray(c0.Numel) : null;
-                var dWeight = hiddenWeight.RequiresGrad ? hiddenWeight.GradAccumulator(out _) : default;
-                var dBias = hiddenBias is { RequiresGrad: true } ? hiddenBias.GradAccumulator(out _) : default;
+                var dWeight = hiddenWeight.RequiresGrad ? hiddenWeight.GradAccumulator() : default;
+                var dBias = hiddenBias is { RequiresGrad: true } ? hiddenBias.GradAccumulator() : default;
                 kernel.Backward(g, hiddenWeight.Data, dInput, dWeight, dBias, dH0, dC0);
                 Deposit(inputProjection, dInput);
                 Deposit(h0, dH0);

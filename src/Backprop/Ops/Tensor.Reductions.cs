@@ -198,7 +198,7 @@ public partial class Tensor
             var input = this;
             result.Record(op, [input], g =>
             {
-                var grad = input.GradAccumulator(out _);
+                var grad = input.GradAccumulator();
                 TensorPrimitives.Add(grad, g[0] * scale, grad);
             }, graph: scale == 1 ? s_sumAllGraph : s_meanAllGraph);
         }
@@ -256,7 +256,7 @@ public partial class Tensor
             var input = this;
             var d = Shapes.NormalizeDim(op, dim, Rank);
             var exactScale = mean ? 1.0 / size : 1.0;
-            result.Record(op, [input], float64 ? null : g => Reductions.Expand(g, outer, size, inner, scale, input.GradAccumulator(out _)), graph: (o, g, x) => [ExpandBack(keepDim ? g : g.Unsqueeze(d), x[0].Dims, exactScale)]);
+            result.Record(op, [input], float64 ? null : g => Reductions.Expand(g, outer, size, inner, scale, input.GradAccumulator()), graph: (o, g, x) => [ExpandBack(keepDim ? g : g.Unsqueeze(d), x[0].Dims, exactScale)]);
         }
 
         return result;
@@ -314,7 +314,7 @@ public partial class Tensor
             var input = this;
             result.Record(op, [input], g =>
             {
-                var grad = input.GradAccumulator(out _);
+                var grad = input.GradAccumulator();
                 for (var o = 0; o < outer; o++)
                 {
                     for (var i = 0; i < inner; i++)

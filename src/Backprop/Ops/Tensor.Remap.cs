@@ -239,7 +239,7 @@ public partial class Tensor
     private void RecordTake(Tensor result, string op, int[] positions, GraphBackwardFn? graph)
     {
         var input = this;
-        result.Record(op, [input], g => Take.ScatterAdd(g, positions, input.GradAccumulator(out _)), graph: graph ?? ((o, g, x) => [g.PutAddAt(positions, x[0].Dims)]));
+        result.Record(op, [input], g => Take.ScatterAdd(g, positions, input.GradAccumulator()), graph: graph ?? ((o, g, x) => [g.PutAddAt(positions, x[0].Dims)]));
     }
 
     /// <summary>
@@ -270,7 +270,7 @@ public partial class Tensor
         if (NeedsGrad(this))
         {
             var input = this;
-            result.Record("PutAdd", [input], g => Take.GatherAdd(g, positions, input.GradAccumulator(out _)), graph: (o, g, x) => [g.TakeAt("Take", positions, x[0].Dims)]);
+            result.Record("PutAdd", [input], g => Take.GatherAdd(g, positions, input.GradAccumulator()), graph: (o, g, x) => [g.TakeAt("Take", positions, x[0].Dims)]);
         }
 
         return result;

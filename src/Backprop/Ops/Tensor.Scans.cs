@@ -74,7 +74,7 @@ public partial class Tensor
             var input = this;
             result.Record("Prod", [input], g =>
             {
-                var grad = input.GradAccumulator(out _);
+                var grad = input.GradAccumulator();
                 if (size == 0)
                 {
                     return;

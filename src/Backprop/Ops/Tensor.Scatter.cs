@@ -21,7 +21,7 @@ public partial class Tensor
         if (NeedsGrad(this))
         {
             var input = this;
-            result.Record("Gather", [input], g => Take.ScatterAdd(g, positions, input.GradAccumulator(out _)), graph: (o, g, x) => [g.PutAddAt(positions, x[0].Dims)]);
+            result.Record("Gather", [input], g => Take.ScatterAdd(g, positions, input.GradAccumulator()), graph: (o, g, x) => [g.PutAddAt(positions, x[0].Dims)]);
         }
 
         return result;
@@ -154,7 +154,7 @@ public partial class Tensor
                         winner[positions[k]] = k;
                     }
 
-                    var grad = source.GradAccumulator(out _);
+                    var grad = source.GradAccumulator();
                     for (var k = 0; k < positions.Length; k++)
                     {
                         if (winner[positions[k]] == k)
@@ -230,13 +230,13 @@ public partial class Tensor
             {
                 if (input.RequiresGrad)
                 {
-                    var grad = input.GradAccumulator(out _);
+                    var grad = input.GradAccumulator();
                     TensorPrimitives.Add(grad, g, grad);
                 }
 
                 if (source.RequiresGrad)
                 {
-                    var grad = source.GradAccumulator(out _);
+                    var grad = source.GradAccumulator();
                     for (var k = 0; k < positions.Length; k++)
                     {
                         grad[sourcePositions is null ? k : sourcePositions[k]] += g[positions[k]];

@@ -43,6 +43,11 @@ public class ConvolutionKernelTests
         new[] { 1, 8, 41, 37, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1 },
         new[] { 1, 16, 8, 4, 32, 3, 3, 1, 1, 0, 0, 1, 1, 1 },
 
+        // Few taps and many outputs, whose weight gradient is summed transposed (dwᵀ = col·dyᵀ fills the micro-tiles
+        // better): a first layer (one channel, 28×28, as W7's conv1), two groups of one channel each, and a 1×1 kernel.
+        new[] { 1, 2, 9, 9, 64, 3, 3, 1, 1, 1, 1, 1, 1, 2 },
+        new[] { 2, 4, 5, 6, 32, 1, 1, 1, 1, 0, 0, 1, 1, 1 },
+
         // Winograd's F(2×2, 3×3) (3×3, stride 1, 16 channels or more): odd outputs (a last tile half outside), rows of
         // fewer tiles than a vector, rows of 21 tiles (the last vector overlapping the one before), padding 0 or 2 (so
         // the input gradient's is 2 or 0), padding that differs between height and width, "same", and an image cut

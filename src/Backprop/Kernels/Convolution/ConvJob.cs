@@ -32,6 +32,9 @@ internal struct ConvJob(ConvPass pass, ConvGeometry geometry, float[] source, fl
     /// <summary>Whether the weight gradient packs col straight from the image.</summary>
     public bool ImplicitColumns;
 
+    /// <summary>Whether the weight gradient's shares are summed as [taps, Cout] per group (transposed at the end).</summary>
+    public bool Transposed;
+
     /// <summary>The length of each share's sum in <see cref="Target"/> (the weight gradient).</summary>
     public int PartLength;
 

@@ -163,22 +163,23 @@ internal static class ConvKernel
 
         var partials = BufferPool<float>.RentZeroed(parts * dw.Length);
         var implicitColumns = UsesImplicitColumns(g);
-        var job = new ConvJob(ConvPass.WeightGrad, g, x, dy, partials) { ImplicitColumns = implicitColumns, PartLength = dw.Length };
+        var transposed = implicitColumns || TransposedFillsBetter(g);
+        var job = new ConvJob(ConvPass.WeightGrad, g, x, dy, partials) { ImplicitColumns = implicitColumns, Transposed = transposed, PartLength = dw.Length };
         ForEachImage(ref job);
         var sum = SumShares(partials, parts, dw.Length);
 
-        if (implicitColumns)
+        if (transposed)
         {
             var block = g.GroupOutChannels * g.ColumnRows;
-            var transposed = BufferPool<float>.Rent(block);
+            var untransposed = BufferPool<float>.Rent(block);
             for (var grp = 0; grp < g.Groups; grp++)
             {
                 var target = dw.Slice(grp * block, block);
-                Permute.Transpose2D<float>(sum.Slice(grp * block, block), g.ColumnRows, g.GroupOutChannels, transposed);
-                TensorPrimitives.Add(target, transposed.AsSpan(0, block), target);
+                Permute.Transpose2D<float>(sum.Slice(grp * block, block), g.ColumnRows, g.GroupOutChannels, untransposed);
+                TensorPrimitives.Add(target, untransposed.AsSpan(0, block), target);
             }
 
-            BufferPool<float>.Return(transposed);
+            BufferPool<float>.Return(untransposed);
         }
         else
         {
@@ -200,8 +201,19 @@ internal static class ConvKernel
         return sum;
     }
 
-    /// <summary>The weight gradient's share of the batch, images begin..end, summed into <paramref name="sum"/> ([taps, Cout] per group when packed from the image, else [Cout, taps]).</summary>
-    private static unsafe void WeightGradImages(ConvGeometry g, float[] x, float[] dy, Span<float> sum, bool implicitColumns, int begin, int end)
+    /// <summary>
+    /// Whether the weight gradient's GEMM fills the micro-tiles better as dwᵀ [taps, Cout] = col·dyᵀ than as
+    /// dw [Cout, taps] = dy·colᵀ: a kernel of few taps, as a first layer's 9 (3×3 over one channel), leaves most of
+    /// a 32-column panel empty, and as rows it fills two 6-row tiles three-quarters.
+    /// </summary>
+    private static bool TransposedFillsBetter(in ConvGeometry g)
+    {
+        static double Fill(int size, int tile) => size / (double)((size + tile - 1) / tile * tile);
+        return Fill(g.ColumnRows, Gemm.MR) * Fill(g.GroupOutChannels, Gemm.NR) > Fill(g.GroupOutChannels, Gemm.MR) * Fill(g.ColumnRows, Gemm.NR);
+    }
+
+    /// <summary>The weight gradient's share of the batch, images begin..end, summed into <paramref name="sum"/> ([taps, Cout] per group when <paramref name="transposed"/>, else [Cout, taps]).</summary>
+    private static unsafe void WeightGradImages(ConvGeometry g, float[] x, float[] dy, Span<float> sum, bool implicitColumns, bool transposed, int begin, int end)
     {
         var col = g.IsPointwise || implicitColumns ? null : BufferPool<float>.Rent(g.ColumnRows * g.OutPlane);
         var block = g.GroupOutChannels * g.ColumnRows;
@@ -215,6 +227,12 @@ internal static class ConvKernel
                     if (implicitColumns)
                     {
                         Gemm.MultiplyColumns(ImplicitColumns.Of(g, px, n, grp, tapsAsRows: true), OutputSlice(g, dy, n, grp), true, target, g.ColumnRows, g.GroupOutChannels, g.OutPlane, accumulate: true);
+                        continue;
+                    }
+
+                    if (transposed)
+                    {
+                        Gemm.Multiply(Columns(g, x, n, grp, col), false, OutputSlice(g, dy, n, grp), true, target, g.ColumnRows, g.GroupOutChannels, g.OutPlane, accumulate: true);
                         continue;
                     }
 
@@ -302,7 +320,7 @@ internal static class ConvKernel
                 Winograd.KernelGradImages(g, job.Source, job.Weight, job.Target.AsSpan(part * job.PartLength, job.PartLength), begin, end);
                 break;
             default:
-                WeightGradImages(g, job.Source, job.Weight, job.Target.AsSpan(part * job.PartLength, job.PartLength), job.ImplicitColumns, begin, end);
+                WeightGradImages(g, job.Source, job.Weight, job.Target.AsSpan(part * job.PartLength, job.PartLength), job.ImplicitColumns, job.Transposed, begin, end);
                 break;
         }
     }
