@@ -63,6 +63,9 @@ public class ConvolutionKernelTests
         // straight from dy: an odd number of rows (the last tile row has no second row), and W7's conv2 itself.
         new[] { 2, 16, 7, 18, 16, 3, 3, 1, 1, 0, 0, 1, 1, 1 },
         new[] { 2, 32, 26, 26, 64, 3, 3, 1, 1, 0, 0, 1, 1, 1 },
+
+        // Whole images two to a block, and a last block of one (with two threads, three images each).
+        new[] { 6, 48, 26, 26, 48, 3, 3, 1, 1, 0, 0, 1, 1, 1 },
     };
 
     private static float[] Random(int n, ulong seed) => KernelData.Uniform(n, seed);
