@@ -273,6 +273,25 @@ public partial class Tensor
     /// <summary>Gives back a rented scratch array that was not deposited.</summary>
     internal static void ReturnGradArray(float[] array) => BufferPool<float>.Return(array);
 
+    /// <summary>
+    /// Hands <paramref name="g"/>, the gradient that backward passes to this tensor's node, over to that node when
+    /// autograd would return it to the pool right after (an intermediate tensor's, not retained): the node may then
+    /// write its input's gradient over it (an elementwise backward) or give it to the input as it is (a reshape),
+    /// and deposits it as owned. False leaves the array this tensor's.
+    /// </summary>
+    /// <param name="g">The gradient the node received.</param>
+    /// <returns>Whether the caller now owns <paramref name="g"/>.</returns>
+    internal bool GiveUpGrad(float[] g)
+    {
+        if (GradFn is null || _retainsGrad || !_gradOwned || !ReferenceEquals(_gradData, g))
+        {
+            return false;
+        }
+
+        _gradOwned = false;
+        return true;
+    }
+
     /// <summary>Releases the gradient of a non-leaf tensor once backward has used it, unless it was retained.</summary>
     internal void ReleaseIntermediateGrad()
     {

@@ -18,11 +18,11 @@ public partial class Tensor
 
     /// <summary>e^x for every element.</summary>
     /// <returns>The result.</returns>
-    public Tensor Exp() => Unary("Exp", TensorPrimitives.Exp, (x, y, g, d) => TensorPrimitives.Multiply(g, y, d), static (x, d) => TensorPrimitives.Exp(x, d), static (o, g, x) => [g * o]);
+    public Tensor Exp() => Unary("Exp", TensorPrimitives.Exp, (x, y, g, d) => TensorPrimitives.Multiply(g, y, d), static (x, d) => TensorPrimitives.Exp(x, d), static (o, g, x) => [g * o], backwardInPlace: true);
 
     /// <summary>The natural logarithm of every element.</summary>
     /// <returns>The result.</returns>
-    public Tensor Log() => Unary("Log", TensorPrimitives.Log, (x, y, g, d) => TensorPrimitives.Divide(g, x, d), static (x, d) => TensorPrimitives.Log(x, d), static (o, g, x) => [g / x[0]]);
+    public Tensor Log() => Unary("Log", TensorPrimitives.Log, (x, y, g, d) => TensorPrimitives.Divide(g, x, d), static (x, d) => TensorPrimitives.Log(x, d), static (o, g, x) => [g / x[0]], backwardInPlace: true);
 
     /// <summary>The sine of every element (radians).</summary>
     /// <returns>The result.</returns>
@@ -78,7 +78,7 @@ public partial class Tensor
 
     /// <summary>The absolute value of every element (its gradient at 0 is 0).</summary>
     /// <returns>The result.</returns>
-    public Tensor Abs() => Unary("Abs", TensorPrimitives.Abs, (x, y, g, d) => Elementwise.Map(x, g, d, default(AbsBackwardOperator)), static (x, d) => TensorPrimitives.Abs(x, d), static (o, g, x) => [g * x[0].Sign()]);
+    public Tensor Abs() => Unary("Abs", TensorPrimitives.Abs, (x, y, g, d) => Elementwise.Map(x, g, d, default(AbsBackwardOperator)), static (x, d) => TensorPrimitives.Abs(x, d), static (o, g, x) => [g * x[0].Sign()], backwardInPlace: true);
 
     /// <summary>Limits every element to [min, max]; a null bound is no limit. The gradient flows where the bound does not bite.</summary>
     /// <param name="min">The lower bound, or null.</param>
@@ -108,12 +108,12 @@ public partial class Tensor
         {
             TensorPrimitives.Max(x, low, d);
             TensorPrimitives.Min(d, high, d);
-        }, (o, g, x) => [Where(x[0].Ge(o.DType == DType.Float32 ? low32 : low).LogicalAnd(x[0].Le(o.DType == DType.Float32 ? high32 : high)), g, 0.0)]);
+        }, (o, g, x) => [Where(x[0].Ge(o.DType == DType.Float32 ? low32 : low).LogicalAnd(x[0].Le(o.DType == DType.Float32 ? high32 : high)), g, 0.0)], backwardInPlace: true);
     }
 
     /// <summary>The rectified linear unit, max(x, 0).</summary>
     /// <returns>The result.</returns>
-    public Tensor Relu() => Unary("Relu", (x, d) => TensorPrimitives.Max(x, 0f, d), (x, y, g, d) => Elementwise.Map(x, g, d, default(ReluBackwardOperator)), static (x, d) => TensorPrimitives.Max(x, 0.0, d), static (o, g, x) => [g * x[0].Gt(0.0).To(g._dtype)]);
+    public Tensor Relu() => Unary("Relu", (x, d) => TensorPrimitives.Max(x, 0f, d), (x, y, g, d) => Elementwise.Map(x, g, d, default(ReluBackwardOperator)), static (x, d) => TensorPrimitives.Max(x, 0.0, d), static (o, g, x) => [g * x[0].Gt(0.0).To(g._dtype)], backwardInPlace: true);
 
     /// <summary>The leaky rectified linear unit: x for x &gt; 0, slope·x otherwise.</summary>
     /// <param name="negativeSlope">The slope for negative inputs (PyTorch's default 0.01).</param>
@@ -129,7 +129,8 @@ public partial class Tensor
                 d[i] = x[i] > 0 ? x[i] : negativeSlope * x[i];
             }
         },
-        (o, g, x) => [Where(x[0].Gt(0.0), g, g * negativeSlope)]);
+        (o, g, x) => [Where(x[0].Gt(0.0), g, g * negativeSlope)],
+        backwardInPlace: true);
 
     /// <summary>The logistic sigmoid, 1 / (1 + e^−x).</summary>
     /// <returns>The result.</returns>
@@ -166,7 +167,7 @@ public partial class Tensor
         var cdf = ((v * GeluOperator.InvSqrt2Double).Erf() + 1.0) * 0.5;
         var pdf = (v * v * -0.5).Exp() * InvSqrt2Pi;
         return [g * (cdf + (v * pdf))];
-    }, minimumPerThread: WorkSplitter.ComputeBoundMinimum);
+    }, minimumPerThread: WorkSplitter.ComputeBoundMinimum, backwardInPlace: true);
 
     /// <summary>The error function, erf(x) = 2/√π·∫₀ˣ e^(−t²) dt, of every element (torch.erf); in float32 its absolute error is below 3e-7.</summary>
     /// <returns>The result.</returns>
@@ -197,7 +198,7 @@ public partial class Tensor
     /// op has them, <paramref name="forward64"/> for float64 tensors and <paramref name="graph"/>, its backward
     /// through tensor ops (for higher-order gradients and float64).
     /// </summary>
-    private Tensor Unary(string op, UnaryForward forward, UnaryBackward backward, UnaryForward64? forward64 = null, GraphBackwardFn? graph = null, bool saveInput = true, int minimumPerThread = WorkSplitter.ElementwiseMinimum)
+    private Tensor Unary(string op, UnaryForward forward, UnaryBackward backward, UnaryForward64? forward64 = null, GraphBackwardFn? graph = null, bool saveInput = true, int minimumPerThread = WorkSplitter.ElementwiseMinimum, bool backwardInPlace = false)
     {
         if (_dtype == DType.Float64 && forward64 is not null)
         {
@@ -225,21 +226,25 @@ public partial class Tensor
 
         if (NeedsGrad(this))
         {
-            RecordUnary(op, result, backward, saveInput, graph, minimumPerThread);
+            RecordUnary(op, result, backward, saveInput, graph, minimumPerThread, backwardInPlace);
         }
 
         return result;
     }
 
-    /// <summary>Records a float32 unary op's node; a method of its own, so that the closure holds only what backward reads.</summary>
-    private void RecordUnary(string op, Tensor result, UnaryBackward backward, bool saveInput, GraphBackwardFn? graph, int minimumPerThread)
+    /// <summary>
+    /// Records a float32 unary op's node; a method of its own, so that the closure holds only what backward reads.
+    /// With <paramref name="backwardInPlace"/> (a backward that reads dy[i] before it writes dx[i], in one pass) dx
+    /// may be written over dy when backward would free dy next.
+    /// </summary>
+    private void RecordUnary(string op, Tensor result, UnaryBackward backward, bool saveInput, GraphBackwardFn? graph, int minimumPerThread, bool backwardInPlace)
     {
         var input = this;
         float[] x = Data, y = result.Data;
         Tensor[] inputs = [input];
         result.Record(op, inputs, g =>
         {
-            var d = RentGradArray(input.Numel);
+            var d = backwardInPlace && result.GiveUpGrad(g) ? g : RentGradArray(input.Numel);
             if (d.Length < minimumPerThread)
             {
                 backward(x, y, g, d);

@@ -166,6 +166,22 @@ public class BackwardTests
     }
 
     [Fact]
+    public void AnElementwiseBackwardWritesOverItsOutputsGradientOnlyWhenNothingKeepsIt()
+    {
+        // Relu, Exp and a reshape may take the gradient they receive for their input's; a retained one stays as it was.
+        var x = Tensor.FromArray([1f, -2f, 0.5f, 3f], 4).SetRequiresGrad();
+        var r = x.Relu();
+        var kept = r.Exp().RetainGrad();
+        var flat = kept.Reshape(2, 2);
+        (flat * Tensor.FromArray([1f, 2f, 3f, 4f], 2, 2)).Sum().Backward();
+        Assert.Equal([1f, 2f, 3f, 4f], kept.Grad!.ToArray());
+        Assert.Null(r.Grad);
+        var xs = new[] { 1f, -2f, 0.5f, 3f };
+        var expected = xs.Select((v, i) => v > 0 ? (i + 1) * MathF.Exp(v) : 0f).ToArray();
+        Assert.All(expected.Zip(x.Grad!.ToArray()), p => Assert.Equal(p.First, p.Second, 1e-5f));
+    }
+
+    [Fact]
     public void GraphIsRecordedWithOpNames()
     {
         var a = Tensor.Ones(2, 2).SetRequiresGrad();
