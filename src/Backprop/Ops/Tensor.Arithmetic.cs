@@ -93,8 +93,9 @@ public partial class Tensor
         {
             result.Record("Add", [a, b], g =>
             {
-                a.DepositGrad(g, shape, owned: false);
+                // The last use of dy may take it, when backward would free it next (a residual's sum, for one).
                 b.DepositGrad(g, shape, owned: false);
+                a.DepositGrad(g, shape, owned: result.GiveUpGrad(g));
             }, graph: static (o, g, x) => [Needed(x[0], g), Needed(x[1], g)]);
         }
 
@@ -112,13 +113,14 @@ public partial class Tensor
         {
             result.Record("Sub", [a, b], g =>
             {
-                a.DepositGrad(g, shape, owned: false);
                 if (b.RequiresGrad)
                 {
                     var neg = RentGradArray(g.Length);
                     TensorPrimitives.Negate(g, neg);
                     b.DepositGrad(neg, shape, owned: true);
                 }
+
+                a.DepositGrad(g, shape, owned: result.GiveUpGrad(g));
             }, graph: static (o, g, x) => [Needed(x[0], g), x[1].RequiresGrad ? Needed(x[1], -g) : null]);
         }
 

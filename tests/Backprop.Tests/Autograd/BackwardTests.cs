@@ -182,6 +182,17 @@ public class BackwardTests
     }
 
     [Fact]
+    public void ASumHandsItsGradientOnOnceAndASelfSumGetsItTwice()
+    {
+        var x = Tensor.FromArray([0.5f, -1f], 2).SetRequiresGrad();
+        var y = x.Exp();
+        var residual = (y + y) + (x - y);
+        residual.Sum().Backward();
+        var expected = new[] { 0.5f, -1f }.Select(v => (2 * MathF.Exp(v)) + 1 - MathF.Exp(v)).ToArray();
+        Assert.All(expected.Zip(x.Grad!.ToArray()), p => Assert.Equal(p.First, p.Second, 1e-5f));
+    }
+
+    [Fact]
     public void GraphIsRecordedWithOpNames()
     {
         var a = Tensor.Ones(2, 2).SetRequiresGrad();
