@@ -59,9 +59,11 @@ public class ConvolutionKernelTests
         new[] { 1, 16, 6, 6, 16, 3, 3, 1, 1, -1, -1, 1, 1, 1 },
         new[] { 1, 64, 30, 60, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1 },
 
-        // Output rows of whole tiles that fill the vectors' stride, which the output gradient's transform reads
-        // straight from dy: an odd number of rows (the last tile row has no second row), and W7's conv2 itself.
+        // Rows that the transforms read straight from the image or dy (whole tiles that fill the vectors' stride, no
+        // padding across): an odd number of output rows (the last tile row has no second row, and reads below the
+        // image), padding above and below only, and W7's conv2 itself.
         new[] { 2, 16, 7, 18, 16, 3, 3, 1, 1, 0, 0, 1, 1, 1 },
+        new[] { 1, 16, 6, 18, 16, 3, 3, 1, 1, 2, 0, 1, 1, 1 },
         new[] { 2, 32, 26, 26, 64, 3, 3, 1, 1, 0, 0, 1, 1, 1 },
 
         // Whole images two to a block, and a last block of one (with two threads, three images each).

@@ -323,6 +323,14 @@ internal static class Winograd
     /// </summary>
     private static void TransformInput(in ConvGeometry g, in TileGrid tiles, ReadOnlySpan<float> image, int i0, int rows, float[] v, int matrix, int ld, int first, float[] stage)
     {
+        // Without padding across (W7's conv2, the weight gradient's x), a vector's tiles read 2·Count + 2 consecutive
+        // elements of each input row, split into even and odd columns in registers; padded rows are staged.
+        if (CanPair && g.PadW == 0 && g.InW >= (2 * tiles.Stride) + 2)
+        {
+            TransformInputDirect(g, tiles, image, i0, rows, v, matrix, ld, first);
+            return;
+        }
+
         var width = tiles.StageWidth;
         var stageRows = (2 * rows) + 2;
         var even = stage.AsSpan(0, stageRows * width);
@@ -355,7 +363,13 @@ internal static class Winograd
                 {
                     j = Math.Min(j, tiles.Stride - Vector<float>.Count);
                     var at = top + j;
-                    InputTile(ref Unsafe.Add(ref ve, at), ref Unsafe.Add(ref vo, at), width, ref Unsafe.Add(ref target, first + (c * ld) + (li * tiles.Stride) + j), matrix);
+                    InputTile(
+                        Staged(ref ve, ref vo, at),
+                        Staged(ref ve, ref vo, at + width),
+                        Staged(ref ve, ref vo, at + (2 * width)),
+                        Staged(ref ve, ref vo, at + (3 * width)),
+                        ref Unsafe.Add(ref target, first + (c * ld) + (li * tiles.Stride) + j),
+                        matrix);
                     if (j == tiles.Stride - Vector<float>.Count)
                     {
                         break;
@@ -364,6 +378,35 @@ internal static class Winograd
             }
         }
     }
+
+    /// <summary><see cref="TransformInput"/> for rows without padding across: each tile row's four input rows straight from the image (zero above or below it).</summary>
+    private static void TransformInputDirect(in ConvGeometry g, in TileGrid tiles, ReadOnlySpan<float> image, int i0, int rows, float[] v, int matrix, int ld, int first)
+    {
+        ref var target = ref MemoryMarshal.GetArrayDataReference(v);
+        var last = tiles.Stride - Vector<float>.Count;
+        for (var c = 0; c < g.InChannels; c++)
+        {
+            var plane = image.Slice(c * g.InPlane, g.InPlane);
+            for (var li = 0; li < rows; li++)
+            {
+                var top = (2 * (i0 + li)) - g.PadH;
+                ReadOnlySpan<float> r0 = InputRow(g, plane, top), r1 = InputRow(g, plane, top + 1), r2 = InputRow(g, plane, top + 2), r3 = InputRow(g, plane, top + 3);
+                for (var j = 0; ; j += Vector<float>.Count)
+                {
+                    j = Math.Min(j, last);
+                    InputTile(Direct(r0, j), Direct(r1, j), Direct(r2, j), Direct(r3, j), ref Unsafe.Add(ref target, first + (c * ld) + (li * tiles.Stride) + j), matrix);
+                    if (j == last)
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Row <paramref name="row"/> of a plane, or empty above or below it.</summary>
+    private static ReadOnlySpan<float> InputRow(in ConvGeometry g, ReadOnlySpan<float> plane, int row) =>
+        (uint)row < (uint)g.InH ? plane.Slice(row * g.InW, g.InW) : default;
 
     /// <summary>
     /// even[j] = row[2j − pad] and odd[j] = row[2j + 1 − pad], zero outside the row: the row's even elements go to
@@ -425,27 +468,41 @@ internal static class Winograd
         }
     }
 
-    /// <summary>Bᵀ·d·B of the vector of tiles whose 4×4 blocks start at <paramref name="even"/>/<paramref name="odd"/> (rows <paramref name="width"/> apart), into v[ξ·matrix].</summary>
+    /// <summary>
+    /// Bᵀ·d·B of a vector of tiles, into v[ξ·matrix], from each of its four input rows' columns 0 and 2 (E, N: even)
+    /// and 1 and 3 (O, P: odd) of every tile.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void InputTile(ref float even, ref float odd, int width, ref float v, int matrix)
+    private static void InputTile(Quad d0, Quad d1, Quad d2, Quad d3, ref float v, int matrix)
     {
-        // Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1], down the four rows first, for the tile's columns 0 and 2 (even) and 1 and 3 (odd).
-        var (e0, e1, e2, e3) = Rows(ref even, width, 0);
-        var (n0, n1, n2, n3) = Rows(ref even, width, 1);
-        var (o0, o1, o2, o3) = Rows(ref odd, width, 0);
-        var (p0, p1, p2, p3) = Rows(ref odd, width, 1);
-        Columns(e0 - e2, n0 - n2, o0 - o2, p0 - p2, ref v, 0, matrix);
-        Columns(e1 + e2, n1 + n2, o1 + o2, p1 + p2, ref v, 4, matrix);
-        Columns(e2 - e1, n2 - n1, o2 - o1, p2 - p1, ref v, 8, matrix);
-        Columns(e1 - e3, n1 - n3, o1 - o3, p1 - p3, ref v, 12, matrix);
+        // Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1], down the four rows first, then along each.
+        Columns(d0.E - d2.E, d0.N - d2.N, d0.O - d2.O, d0.P - d2.P, ref v, 0, matrix);
+        Columns(d1.E + d2.E, d1.N + d2.N, d1.O + d2.O, d1.P + d2.P, ref v, 4, matrix);
+        Columns(d2.E - d1.E, d2.N - d1.N, d2.O - d1.O, d2.P - d1.P, ref v, 8, matrix);
+        Columns(d1.E - d3.E, d1.N - d3.N, d1.O - d3.O, d1.P - d3.P, ref v, 12, matrix);
     }
 
+    /// <summary>A staged row's four vectors for the tiles from <paramref name="at"/>: even and odd columns, and each one further.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector<float>, Vector<float>, Vector<float>, Vector<float>) Rows(ref float start, int width, int shift) => (
-        Vector.LoadUnsafe(ref start, (nuint)shift),
-        Vector.LoadUnsafe(ref start, (nuint)(width + shift)),
-        Vector.LoadUnsafe(ref start, (nuint)((2 * width) + shift)),
-        Vector.LoadUnsafe(ref start, (nuint)((3 * width) + shift)));
+    private static Quad Staged(ref float even, ref float odd, int at) => new(
+        Vector.LoadUnsafe(ref even, (nuint)at),
+        Vector.LoadUnsafe(ref even, (nuint)(at + 1)),
+        Vector.LoadUnsafe(ref odd, (nuint)at),
+        Vector.LoadUnsafe(ref odd, (nuint)(at + 1)));
+
+    /// <summary>An input row's four vectors for the tiles from <paramref name="j"/>, split in registers (zeros for a row outside the image).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Quad Direct(ReadOnlySpan<float> row, int j)
+    {
+        if (row.IsEmpty)
+        {
+            return default;
+        }
+
+        var (e, o) = Pairs(row[(2 * j)..]);
+        var (n, p) = Pairs(row[((2 * j) + 2)..]);
+        return new(e, n, o, p);
+    }
 
     /// <summary>One row of Bᵀ·d times B: d0..d3 are the row's columns 0 (even), 2 (next even), 1 (odd), 3 (next odd); stores ξ = first..first + 3.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -560,6 +617,18 @@ internal static class Winograd
     /// W8's 64 channels × 112 tiles, every access of a tile missed L1).
     /// </summary>
     private static int Spacing(int floats) => ((floats + 1023) & ~1023) + 16;
+
+    /// <summary>One input row of a vector of tiles: each tile's columns 0 and 2 (E, N) and 1 and 3 (O, P).</summary>
+    private readonly struct Quad(Vector<float> e, Vector<float> n, Vector<float> o, Vector<float> p)
+    {
+        public Vector<float> E { get; } = e;
+
+        public Vector<float> N { get; } = n;
+
+        public Vector<float> O { get; } = o;
+
+        public Vector<float> P { get; } = p;
+    }
 
     /// <summary>How a geometry's output is cut into 2×2 tiles, and into blocks of tile rows.</summary>
     private readonly struct TileGrid
