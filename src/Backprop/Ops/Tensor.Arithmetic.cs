@@ -88,14 +88,14 @@ public partial class Tensor
     /// <returns>a + b.</returns>
     public static Tensor Add(Tensor a, Tensor b)
     {
-        var (result, shape) = BinaryForward<AddOp>("Add", a, b);
+        var (result, _) = BinaryForward<AddOp>("Add", a, b);
         if (NeedsGrad(a, b))
         {
             result.Record("Add", [a, b], g =>
             {
                 // The last use of dy may take it, when backward would free it next (a residual's sum, for one).
-                b.DepositGrad(g, shape, owned: false);
-                a.DepositGrad(g, shape, owned: result.GiveUpGrad(g));
+                b.DepositGrad(g, result.Dims, owned: false);
+                a.DepositGrad(g, result.Dims, owned: result.GiveUpGrad(g));
             }, graph: static (o, g, x) => [Needed(x[0], g), Needed(x[1], g)]);
         }
 
@@ -108,7 +108,7 @@ public partial class Tensor
     /// <returns>a − b.</returns>
     public static Tensor Sub(Tensor a, Tensor b)
     {
-        var (result, shape) = BinaryForward<SubOp>("Sub", a, b);
+        var (result, _) = BinaryForward<SubOp>("Sub", a, b);
         if (NeedsGrad(a, b))
         {
             result.Record("Sub", [a, b], g =>
@@ -117,10 +117,10 @@ public partial class Tensor
                 {
                     var neg = RentGradArray(g.Length);
                     TensorPrimitives.Negate(g, neg);
-                    b.DepositGrad(neg, shape, owned: true);
+                    b.DepositGrad(neg, result.Dims, owned: true);
                 }
 
-                a.DepositGrad(g, shape, owned: result.GiveUpGrad(g));
+                a.DepositGrad(g, result.Dims, owned: result.GiveUpGrad(g));
             }, graph: static (o, g, x) => [Needed(x[0], g), x[1].RequiresGrad ? Needed(x[1], -g) : null]);
         }
 

@@ -86,7 +86,7 @@ public partial class Tensor
             result.Record(op, [input], g =>
             {
                 var d = result.GiveUpGrad(g) ? g : RentGradArray(g.Length);
-                WorkSplitter.For(d.Length, WorkSplitter.ElementwiseMinimum, (g, m, d), static (s, start, length) => TensorPrimitives.Multiply(s.g.AsSpan(start, length), s.m.AsSpan(start, length), s.d.AsSpan(start, length)));
+                WorkSplitter.For(d.Length, WorkSplitter.ElementwiseMinimum, (g, m: mask.Data, d), static (s, start, length) => TensorPrimitives.Multiply(s.g.AsSpan(start, length), s.m.AsSpan(start, length), s.d.AsSpan(start, length)));
                 input.DepositGrad(d, input.Dims, owned: true);
             }, graph: (o, g, x) => [g * mask]);
         }

@@ -24,7 +24,7 @@ public partial class Tensor
         if (NeedsGrad(this))
         {
             var input = this;
-            result.Record("Reshape", [input], g => input.DepositGrad(g, dims, owned: result.GiveUpGrad(g)), graph: static (o, g, x) => [g.Reshape(x[0].Dims)]);
+            result.Record("Reshape", [input], g => input.DepositGrad(g, result.Dims, owned: result.GiveUpGrad(g)), graph: static (o, g, x) => [g.Reshape(x[0].Dims)]);
         }
 
         return result;

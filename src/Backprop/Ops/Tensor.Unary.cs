@@ -240,10 +240,10 @@ public partial class Tensor
     private void RecordUnary(string op, Tensor result, UnaryBackward backward, bool saveInput, GraphBackwardFn? graph, int minimumPerThread, bool backwardInPlace)
     {
         var input = this;
-        float[] x = Data, y = result.Data;
         Tensor[] inputs = [input];
         result.Record(op, inputs, g =>
         {
+            float[] x = input.Data, y = result.Data;
             var d = backwardInPlace && result.GiveUpGrad(g) ? g : RentGradArray(input.Numel);
             if (d.Length < minimumPerThread)
             {
