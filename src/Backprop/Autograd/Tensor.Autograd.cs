@@ -367,8 +367,12 @@ public partial class Tensor
         return this;
     }
 
-    /// <summary>Throws when an in-place change would corrupt autograd.</summary>
-    internal void CheckInPlace(string op)
+    /// <summary>
+    /// Throws when an in-place change would corrupt autograd: on a leaf that requires grad, and, since the in-place
+    /// ops record no graph, on any tensor autograd tracks unless the change leaves its gradient as it is
+    /// (<paramref name="keepsGradient"/>: adding a constant).
+    /// </summary>
+    internal void CheckInPlace(string op, bool keepsGradient = false)
     {
         if (GradMode.IsEnabled && _requiresGrad && GradFn is null)
         {
@@ -376,5 +380,9 @@ public partial class Tensor
         }
 
         CheckViewInPlace(op);
+        if (GradMode.IsEnabled && _requiresGrad && !keepsGradient)
+        {
+            throw new InvalidOperationException($"{op}: the tensor of shape {Shapes.Format(Dims)} comes from {GradFn!.Op} and autograd tracks it, but {op} records no graph, so the gradient through it would be wrong; use the op that returns a new tensor, or change it inside Tensor.NoGrad() if no gradient should pass through the change.");
+        }
     }
 }

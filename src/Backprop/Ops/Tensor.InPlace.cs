@@ -1,18 +1,28 @@
 using System.Numerics.Tensors;
+using Backprop.Autograd;
 using Backprop.Kernels;
 
 namespace Backprop;
 
 public partial class Tensor
 {
-    /// <summary>this += alpha·other, in place (other broadcasts to this tensor's shape). Records no graph.</summary>
+    /// <summary>
+    /// this += alpha·other, in place (other broadcasts to this tensor's shape). Records no graph: where autograd tracks
+    /// this tensor, other must be a constant to it (a change that leaves this tensor's gradient as it is); a tracked
+    /// other is refused, since its gradient would be lost.
+    /// </summary>
     /// <param name="other">The tensor to add.</param>
     /// <param name="alpha">Its scale.</param>
     /// <returns>This tensor.</returns>
     public Tensor AddInPlace(Tensor other, float alpha = 1f)
     {
         ArgumentNullException.ThrowIfNull(other);
-        CheckInPlace("AddInPlace");
+        CheckInPlace("AddInPlace", keepsGradient: true);
+        if (GradMode.IsEnabled && other.RequiresGrad)
+        {
+            throw new InvalidOperationException($"AddInPlace: the tensor added, of shape {Shapes.Format(other.Dims)}, requires grad, but AddInPlace records no graph, so its gradient would be lost; use Add (or +), or add inside Tensor.NoGrad() if no gradient should reach it.");
+        }
+
         var float64 = IsFloat64("AddInPlace", this, other);
         if (!Shapes.Broadcast("AddInPlace", Dims, other.Dims).AsSpan().SequenceEqual(Dims))
         {
@@ -41,12 +51,12 @@ public partial class Tensor
         return this;
     }
 
-    /// <summary>this −= other, in place. Records no graph.</summary>
+    /// <summary>this −= other, in place. Records no graph (see <see cref="AddInPlace"/>).</summary>
     /// <param name="other">The tensor to subtract.</param>
     /// <returns>This tensor.</returns>
     public Tensor SubInPlace(Tensor other) => AddInPlace(other, -1f);
 
-    /// <summary>this ·= s, in place. Records no graph.</summary>
+    /// <summary>this ·= s, in place. Records no graph, so it is refused on a tensor autograd tracks (use <c>*</c>).</summary>
     /// <param name="s">The factor.</param>
     /// <returns>This tensor.</returns>
     public Tensor MulInPlace(float s)
@@ -66,7 +76,7 @@ public partial class Tensor
         return this;
     }
 
-    /// <summary>max(x, 0) in place, for inference where no gradient is needed.</summary>
+    /// <summary>max(x, 0) in place, for inference where no gradient is needed: it records no graph, so it is refused on a tensor autograd tracks (use <see cref="Relu"/>).</summary>
     /// <returns>This tensor.</returns>
     public Tensor ReluInPlace()
     {
@@ -85,7 +95,7 @@ public partial class Tensor
         return this;
     }
 
-    /// <summary>Sets every element to <paramref name="value"/> (converted to the dtype), in place.</summary>
+    /// <summary>Sets every element to <paramref name="value"/> (converted to the dtype), in place. Records no graph, so it is refused on a tensor autograd tracks.</summary>
     /// <param name="value">The value.</param>
     /// <returns>This tensor.</returns>
     public Tensor Fill(double value)
@@ -103,13 +113,22 @@ public partial class Tensor
         return this;
     }
 
-    /// <summary>Copies the values of a tensor of the same shape into this one, in place, converting them to this tensor's dtype (torch.Tensor.copy_).</summary>
+    /// <summary>
+    /// Copies the values of a tensor of the same shape into this one, in place, converting them to this tensor's dtype
+    /// (torch.Tensor.copy_). Records no graph, so it is refused on a tensor autograd tracks and, outside
+    /// Tensor.NoGrad(), from a source that requires grad.
+    /// </summary>
     /// <param name="source">The values to copy.</param>
     /// <returns>This tensor.</returns>
     public Tensor CopyFrom(Tensor source)
     {
         ArgumentNullException.ThrowIfNull(source);
         CheckInPlace("CopyFrom");
+        if (GradMode.IsEnabled && source.RequiresGrad)
+        {
+            throw new InvalidOperationException($"CopyFrom: the source, of shape {Shapes.Format(source.Dims)}, requires grad, but CopyFrom records no graph, so its gradient would be lost; copy inside Tensor.NoGrad(), or from source.Detach() if no gradient should reach it.");
+        }
+
         if (!source.Dims.AsSpan().SequenceEqual(Dims))
         {
             throw new ArgumentException($"CopyFrom: source shape {Shapes.Format(source.Dims)} differs from target shape {Shapes.Format(Dims)}.", nameof(source));

@@ -1,3 +1,4 @@
+using Backprop.Autograd;
 using Backprop.Kernels;
 
 namespace Backprop;
@@ -32,7 +33,12 @@ public partial class Tensor
                 throw new ArgumentException($"Indexer set: a value of shape {Shapes.Format(value.Dims)} does not broadcast to the slice's shape {Shapes.Format(slice.Dims)} (of a tensor of shape {Shapes.Format(Dims)}).", nameof(value));
             }
 
-            slice.CheckInPlace("Indexer set");
+            CheckInPlace("Indexer set");
+            if (GradMode.IsEnabled && value.RequiresGrad)
+            {
+                throw new InvalidOperationException($"Indexer set: the value, of shape {Shapes.Format(value.Dims)}, requires grad, but setting a slice records no graph, so its gradient would be lost; build the result with ops (Cat, Stack, Where), or set it inside Tensor.NoGrad() if no gradient should reach it.");
+            }
+
             using (NoGrad())
             {
                 slice.CopyFrom(value.Dims.AsSpan().SequenceEqual(slice.Dims) ? value : value.Expand(slice.Dims));
