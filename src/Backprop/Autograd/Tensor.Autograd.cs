@@ -385,4 +385,17 @@ public partial class Tensor
             throw new InvalidOperationException($"{op}: the tensor of shape {Shapes.Format(Dims)} comes from {GradFn!.Op} and autograd tracks it, but {op} records no graph, so the gradient through it would be wrong; use the op that returns a new tensor, or change it inside Tensor.NoGrad() if no gradient should pass through the change.");
         }
     }
+
+    /// <summary>Throws when an in-place change would take its values from <paramref name="source"/>, a tensor that requires grad, outside Tensor.NoGrad(): the change records no graph, so that gradient would be lost.</summary>
+    /// <param name="op">The in-place op, for the message.</param>
+    /// <param name="role">What the source is to the op ("the source", "the value"), for the message.</param>
+    /// <param name="source">The tensor whose values the change takes.</param>
+    /// <param name="instead">What to do instead, for the message.</param>
+    internal static void CheckInPlaceSource(string op, string role, Tensor source, string instead)
+    {
+        if (GradMode.IsEnabled && source.RequiresGrad)
+        {
+            throw new InvalidOperationException($"{op}: {role}, of shape {Shapes.Format(source.Dims)}, requires grad, but {op} records no graph, so its gradient would be lost; {instead}.");
+        }
+    }
 }

@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using Backprop.Autograd;
 using Backprop.Kernels;
 
 namespace Backprop;
@@ -18,10 +17,7 @@ public partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(other);
         CheckInPlace("AddInPlace", keepsGradient: true);
-        if (GradMode.IsEnabled && other.RequiresGrad)
-        {
-            throw new InvalidOperationException($"AddInPlace: the tensor added, of shape {Shapes.Format(other.Dims)}, requires grad, but AddInPlace records no graph, so its gradient would be lost; use Add (or +), or add inside Tensor.NoGrad() if no gradient should reach it.");
-        }
+        CheckInPlaceSource("AddInPlace", "the tensor added", other, "use Add (or +), or add inside Tensor.NoGrad() if no gradient should reach it");
 
         var float64 = IsFloat64("AddInPlace", this, other);
         if (!Shapes.Broadcast("AddInPlace", Dims, other.Dims).AsSpan().SequenceEqual(Dims))
@@ -124,10 +120,7 @@ public partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(source);
         CheckInPlace("CopyFrom");
-        if (GradMode.IsEnabled && source.RequiresGrad)
-        {
-            throw new InvalidOperationException($"CopyFrom: the source, of shape {Shapes.Format(source.Dims)}, requires grad, but CopyFrom records no graph, so its gradient would be lost; copy inside Tensor.NoGrad(), or from source.Detach() if no gradient should reach it.");
-        }
+        CheckInPlaceSource("CopyFrom", "the source", source, "copy inside Tensor.NoGrad(), or from source.Detach() if no gradient should reach it");
 
         if (!source.Dims.AsSpan().SequenceEqual(Dims))
         {

@@ -1,4 +1,3 @@
-using Backprop.Autograd;
 using Backprop.Kernels;
 
 namespace Backprop;
@@ -34,10 +33,7 @@ public partial class Tensor
             }
 
             CheckInPlace("Indexer set");
-            if (GradMode.IsEnabled && value.RequiresGrad)
-            {
-                throw new InvalidOperationException($"Indexer set: the value, of shape {Shapes.Format(value.Dims)}, requires grad, but setting a slice records no graph, so its gradient would be lost; build the result with ops (Cat, Stack, Where), or set it inside Tensor.NoGrad() if no gradient should reach it.");
-            }
+            CheckInPlaceSource("Indexer set", "the value", value, "build the result with ops (Cat, Stack, Where), or set it inside Tensor.NoGrad() if no gradient should reach it");
 
             using (NoGrad())
             {

@@ -18,8 +18,9 @@ public class InPlaceAutogradTests
             case "MulInPlace": y.MulInPlace(3f); break;
             case "Fill": y.Fill(0); break;
             case "CopyFrom": y.CopyFrom(Tensor.Zeros(3)); break;
-            case "indexer set": y[0] = 5f; break;
-            default: y[..2] = Tensor.Zeros(2); break;
+            case "indexer set": y[0] = 5f; break;           // the element indexer
+            case "Indexer set": y[..2] = Tensor.Zeros(2); break; // the range indexer
+            default: throw new ArgumentOutOfRangeException(nameof(op), op, "not an in-place op of this test");
         }
     }
 

@@ -50,6 +50,15 @@ public class GemmTests
         return c;
     }
 
+    /// <summary>Every element of C within the GEMM tolerance of the reference (it grows with √k, the length of each sum).</summary>
+    private static void AssertClose(float[] c, double[] expected, int k, string context)
+    {
+        for (var i = 0; i < c.Length; i++)
+        {
+            Assert.True(Math.Abs(c[i] - expected[i]) <= 1e-4 * Math.Sqrt(k) + 1e-5, $"{context} at {i}: {c[i]} vs {expected[i]}");
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Sizes))]
     public void MatchesReferenceInEveryLayoutAndThreadCount(int m, int n, int k)
@@ -69,10 +78,7 @@ public class GemmTests
                         var c = Random(m * n, 3);
                         var expected = Reference(a, ta, b, tb, c, m, n, k, accumulate);
                         Gemm.Multiply(a, ta, b, tb, c, m, n, k, accumulate);
-                        for (var i = 0; i < c.Length; i++)
-                        {
-                            Assert.True(Math.Abs(c[i] - expected[i]) <= 1e-4 * Math.Sqrt(k) + 1e-5, $"m={m} n={n} k={k} ta={ta} tb={tb} acc={accumulate} threads={threads} at {i}: {c[i]} vs {expected[i]}");
-                        }
+                        AssertClose(c, expected, k, $"m={m} n={n} k={k} ta={ta} tb={tb} acc={accumulate} threads={threads}");
                     }
                 }
             }
@@ -107,10 +113,7 @@ public class GemmTests
                 Threads.Count = threads;
                 var c = (float[])c0.Clone();
                 Gemm.Multiply(a, ta, b, tb, c, m, n, k, accumulate: true);
-                for (var i = 0; i < c.Length; i++)
-                {
-                    Assert.True(Math.Abs(c[i] - expected[i]) <= 1e-4 * Math.Sqrt(k) + 1e-5, $"m={m} n={n} k={k} threads={threads} at {i}: {c[i]} vs {expected[i]}");
-                }
+                AssertClose(c, expected, k, $"m={m} n={n} k={k} threads={threads}");
 
                 first ??= c;
                 Assert.Equal(first, c);
