@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Backprop.Kernels;
 
@@ -20,32 +21,25 @@ internal static unsafe class MicroKernel256
     /// <summary>
     /// The AVX2 micro-kernel: C[6×16] (+)= A[6×kc]·B[kc×16], with B's rows NR apart (one half of a packed
     /// panel). Twelve Vector256 accumulators fit the sixteen AVX2 registers; the full 6×32 tile is two calls.
+    /// Like <see cref="MicroKernel512.Run"/>, it prefetches its tile of C and adds C at the end.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Half<TWalk>(int kc, TWalk a, nint rs, float* b, float* c, int ldc, bool load)
         where TWalk : struct, IColumnWalk
     {
         nint r2 = 2 * rs, r3 = 3 * rs, r4 = 4 * rs, r5 = 5 * rs;
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(c);
+            Sse.Prefetch0(c + ldc);
+            Sse.Prefetch0(c + (2 * ldc));
+            Sse.Prefetch0(c + (3 * ldc));
+            Sse.Prefetch0(c + (4 * ldc));
+            Sse.Prefetch0(c + (5 * ldc));
+        }
+
         Vector256<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
-        if (load)
-        {
-            c00 = Vector256.Load(c);
-            c01 = Vector256.Load(c + 8);
-            c10 = Vector256.Load(c + ldc);
-            c11 = Vector256.Load(c + ldc + 8);
-            c20 = Vector256.Load(c + (2 * ldc));
-            c21 = Vector256.Load(c + (2 * ldc) + 8);
-            c30 = Vector256.Load(c + (3 * ldc));
-            c31 = Vector256.Load(c + (3 * ldc) + 8);
-            c40 = Vector256.Load(c + (4 * ldc));
-            c41 = Vector256.Load(c + (4 * ldc) + 8);
-            c50 = Vector256.Load(c + (5 * ldc));
-            c51 = Vector256.Load(c + (5 * ldc) + 8);
-        }
-        else
-        {
-            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = Vector256<float>.Zero;
-        }
+        c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = Vector256<float>.Zero;
 
         for (var p = 0; p < kc; p++)
         {
@@ -71,6 +65,22 @@ internal static unsafe class MicroKernel256
             c50 = Vector256.FusedMultiplyAdd(av, b0, c50);
             c51 = Vector256.FusedMultiplyAdd(av, b1, c51);
             b += NR;
+        }
+
+        if (load)
+        {
+            c00 += Vector256.Load(c);
+            c01 += Vector256.Load(c + 8);
+            c10 += Vector256.Load(c + ldc);
+            c11 += Vector256.Load(c + ldc + 8);
+            c20 += Vector256.Load(c + (2 * ldc));
+            c21 += Vector256.Load(c + (2 * ldc) + 8);
+            c30 += Vector256.Load(c + (3 * ldc));
+            c31 += Vector256.Load(c + (3 * ldc) + 8);
+            c40 += Vector256.Load(c + (4 * ldc));
+            c41 += Vector256.Load(c + (4 * ldc) + 8);
+            c50 += Vector256.Load(c + (5 * ldc));
+            c51 += Vector256.Load(c + (5 * ldc) + 8);
         }
 
         c00.Store(c);
