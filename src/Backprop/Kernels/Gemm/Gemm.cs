@@ -304,7 +304,6 @@ internal static unsafe class Gemm
     /// <summary><see cref="Compute"/>'s loops, with a convolution's tap table (null for other products).</summary>
     private static void ComputeTiles(ref GemmJob job, float* aBlock, int r0, int r1, float* bPack, int bBase, int c0, int c1, int* taps)
     {
-        nint rowStride = job.TransA ? 1 : job.K, colStride = job.TransA ? job.M : 1;
         var packAll = job.Columns != null || (job.TransA && job.M >= PackTransposedAFrom) || (!Vector512.IsHardwareAccelerated && c1 - c0 >= PackForNarrowKernelsFrom);
         var tapOffsets = taps == null ? null : taps + (3 * job.Kc);
         var tile = stackalloc float[MR * NR];
@@ -320,29 +319,22 @@ internal static unsafe class Gemm
                 for (var ir = rb; ir < rbEnd; ir++)
                 {
                     var rows = Math.Min(MR, job.M - (ir * MR));
-                    // Read in place, A's column p is at aPanel + offsets[p]; else cs floats after column p − 1.
-                    var aPanel = taps == null ? null : job.Columns->InPlace(ir);
-                    int* offsets = null;
-                    nint rs, cs;
-                    if (aPanel != null)
-                    {
-                        offsets = tapOffsets;
-                        (rs, cs) = (1, 0);
-                    }
-                    else if (rows == MR && !packAll)
-                    {
-                        aPanel = job.A + (ir * MR * rowStride) + (job.P0 * colStride);
-                        (rs, cs) = (rowStride, colStride);
-                    }
-                    else
-                    {
-                        aPanel = aBlock + ((long)(ir - rb) * MR * job.Kc);
-                        (rs, cs) = (1, MR);
-                    }
-
+                    var aPanel = Panel(ref job, ir, rb, rows, aBlock, packAll, taps, tapOffsets, out var rs, out var cs, out var offsets);
                     var cTile = job.C + ((long)ir * MR * job.N) + (jr * NR);
                     if (rows == MR && cols == NR)
                     {
+                        if (Vector512.IsHardwareAccelerated && ir + 1 < rbEnd && job.M - ((ir + 1) * MR) >= MR)
+                        {
+                            // Two full row panels read alike: one 12×32 tile (MicroKernel512.RunTall).
+                            var aPanel2 = Panel(ref job, ir + 1, rb, MR, aBlock, packAll, taps, tapOffsets, out var rs2, out var cs2, out var offsets2);
+                            if (rs2 == rs && cs2 == cs && offsets2 == offsets)
+                            {
+                                MicroKernel.RunTall(job.Kc, aPanel, (nint)(aPanel2 - aPanel), rs, cs, offsets, bPanel, cTile, job.N, job.Load);
+                                ir++;
+                                continue;
+                            }
+                        }
+
                         MicroKernel.Run(job.Kc, aPanel, rs, cs, offsets, bPanel, cTile, job.N, job.Load);
                         continue;
                     }
@@ -364,5 +356,32 @@ internal static unsafe class Gemm
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Where the micro-kernel reads row panel <paramref name="ir"/> of A (<paramref name="rows"/> rows) in this block:
+    /// a convolution's image through the tap offsets, the matrix in place through its strides, or the packed panel.
+    /// </summary>
+    private static float* Panel(ref GemmJob job, int ir, int rb, int rows, float* aBlock, bool packAll, int* taps, int* tapOffsets, out nint rs, out nint cs, out int* offsets)
+    {
+        var inPlace = taps == null ? null : job.Columns->InPlace(ir);
+        if (inPlace != null)
+        {
+            // Read in place, A's column p is at the panel + offsets[p].
+            (rs, cs) = (1, 0);
+            offsets = tapOffsets;
+            return inPlace;
+        }
+
+        offsets = null;
+        if (rows == MR && !packAll)
+        {
+            (rs, cs) = job.TransA ? (1, job.M) : (job.K, 1);
+            return job.A + (ir * MR * rs) + (job.P0 * cs);
+        }
+
+        // Packed: A's column p is MR floats after column p − 1.
+        (rs, cs) = (1, MR);
+        return aBlock + ((long)(ir - rb) * MR * job.Kc);
     }
 }

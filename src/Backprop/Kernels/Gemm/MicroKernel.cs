@@ -27,6 +27,23 @@ internal static unsafe class MicroKernel
         }
     }
 
+    /// <summary>
+    /// C[12×32] (+)= A[12×kc]·Bpanel on the AVX-512 path (<see cref="MicroKernel512.RunTall"/>): rows 0-5 of A walked
+    /// as <see cref="Run(int, float*, nint, nint, int*, float*, float*, int, bool)"/> walks them, rows 6-11 <paramref name="second"/> floats after.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void RunTall(int kc, float* a, nint second, nint rs, nint cs, int* offsets, float* b, float* c, int ldc, bool load)
+    {
+        if (offsets != null)
+        {
+            MicroKernel512.RunTall(kc, new IndirectColumns(a, offsets), second, rs, b, c, ldc, load);
+        }
+        else
+        {
+            MicroKernel512.RunTall(kc, new StridedColumns(a, cs), second, rs, b, c, ldc, load);
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Run<TWalk>(int kc, TWalk a, nint rs, float* b, float* c, int ldc, bool load)
         where TWalk : struct, IColumnWalk
