@@ -12,7 +12,8 @@ internal static unsafe class MicroKernel
 
     /// <summary>
     /// C[6×32] (+)= A[6×kc]·Bpanel with A[r, p] = a[offsets[p] + r·rs] where <paramref name="offsets"/> is given
-    /// (<see cref="IndirectColumns"/>), else a[r·rs + p·cs] (see <see cref="MicroKernel512.Run"/>).
+    /// (<see cref="IndirectColumns"/>), else a[r·rs + p·cs] (see <see cref="MicroKernel512.Run"/>; a packed panel's
+    /// layout, rs 1 and cs MR, walked as <see cref="PackedColumns"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Run(int kc, float* a, nint rs, nint cs, int* offsets, float* b, float* c, int ldc, bool load)
@@ -20,6 +21,10 @@ internal static unsafe class MicroKernel
         if (offsets != null)
         {
             Run(kc, new IndirectColumns(a, offsets), rs, b, c, ldc, load);
+        }
+        else if (rs == 1 && cs == Gemm.MR)
+        {
+            Run(kc, new PackedColumns(a), 1, b, c, ldc, load);
         }
         else
         {
@@ -37,6 +42,10 @@ internal static unsafe class MicroKernel
         if (offsets != null)
         {
             MicroKernel512.RunTall(kc, new IndirectColumns(a, offsets), second, rs, b, c, ldc, load);
+        }
+        else if (rs == 1 && cs == Gemm.MR)
+        {
+            MicroKernel512.RunTall(kc, new PackedColumns(a), second, 1, b, c, ldc, load);
         }
         else
         {
