@@ -20,8 +20,10 @@ public class GemmTests
         data.Add(600, 65, 257);
         data.Add(1030, 40, 70);
 
-        // Wide enough (16+ column panels per thread) that the AVX2 and Vector128 paths pack A.
+        // Wide enough (16+ column panels per thread) that A is packed; steps of K that end a block of eight, follow one, or are all there is.
         data.Add(13, 1100, 37);
+        data.Add(18, 1030, 16);
+        data.Add(12, 1030, 8);
         return data;
     }
 

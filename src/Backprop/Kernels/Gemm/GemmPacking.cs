@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Backprop.Kernels;
@@ -44,7 +45,17 @@ internal static unsafe class GemmPacking
             if (job.TransA && rows == MR)
             {
                 var src = job.A + ((long)p0 * m) + i0;
-                for (var p = 0; p < kc; p++, src += m)
+                var p = 0;
+                if (Avx.IsSupported && i0 + 8 <= m)
+                {
+                    // Eight floats at a time, the two extra overwritten by the next step's six (so not for the last step).
+                    for (; p + 1 < kc; p++, src += m)
+                    {
+                        Avx.Store(panel + (p * MR), Avx.LoadVector256(src));
+                    }
+                }
+
+                for (; p < kc; p++, src += m)
                 {
                     var d = panel + (p * MR);
                     (d[0], d[1], d[2], d[3], d[4], d[5]) = (src[0], src[1], src[2], src[3], src[4], src[5]);
@@ -59,16 +70,56 @@ internal static unsafe class GemmPacking
             }
             else
             {
+                var src = job.A + ((long)i0 * k) + p0;
+                var p = rows == MR ? PackRows(src, k, kc, panel) : 0;
                 for (var r = 0; r < rows; r++)
                 {
-                    var src = job.A + ((long)(i0 + r) * k) + p0;
-                    for (var p = 0; p < kc; p++)
+                    for (var q = p; q < kc; q++)
                     {
-                        panel[(p * MR) + r] = src[p];
+                        panel[(q * MR) + r] = src[((long)r * k) + q];
                     }
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Packs the first steps of six rows of A stored row-major (rows <paramref name="k"/> apart) eight at a time:
+    /// six row vectors transposed as an 8×8 block with two zero rows, each column stored eight floats wide at its
+    /// six-float slot (its two extra floats are overwritten by the next step's slot, so a block is packed only
+    /// while a step follows it). Returns the first step left for the caller (0 without AVX).
+    /// </summary>
+    private static int PackRows(float* src, int k, int kc, float* panel)
+    {
+        if (!Avx.IsSupported)
+        {
+            return 0;
+        }
+
+        var p = 0;
+        for (; p + 8 < kc; p += 8)
+        {
+            var s = src + p;
+            var r0 = Avx.LoadVector256(s);
+            var r1 = Avx.LoadVector256(s + k);
+            var r2 = Avx.LoadVector256(s + (2L * k));
+            var r3 = Avx.LoadVector256(s + (3L * k));
+            var r4 = Avx.LoadVector256(s + (4L * k));
+            var r5 = Avx.LoadVector256(s + (5L * k));
+            Vector256<float> r6 = Vector256<float>.Zero, r7 = Vector256<float>.Zero;
+            Permute.Transpose8x8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+            var d = panel + (p * MR);
+            Avx.Store(d, r0);
+            Avx.Store(d + MR, r1);
+            Avx.Store(d + (2 * MR), r2);
+            Avx.Store(d + (3 * MR), r3);
+            Avx.Store(d + (4 * MR), r4);
+            Avx.Store(d + (5 * MR), r5);
+            Avx.Store(d + (6 * MR), r6);
+            Avx.Store(d + (7 * MR), r7);
+        }
+
+        return p;
     }
 
     /// <summary>Packs column panels c0..c1 of op(B)[p0:p0+kc, :]: panel[p·NR + c] = op(B)[p0 + p, panel·NR + c], zero-padded.</summary>
