@@ -88,7 +88,7 @@ internal static class Permute
         }
     }
 
-    /// <summary><see cref="Transpose2D{T}"/> for floats: full 8×8 blocks with <see cref="Transpose8x8(float*, nint, float*, nint)"/>, the ragged edges element by element.</summary>
+    /// <summary><see cref="Transpose2D{T}"/> for floats: full 8×8 blocks with <see cref="Transpose8x8(float*, nint, float*, nint, bool)"/>, the ragged edges element by element.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void TransposeFloats(ReadOnlySpan<float> src, int rows, int cols, Span<float> dst)
     {
@@ -142,9 +142,13 @@ internal static class Permute
             : (AdvSimd.Arm64.UnzipEven(lo, hi), AdvSimd.Arm64.UnzipOdd(lo, hi));
     }
 
-    /// <summary>Writes the transpose of the 8×8 block at <paramref name="src"/> (rows srcStride apart) to <paramref name="dst"/> (rows dstStride apart).</summary>
+    /// <summary>
+    /// Writes the transpose of the 8×8 block at <paramref name="src"/> (rows srcStride apart) to <paramref name="dst"/>
+    /// (rows dstStride apart); with <paramref name="sixRows"/>, of its first six rows, the last two read as zeros
+    /// (the GEMM's six-row panels of A).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe void Transpose8x8(float* src, nint srcStride, float* dst, nint dstStride)
+    public static unsafe void Transpose8x8(float* src, nint srcStride, float* dst, nint dstStride, bool sixRows = false)
     {
         var r0 = Avx.LoadVector256(src);
         var r1 = Avx.LoadVector256(src + srcStride);
@@ -152,8 +156,8 @@ internal static class Permute
         var r3 = Avx.LoadVector256(src + (3 * srcStride));
         var r4 = Avx.LoadVector256(src + (4 * srcStride));
         var r5 = Avx.LoadVector256(src + (5 * srcStride));
-        var r6 = Avx.LoadVector256(src + (6 * srcStride));
-        var r7 = Avx.LoadVector256(src + (7 * srcStride));
+        var r6 = sixRows ? Vector256<float>.Zero : Avx.LoadVector256(src + (6 * srcStride));
+        var r7 = sixRows ? Vector256<float>.Zero : Avx.LoadVector256(src + (7 * srcStride));
         Transpose8x8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
         Avx.Store(dst, r0);
         Avx.Store(dst + dstStride, r1);

@@ -1,4 +1,3 @@
-using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Backprop.Kernels;
@@ -99,24 +98,7 @@ internal static unsafe class GemmPacking
         var p = 0;
         for (; p + 8 < kc; p += 8)
         {
-            var s = src + p;
-            var r0 = Avx.LoadVector256(s);
-            var r1 = Avx.LoadVector256(s + k);
-            var r2 = Avx.LoadVector256(s + (2L * k));
-            var r3 = Avx.LoadVector256(s + (3L * k));
-            var r4 = Avx.LoadVector256(s + (4L * k));
-            var r5 = Avx.LoadVector256(s + (5L * k));
-            Vector256<float> r6 = Vector256<float>.Zero, r7 = Vector256<float>.Zero;
-            Permute.Transpose8x8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
-            var d = panel + (p * MR);
-            Avx.Store(d, r0);
-            Avx.Store(d + MR, r1);
-            Avx.Store(d + (2 * MR), r2);
-            Avx.Store(d + (3 * MR), r3);
-            Avx.Store(d + (4 * MR), r4);
-            Avx.Store(d + (5 * MR), r5);
-            Avx.Store(d + (6 * MR), r6);
-            Avx.Store(d + (7 * MR), r7);
+            Permute.Transpose8x8(src + p, k, panel + (p * MR), MR, sixRows: true);
         }
 
         return p;
