@@ -23,6 +23,7 @@ internal static unsafe class MicroKernel512
     public static void Run<TWalk>(int kc, TWalk a, nint rs, float* b, float* c, int ldc, bool load)
         where TWalk : struct, IColumnWalk
     {
+        rs = RowStride<TWalk>(rs);
         nint r2 = 2 * rs, r3 = 3 * rs, r4 = 4 * rs, r5 = 5 * rs;
         PrefetchRows(c, ldc, Gemm.MR);
 
@@ -77,6 +78,7 @@ internal static unsafe class MicroKernel512
     public static void RunTall<TWalk>(int kc, TWalk a, nint second, nint rs, float* b, float* c, int ldc, bool load)
         where TWalk : struct, IColumnWalk
     {
+        rs = RowStride<TWalk>(rs);
         nint r2 = 2 * rs, r3 = 3 * rs, r4 = 4 * rs, r5 = 5 * rs;
         PrefetchRows(c, ldc, 2 * Gemm.MR);
 
@@ -145,6 +147,14 @@ internal static unsafe class MicroKernel512
         StoreRow(c + (10 * ldc), d40, d41, load);
         StoreRow(c + (11 * ldc), d50, d51, load);
     }
+
+    /// <summary>
+    /// The row stride of A for the walk: a JIT-time 1 for a packed panel (<see cref="PackedColumns"/>), so that the five
+    /// multiples of it need no registers (with them, the 12×32 tile spilled a register every step of K), else <paramref name="rs"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nint RowStride<TWalk>(nint rs)
+        where TWalk : struct, IColumnWalk => typeof(TWalk) == typeof(PackedColumns) ? 1 : rs;
 
     /// <summary>
     /// Prefetches B's panel <see cref="PrefetchSteps"/> steps of K ahead (its two lines for that step), when A is a
