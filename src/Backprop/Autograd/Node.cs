@@ -1,28 +1,14 @@
 namespace Backprop.Autograd;
 
-/// <summary>Sends the gradient of an op's output to the op's inputs.</summary>
-/// <param name="grad">dLoss/dOutput, shaped like the output (its storage, row-major).</param>
-internal delegate void BackwardFn(float[] grad);
-
 /// <summary>
-/// Sends the gradient of an op's output to the op's inputs through tensor ops, so that the gradient can have a graph
-/// of its own (higher-order gradients) and any floating dtype (float64): how <see cref="GraphEngine"/> runs a node.
+/// One recorded operation in the autograd graph: its name, its inputs, the tensors its backward reads, and
+/// (in a subclass) the code that turns the gradient of its output into gradients for its inputs:
+/// <see cref="ClosureNode"/> runs a closure, <see cref="StateNode{TState}"/> a static function on state the node
+/// holds (one object per op).
 /// </summary>
-/// <param name="output">The op's output.</param>
-/// <param name="grad">dLoss/dOutput, shaped like the output.</param>
-/// <param name="inputs">The op's inputs.</param>
-/// <returns>dLoss/dInput for each input, shaped like it (null where an input needs none).</returns>
-internal delegate Tensor?[] GraphBackwardFn(Tensor output, Tensor grad, Tensor[] inputs);
-
-/// <summary>
-/// One recorded operation in the autograd graph: its name, its inputs, and the closure that turns
-/// the gradient of its output into gradients for its inputs.
-/// </summary>
-internal sealed class Node
+internal abstract class Node
 {
     private Tensor[]? _inputs;
-    private BackwardFn? _backward;
-    private GraphBackwardFn? _graphBackward;
     private Tensor[]? _saved;
 
     /// <summary>The versions of the first four saved tensors, held in the node (no array per op).</summary>
@@ -34,13 +20,16 @@ internal sealed class Node
     /// <summary>The output's version when recorded, when backward reads the output; else null.</summary>
     private readonly int? _outputVersion;
 
-    public Node(string op, Tensor[] inputs, BackwardFn? backward, GraphBackwardFn? graphBackward, Tensor[]? saved, int? outputVersion)
+    /// <summary>Records the op.</summary>
+    /// <param name="op">The op's name.</param>
+    /// <param name="inputs">The op's inputs.</param>
+    /// <param name="saved">The tensors backward reads, checked for in-place changes before it runs.</param>
+    /// <param name="outputVersion">The output's version, when backward reads the output.</param>
+    protected Node(string op, Tensor[] inputs, Tensor[]? saved, int? outputVersion)
     {
         Op = op;
         _outputVersion = outputVersion;
         _inputs = inputs;
-        _backward = backward;
-        _graphBackward = graphBackward;
         if (saved is { Length: > 0 })
         {
             _saved = saved;
@@ -59,8 +48,10 @@ internal sealed class Node
     public bool IsFreed => _inputs is null;
 
     /// <summary>True when the op has a backward on raw float32 storage, the fast path of <see cref="BackwardEngine"/>.</summary>
-    public bool HasStorageBackward => _backward is not null;
+    public abstract bool HasStorageBackward { get; }
 
+    /// <summary>True when the op has a backward through tensor ops.</summary>
+    protected abstract bool HasGraphBackward { get; }
 
     /// <summary>The op's inputs (empty once freed).</summary>
     public ReadOnlySpan<Tensor> Inputs => _inputs;
@@ -98,26 +89,42 @@ internal sealed class Node
         }
     }
 
-    /// <summary>Runs the backward closure after checking that no saved value changed in place.</summary>
+    /// <summary>Runs the backward on storage after checking that no saved value changed in place.</summary>
     public void Run(Tensor output, float[] grad)
     {
         CheckSavedVersions(output);
-        _backward!(grad);
+        RunStorageBackward(output, _inputs!, grad);
     }
 
     /// <summary>Runs the tensor-op backward after the same checks as <see cref="Run"/>; <paramref name="why"/> says what needs it, for the error when the op has none.</summary>
     public Tensor?[] RunGraph(Tensor output, Tensor grad, string why)
     {
         CheckSavedVersions(output);
-        if (_graphBackward is null)
+        if (!HasGraphBackward)
         {
             throw new NotSupportedException(
                 $"Backward: '{Op}' (output {output.DType.Name()} {Kernels.Shapes.Format(output.Dims)}) has no backward through tensor ops yet, which {why} needs. " +
                 "The ops that have one are listed in docs/README.md, \"Higher-order gradients and float64\".");
         }
 
-        return _graphBackward(output, grad, _inputs!);
+        return RunGraphBackward(output, grad, _inputs!);
     }
+
+    /// <summary>The backward on float32 storage (called only when <see cref="HasStorageBackward"/>).</summary>
+    /// <param name="output">The op's output.</param>
+    /// <param name="inputs">The op's inputs.</param>
+    /// <param name="grad">dLoss/dOutput, the output's storage shape.</param>
+    protected abstract void RunStorageBackward(Tensor output, Tensor[] inputs, float[] grad);
+
+    /// <summary>The backward through tensor ops (called only when <see cref="HasGraphBackward"/>).</summary>
+    /// <param name="output">The op's output.</param>
+    /// <param name="grad">dLoss/dOutput.</param>
+    /// <param name="inputs">The op's inputs.</param>
+    /// <returns>dLoss/dInput for each input (null where an input needs none).</returns>
+    protected abstract Tensor?[] RunGraphBackward(Tensor output, Tensor grad, Tensor[] inputs);
+
+    /// <summary>Drops the backward and what it holds, so that its memory can be reclaimed.</summary>
+    protected abstract void FreeBackward();
 
     private void CheckSavedVersions(Tensor output)
     {
@@ -144,11 +151,10 @@ internal sealed class Node
         }
     }
 
-    /// <summary>Drops the closure, the inputs and the saved values so that their memory can be reclaimed.</summary>
+    /// <summary>Drops the backward, the inputs and the saved values so that their memory can be reclaimed.</summary>
     public void Free()
     {
-        _backward = null;
-        _graphBackward = null;
+        FreeBackward();
         _inputs = null;
         _saved = null;
         _moreVersions = null;

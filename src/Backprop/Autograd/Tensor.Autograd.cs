@@ -337,16 +337,28 @@ public partial class Tensor
     /// </summary>
     /// <param name="compose">The op as tensor ops, from its recorded inputs (in the order given to Record).</param>
     /// <returns>The backward.</returns>
-    internal static GraphBackwardFn Recomputed(Func<Tensor[], Tensor> compose) => (output, grad, inputs) =>
+    internal static GraphBackwardFn Recomputed(Func<Tensor[], Tensor> compose) => (output, grad, inputs) => Recompute(compose, grad, inputs, static (compose, x) => compose(x));
+
+    /// <summary>
+    /// What <see cref="Recomputed"/>'s backward does, for a <see cref="StateNode{TState}"/>'s graph function:
+    /// <paramref name="compose"/> (a static lambda) gets the node's state.
+    /// </summary>
+    /// <typeparam name="TState">The node's state.</typeparam>
+    /// <param name="state">The node's state.</param>
+    /// <param name="grad">dLoss/dOutput.</param>
+    /// <param name="inputs">The op's inputs.</param>
+    /// <param name="compose">The op as tensor ops, from its state and recorded inputs.</param>
+    /// <returns>dLoss/dInput for each input.</returns>
+    internal static Tensor?[] Recompute<TState>(TState state, Tensor grad, Tensor[] inputs, Func<TState, Tensor[], Tensor> compose)
     {
         Tensor again;
         using (new GradModeScope(true))
         {
-            again = compose(inputs);
+            again = compose(state, inputs);
         }
 
         return GraphEngine.Through(again, grad, inputs);
-    };
+    }
 
     /// <summary>Attaches the node that produced this tensor and marks it as requiring grad.</summary>
     /// <param name="op">The op's name.</param>
@@ -357,14 +369,38 @@ public partial class Tensor
     /// <param name="graph">The same backward through tensor ops, for higher-order gradients and float64 (null: the op has none yet).</param>
     internal Tensor Record(string op, Tensor[] inputs, BackwardFn? backward, Tensor[]? saved = null, bool savesOutput = false, GraphBackwardFn? graph = null)
     {
+        CheckAnomaly(op, inputs);
+        GradFn = new ClosureNode(op, inputs, backward, graph, saved, savesOutput ? Version : null);
+        _requiresGrad = true;
+        return this;
+    }
+
+    /// <summary>
+    /// Attaches the node of an op that a training step runs every time: <paramref name="backward"/> and <paramref name="graph"/> are static lambdas (made once) that get
+    /// <paramref name="state"/>, the output and the inputs, so that recording allocates one node and nothing else.
+    /// </summary>
+    /// <typeparam name="TState">What backward reads beyond the inputs and the output (a value tuple).</typeparam>
+    /// <param name="op">The op's name.</param>
+    /// <param name="inputs">The op's inputs.</param>
+    /// <param name="state">What backward reads beyond the inputs and the output.</param>
+    /// <param name="backward">The backward on raw float32 storage (null for an op with only <paramref name="graph"/>).</param>
+    /// <param name="saved">The tensors backward reads, checked for in-place changes (pass <paramref name="inputs"/> itself when they are the same).</param>
+    /// <param name="savesOutput">Whether backward reads this output too.</param>
+    /// <param name="graph">The same backward through tensor ops (null: the op has none yet).</param>
+    internal Tensor Record<TState>(string op, Tensor[] inputs, TState state, BackwardFn<TState>? backward, Tensor[]? saved = null, bool savesOutput = false, GraphBackwardFn<TState>? graph = null)
+    {
+        CheckAnomaly(op, inputs);
+        GradFn = new StateNode<TState>(op, inputs, state, backward, graph, saved, savesOutput ? Version : null);
+        _requiresGrad = true;
+        return this;
+    }
+
+    private void CheckAnomaly(string op, Tensor[] inputs)
+    {
         if (AnomalyMode.IsEnabled)
         {
             AnomalyMode.CheckForward(op, this, inputs);
         }
-
-        GradFn = new Node(op, inputs, backward, graph, saved, savesOutput ? Version : null);
-        _requiresGrad = true;
-        return this;
     }
 
     /// <summary>

@@ -70,8 +70,9 @@ internal static class Shapes
             return a;
         }
 
+        // An operand of the result's shape (a bias added to rows) lends its array: dims arrays are never changed.
         var rank = Math.Max(a.Length, b.Length);
-        var result = new int[rank];
+        bool likeA = a.Length == rank, likeB = b.Length == rank;
         for (var i = 0; i < rank; i++)
         {
             var da = i < rank - a.Length ? 1 : a[i - (rank - a.Length)];
@@ -81,6 +82,20 @@ internal static class Shapes
                 throw new ArgumentException($"{op}: shapes {Format(a)} and {Format(b)} cannot be broadcast: dimension {i} is {da} in one and {db} in the other.");
             }
 
+            likeA &= db == 1 || db == da;
+            likeB &= da == 1 || da == db;
+        }
+
+        if (likeA || likeB)
+        {
+            return likeA ? a : b;
+        }
+
+        var result = new int[rank];
+        for (var i = 0; i < rank; i++)
+        {
+            var da = i < rank - a.Length ? 1 : a[i - (rank - a.Length)];
+            var db = i < rank - b.Length ? 1 : b[i - (rank - b.Length)];
             result[i] = da == 1 ? db : da;
         }
 

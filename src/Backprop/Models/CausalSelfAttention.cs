@@ -1,3 +1,4 @@
+using Backprop.Autograd;
 using Backprop.Kernels.Attention;
 using Backprop.NN;
 
@@ -14,6 +15,9 @@ public sealed class CausalSelfAttention : Module<Tensor, Tensor>
 {
     private readonly GptConfig _config;
     private readonly Generator? _generator;
+
+    /// <summary>The fused attention's backward through tensor ops, made on the first forward.</summary>
+    private GraphBackwardFn? _recomputed;
 
     /// <summary>Makes the projections.</summary>
     /// <param name="config">The model's shape.</param>
@@ -80,9 +84,9 @@ public sealed class CausalSelfAttention : Module<Tensor, Tensor>
             var shape = new AttentionShape(batch, heads, steps, steps, dim, HeadLayout.Interleaved(steps, 3 * width, dim, 0), HeadLayout.Interleaved(steps, 3 * width, dim, width),
                 HeadLayout.Interleaved(steps, 3 * width, dim, 2 * width), HeadLayout.Interleaved(steps, width, dim, 0), scale, Causal: true);
 
-            // The backward through tensor ops (createGraph) recomputes the heads from the packed projection.
-            var graph = Tensor.Recomputed(x => Composed(x[0], 0f));
-            attended = Keep(Tensor.Attention(shape, qkv, qkv, qkv, null, [batch, steps, width], KeepWeights, graph), batch, heads, steps, steps);
+            // The backward through tensor ops (createGraph) recomputes the heads from the packed projection; made once.
+            _recomputed ??= Tensor.Recomputed(x => Composed(x[0], 0f));
+            attended = Keep(Tensor.Attention(shape, qkv, qkv, qkv, null, [batch, steps, width], KeepWeights, _recomputed), batch, heads, steps, steps);
         }
 
         return Dropout.Call(CProj.Call(attended));

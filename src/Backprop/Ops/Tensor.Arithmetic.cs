@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Backprop.Autograd;
 using Backprop.Kernels;
 
 namespace Backprop;
@@ -91,12 +92,12 @@ public partial class Tensor
         var (result, _) = BinaryForward<AddOp>("Add", a, b);
         if (NeedsGrad(a, b))
         {
-            result.Record("Add", [a, b], g =>
+            result.Record("Add", [a, b], NoState.Value, static (_, result, x, g) =>
             {
                 // The last use of dy may take it, when backward would free it next (a residual's sum, for one).
-                b.DepositGrad(g, result.Dims, owned: false);
-                a.DepositGrad(g, result.Dims, owned: result.GiveUpGrad(g));
-            }, graph: static (o, g, x) => [Needed(x[0], g), Needed(x[1], g)]);
+                x[1].DepositGrad(g, result.Dims, owned: false);
+                x[0].DepositGrad(g, result.Dims, owned: result.GiveUpGrad(g));
+            }, graph: static (_, o, g, x) => [Needed(x[0], g), Needed(x[1], g)]);
         }
 
         return result;
@@ -111,17 +112,17 @@ public partial class Tensor
         var (result, _) = BinaryForward<SubOp>("Sub", a, b);
         if (NeedsGrad(a, b))
         {
-            result.Record("Sub", [a, b], g =>
+            result.Record("Sub", [a, b], NoState.Value, static (_, result, x, g) =>
             {
-                if (b.RequiresGrad)
+                if (x[1].RequiresGrad)
                 {
                     var neg = RentGradArray(g.Length);
                     TensorPrimitives.Negate(g, neg);
-                    b.DepositGrad(neg, result.Dims, owned: true);
+                    x[1].DepositGrad(neg, result.Dims, owned: true);
                 }
 
-                a.DepositGrad(g, result.Dims, owned: result.GiveUpGrad(g));
-            }, graph: static (o, g, x) => [Needed(x[0], g), x[1].RequiresGrad ? Needed(x[1], -g) : null]);
+                x[0].DepositGrad(g, result.Dims, owned: result.GiveUpGrad(g));
+            }, graph: static (_, o, g, x) => [Needed(x[0], g), x[1].RequiresGrad ? Needed(x[1], -g) : null]);
         }
 
         return result;
@@ -133,22 +134,22 @@ public partial class Tensor
     /// <returns>a ⊙ b.</returns>
     public static Tensor Mul(Tensor a, Tensor b)
     {
-        var (result, shape) = BinaryForward<MulOp>("Mul", a, b);
+        var (result, _) = BinaryForward<MulOp>("Mul", a, b);
         if (NeedsGrad(a, b))
         {
             Tensor[] operands = [a, b];
-            result.Record("Mul", operands, g =>
+            result.Record("Mul", operands, NoState.Value, static (_, result, x, g) =>
             {
-                if (a.RequiresGrad)
+                if (x[0].RequiresGrad)
                 {
-                    a.DepositGrad(Broadcast<MulOp>(g, shape, b), shape, owned: true);
+                    x[0].DepositGrad(Broadcast<MulOp>(g, result.Dims, x[1]), result.Dims, owned: true);
                 }
 
-                if (b.RequiresGrad)
+                if (x[1].RequiresGrad)
                 {
-                    b.DepositGrad(Broadcast<MulOp>(g, shape, a), shape, owned: true);
+                    x[1].DepositGrad(Broadcast<MulOp>(g, result.Dims, x[0]), result.Dims, owned: true);
                 }
-            }, operands, graph: static (o, g, x) => [x[0].RequiresGrad ? Needed(x[0], g * x[1]) : null, x[1].RequiresGrad ? Needed(x[1], g * x[0]) : null]);
+            }, operands, graph: static (_, o, g, x) => [x[0].RequiresGrad ? Needed(x[0], g * x[1]) : null, x[1].RequiresGrad ? Needed(x[1], g * x[0]) : null]);
         }
 
         return result;
@@ -160,25 +161,26 @@ public partial class Tensor
     /// <returns>a / b.</returns>
     public static Tensor Div(Tensor a, Tensor b)
     {
-        var (result, shape) = BinaryForward<DivOp>("Div", a, b);
+        var (result, _) = BinaryForward<DivOp>("Div", a, b);
         if (NeedsGrad(a, b))
         {
-            result.Record("Div", [a, b], g =>
+            result.Record("Div", [a, b], NoState.Value, static (_, result, x, g) =>
             {
-                var ga = Broadcast<DivOp>(g, shape, b);
-                if (!b.RequiresGrad)
+                var shape = result.Dims;
+                var ga = Broadcast<DivOp>(g, shape, x[1]);
+                if (!x[1].RequiresGrad)
                 {
-                    a.DepositGrad(ga, shape, owned: true);
+                    x[0].DepositGrad(ga, shape, owned: true);
                     return;
                 }
 
-                a.DepositGrad(ga, shape, owned: false);
+                x[0].DepositGrad(ga, shape, owned: false);
 
                 // d(a/b)/db = −(a/b)/b, so dL/db = −(g/b)·(a/b).
                 TensorPrimitives.Multiply(ga, result.Data, ga);
                 TensorPrimitives.Negate(ga, ga);
-                b.DepositGrad(ga, shape, owned: true);
-            }, [b], savesOutput: true, graph: static (o, g, x) =>
+                x[1].DepositGrad(ga, shape, owned: true);
+            }, [b], savesOutput: true, graph: static (_, o, g, x) =>
             {
                 var ga = g / x[1];
                 return [x[0].RequiresGrad ? Needed(x[0], ga) : null, x[1].RequiresGrad ? Needed(x[1], -(ga * x[0] / x[1])) : null];
@@ -216,7 +218,7 @@ public partial class Tensor
 
         if (NeedsGrad(a))
         {
-            result.Record("AddScalar", [a], g => a.DepositGrad(g, a.Dims, owned: false), graph: static (o, g, x) => [g]);
+            result.Record("AddScalar", [a], NoState.Value, static (_, _, x, g) => x[0].DepositGrad(g, x[0].Dims, owned: false), graph: static (_, o, g, x) => [g]);
         }
 
         return result;
@@ -251,11 +253,11 @@ public partial class Tensor
         if (NeedsGrad(a))
         {
             var scale = (float)s;
-            result.Record("MulScalar", [a], g =>
+            result.Record("MulScalar", [a], (scale, s), static (s, _, x, g) =>
             {
-                var grad = a.GradAccumulator();
-                TensorPrimitives.MultiplyAdd(g, scale, grad, grad);
-            }, graph: (o, g, x) => [MulScalar(g, s)]);
+                var grad = x[0].GradAccumulator();
+                TensorPrimitives.MultiplyAdd(g, s.scale, grad, grad);
+            }, graph: static (s, o, g, x) => [MulScalar(g, s.s)]);
         }
 
         return result;

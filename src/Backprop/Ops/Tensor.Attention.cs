@@ -115,8 +115,11 @@ public partial class Tensor
         if (needs)
         {
             Tensor[] inputs = ReferenceEquals(q, k) && ReferenceEquals(k, v) ? [q] : [q, k, v];
-            output.Record("ScaledDotProductAttention", inputs, g =>
-                kernel.Backward(g, q.RequiresGrad ? q.GradAccumulatorArray() : null, k.RequiresGrad ? k.GradAccumulatorArray() : null, v.RequiresGrad ? v.GradAccumulatorArray() : null), inputs, graph: graph);
+            output.Record("ScaledDotProductAttention", inputs, (kernel, graph), static (s, _, x, g) =>
+            {
+                Tensor q = x[0], k = x.Length > 1 ? x[1] : q, v = x.Length > 1 ? x[2] : q;
+                s.kernel.Backward(g, q.RequiresGrad ? q.GradAccumulatorArray() : null, k.RequiresGrad ? k.GradAccumulatorArray() : null, v.RequiresGrad ? v.GradAccumulatorArray() : null);
+            }, inputs, graph: graph is null ? null : static (s, o, g, x) => s.graph!(o, g, x));
         }
 
         return (output, kernel);

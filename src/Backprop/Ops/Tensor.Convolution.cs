@@ -39,8 +39,9 @@ public partial class Tensor
         if (NeedsGrad(input, weight) || (bias is not null && NeedsGrad(bias)))
         {
             Tensor[] inputs = bias is null ? [input, weight] : [input, weight, bias];
-            result.Record("Conv2d", inputs, dy =>
+            result.Record("Conv2d", inputs, g, static (g, _, x, dy) =>
             {
+                Tensor input = x[0], weight = x[1];
                 if (input.RequiresGrad)
                 {
                     var dx = RentGradArray(input.Numel);
@@ -53,11 +54,11 @@ public partial class Tensor
                     ConvKernel.WeightGrad(g, input.Data, dy, weight.GradAccumulator());
                 }
 
-                if (bias is { RequiresGrad: true })
+                if (x.Length > 2 && x[2].RequiresGrad)
                 {
-                    ConvKernel.BiasGrad(dy, g.OutChannels, g.OutPlane, bias.GradAccumulator());
+                    ConvKernel.BiasGrad(dy, g.OutChannels, g.OutPlane, x[2].GradAccumulator());
                 }
-            }, inputs, graph: Recomputed(x => Conv2dComposed(x[0], x[1], x.Length > 2 ? x[2] : null, g)));
+            }, inputs, graph: static (g, _, dy, x) => Recompute(g, dy, x, static (g, x) => Conv2dComposed(x[0], x[1], x.Length > 2 ? x[2] : null, g)));
         }
 
         return result;

@@ -57,9 +57,10 @@ public partial class Tensor
         int n = logits.Dims[0], c = logits.Dims[1];
 
         // Keep log-softmax for backward: softmax = exp(logProbs).
-        var logProbsTensor = NewOutput([n, c]);
+        // Their shapes are the logits' [N, C] and the targets' [N]: the arrays are shared, never changed.
+        var logProbsTensor = NewOutput(logits.Dims);
         var logProbs = logProbsTensor.Data;
-        var result = NewOutput([n]);
+        var result = NewOutput(targets.Dims);
         var losses = result.Data;
         var smooth = labelSmoothing / c;
         var exps = ArrayPool<float>.Shared.Rent(c);
@@ -74,24 +75,26 @@ public partial class Tensor
 
         if (NeedsGrad(logits))
         {
-            result.Record("CrossEntropy", [logits], g =>
+            result.Record("CrossEntropy", [logits], (logProbs, classes, labelSmoothing, smooth), static (s, _, x, g) =>
             {
-                var grad = logits.GradAccumulator();
-                for (var i = 0; i < n; i++)
+                var grad = x[0].GradAccumulator();
+                var c = x[0].Dims[1];
+                for (var i = 0; i < g.Length; i++)
                 {
                     var gi = g[i];
                     var dst = grad.Slice(i * c, c);
-                    Elementwise.Map(logProbs.AsSpan(i * c, c), dst, dst, new SoftmaxGradientOperator(gi, smooth));
-                    dst[(int)classes[i]] -= gi * (1f - labelSmoothing);
+                    Elementwise.Map(s.logProbs.AsSpan(i * c, c), dst, dst, new SoftmaxGradientOperator(gi, s.smooth));
+                    dst[(int)s.classes[i]] -= gi * (1f - s.labelSmoothing);
                 }
-            }, [logits, targets, logProbsTensor], graph: (o, g, x) =>
+            }, [logits, targets, logProbsTensor], graph: static (s, o, g, x) =>
             {
                 // Through tensor ops: (softmax(x) − q)·g per row, q the smoothed one-hot target.
+                int n = x[0].Dims[0], c = x[0].Dims[1];
                 var q = new float[n * c];
-                Array.Fill(q, smooth);
+                Array.Fill(q, s.smooth);
                 for (var i = 0; i < n; i++)
                 {
-                    q[(i * c) + (int)classes[i]] += 1f - labelSmoothing;
+                    q[(i * c) + (int)s.classes[i]] += 1f - s.labelSmoothing;
                 }
 
                 return [(x[0].Softmax(1) - Wrap(q, [n, c])) * g.Unsqueeze(1)];

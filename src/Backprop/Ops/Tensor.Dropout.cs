@@ -83,12 +83,12 @@ public partial class Tensor
         WorkSplitter.For(m.Length, WorkSplitter.ElementwiseMinimum, (key, p, scale, m, (float[]?)input.Data, (float[]?)result.Data), DrawMask);
         if (NeedsGrad(input))
         {
-            result.Record(op, [input], g =>
+            result.Record(op, [input], mask, static (mask, result, x, g) =>
             {
                 var d = result.GiveUpGrad(g) ? g : RentGradArray(g.Length);
                 WorkSplitter.For(d.Length, WorkSplitter.ElementwiseMinimum, (g, m: mask.Data, d), static (s, start, length) => TensorPrimitives.Multiply(s.g.AsSpan(start, length), s.m.AsSpan(start, length), s.d.AsSpan(start, length)));
-                input.DepositGrad(d, input.Dims, owned: true);
-            }, graph: (o, g, x) => [g * mask]);
+                x[0].DepositGrad(d, x[0].Dims, owned: true);
+            }, graph: static (mask, o, g, x) => [g * mask]);
         }
 
         return result;

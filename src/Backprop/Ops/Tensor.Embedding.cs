@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using Backprop.Autograd;
 using Backprop.Kernels;
 
 namespace Backprop;
@@ -34,63 +33,62 @@ public partial class Tensor
             throw new ArgumentOutOfRangeException(nameof(paddingIdx), $"{op}: paddingIdx {paddingIdx} is outside the table's {rows} rows.");
         }
 
+        // Backward reads the indices where they are (saved, so that a change in place is caught), as rows of the table.
         var ids = indices.Storage<long>();
-        var picked = new int[ids.Length];
         for (var i = 0; i < ids.Length; i++)
         {
             if ((ulong)ids[i] >= (ulong)rows)
             {
                 throw new ArgumentOutOfRangeException(nameof(indices), $"{op}: index {ids[i]} at position {i} of indices {Shapes.Format(indices.Dims)} is outside the table's {rows} rows (weight {Shapes.Format(weight.Dims)}).");
             }
-
-            picked[i] = (int)ids[i];
         }
 
         if (weight._dtype == DType.Float64)
         {
-            return weight.TakeAt(op, EmbeddingPositions(picked, dim, -1), [.. indices.Dims, dim], graph: EmbeddingGraph(picked, dim, padding));
+            return weight.TakeAt(op, EmbeddingPositions(ids, dim, -1), [.. indices.Dims, dim], graph: (o, g, x) => EmbeddingGraph(g, x, ids, dim, padding));
         }
 
         var result = NewOutput([.. indices.Dims, dim]);
         var table = weight.Data;
         var output = result.Data;
-        for (var i = 0; i < picked.Length; i++)
+        for (var i = 0; i < ids.Length; i++)
         {
-            Array.Copy(table, picked[i] * dim, output, i * dim, dim);
+            Array.Copy(table, (int)ids[i] * dim, output, i * dim, dim);
         }
 
         if (NeedsGrad(weight))
         {
-            result.Record(op, [weight], g =>
+            result.Record(op, [weight], (ids, dim, padding), static (s, _, x, g) =>
             {
-                var grad = weight.GradAccumulator();
-                for (var i = 0; i < picked.Length; i++)
+                var grad = x[0].GradAccumulator();
+                for (var i = 0; i < s.ids.Length; i++)
                 {
-                    if (picked[i] != padding)
+                    var picked = (int)s.ids[i];
+                    if (picked != s.padding)
                     {
-                        var row = grad.Slice(picked[i] * dim, dim);
-                        TensorPrimitives.Add(row, g.AsSpan(i * dim, dim), row);
+                        var row = grad.Slice(picked * s.dim, s.dim);
+                        TensorPrimitives.Add(row, g.AsSpan(i * s.dim, s.dim), row);
                     }
                 }
-            }, graph: EmbeddingGraph(picked, dim, padding));
+            }, [weight, indices], graph: static (s, o, g, x) => EmbeddingGraph(g, x, s.ids, s.dim, s.padding));
         }
 
         return result;
     }
 
     /// <summary>The table's gradient through tensor ops: the output's gradient put back at the rows picked, the padding row left out.</summary>
-    private static GraphBackwardFn EmbeddingGraph(int[] picked, int dim, int padding) =>
-        (o, g, x) => [g.PutAddAt(EmbeddingPositions(picked, dim, padding), x[0].Dims)];
+    private static Tensor?[] EmbeddingGraph(Tensor g, Tensor[] x, long[] ids, int dim, int padding) => [g.PutAddAt(EmbeddingPositions(ids, dim, padding), x[0].Dims)];
 
     /// <summary>The flat table position of every output element, −1 for those of the <paramref name="padding"/> row.</summary>
-    private static int[] EmbeddingPositions(int[] picked, int dim, int padding)
+    private static int[] EmbeddingPositions(long[] ids, int dim, int padding)
     {
-        var positions = new int[picked.Length * dim];
-        for (var i = 0; i < picked.Length; i++)
+        var positions = new int[ids.Length * dim];
+        for (var i = 0; i < ids.Length; i++)
         {
+            var picked = (int)ids[i];
             for (var j = 0; j < dim; j++)
             {
-                positions[(i * dim) + j] = picked[i] == padding ? -1 : (picked[i] * dim) + j;
+                positions[(i * dim) + j] = picked == padding ? -1 : (picked * dim) + j;
             }
         }
 

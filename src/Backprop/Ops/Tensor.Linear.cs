@@ -1,4 +1,3 @@
-using Backprop.Autograd;
 using Backprop.Kernels;
 
 namespace Backprop;
@@ -54,18 +53,21 @@ public partial class Tensor
         if (NeedsGrad(input, weight) || (bias is not null && NeedsGrad(bias)))
         {
             Tensor[] inputs = bias is null ? [input, weight] : [input, weight, bias];
-            result.Record("Linear", inputs, g =>
+            result.Record("Linear", inputs, (m, k, n), static (s, result, x, g) =>
             {
-                MatMulBackward(input, weight, transB: true, g, m, k, n);
-                bias?.DepositGrad(g, outShape, owned: false);
-            }, inputs, graph: s_linearGraph);
+                MatMulBackward(x[0], x[1], transB: true, g, s.m, s.k, s.n);
+                if (x.Length > 2)
+                {
+                    x[2].DepositGrad(g, result.Dims, owned: false);
+                }
+            }, inputs, graph: static (_, o, g, x) => LinearGraph(g, x));
         }
 
         return result;
     }
 
     /// <summary>Linear's gradient through tensor ops: dInput = G·W, dW = Gᵀ·input and dBias = Σ G over the batch.</summary>
-    private static readonly GraphBackwardFn s_linearGraph = static (o, g, x) =>
+    private static Tensor?[] LinearGraph(Tensor g, Tensor[] x)
     {
         var rows = g.Reshape(-1, g.Dims[^1]);
         return
@@ -74,5 +76,5 @@ public partial class Tensor
             x[1].RequiresGrad ? rows.T.MatMul(x[0].Reshape(-1, x[0].Dims[^1])) : null,
             x.Length > 2 && x[2].RequiresGrad ? rows.Sum(0) : null,
         ];
-    };
+    }
 }

@@ -88,7 +88,7 @@ public partial class Tensor
         if (NeedsGrad(a, b))
         {
             Tensor[] operands = [a, b];
-            result.Record("MatMul", operands, g => MatMulBackward(a, b, transB: false, g, m, k, n), operands, graph: s_matMulGraph);
+            result.Record("MatMul", operands, (m, k, n), static (s, _, x, g) => MatMulBackward(x[0], x[1], transB: false, g, s.m, s.k, s.n), operands, graph: static (_, o, g, x) => s_matMulGraph(o, g, x));
         }
 
         return result;

@@ -118,13 +118,8 @@ public partial class Tensor
             throw new ArgumentException($"LayerNorm: input {Shapes.Format(input.Dims)} must end in the normalized shape {Shapes.Format(normalizedShape)}.", nameof(normalizedShape));
         }
 
-        foreach (var (name, t) in new[] { ("weight", weight), ("bias", bias) })
-        {
-            if (t is not null && (!t.Dims.AsSpan().SequenceEqual(normalizedShape) || t._dtype != input._dtype))
-            {
-                throw new ArgumentException($"LayerNorm: {name} {Shapes.Format(t.Dims)} ({t._dtype.Name()}) must have the normalized shape {Shapes.Format(normalizedShape)} and the input's dtype, {input._dtype.Name()}.", name);
-            }
-        }
+        CheckLayerNormAffine("weight", weight, normalizedShape, input);
+        CheckLayerNormAffine("bias", bias, normalizedShape, input);
 
         if (input._dtype == DType.Float64)
         {
@@ -134,32 +129,43 @@ public partial class Tensor
         var width = Shapes.Numel(normalizedShape);
         var rows = input.Numel / Math.Max(1, width);
         // The statistics are op outputs too, so that a scope recycles them; backward checks that they are still there.
-        var meanTensor = NewOutput([rows]);
-        var invstdTensor = NewOutput([rows]);
-        float[] mean = meanTensor.Data, invstd = invstdTensor.Data;
+        int[] statShape = [rows];
+        var meanTensor = NewOutput(statShape);
+        var invstdTensor = NewOutput(statShape);
         var result = NewOutput(input.Dims);
-        LayerNormKernel.Forward(input.Data, rows, width, weight?.Data, bias?.Data, (float)eps, result.Data, mean, invstd);
+        LayerNormKernel.Forward(input.Data, rows, width, weight?.Data, bias?.Data, (float)eps, result.Data, meanTensor.Data, invstdTensor.Data);
         if (NeedsGrad(input) || (weight is not null && NeedsGrad(weight)) || (bias is not null && NeedsGrad(bias)))
         {
-            Tensor[] inputs = [input, .. weight is null ? Array.Empty<Tensor>() : [weight], .. bias is null ? Array.Empty<Tensor>() : [bias]];
-            result.Record("LayerNorm", inputs, dy =>
+            var inputs = NormOperands(input, weight, bias);
+            var state = (meanTensor, invstdTensor, rows, width, hasWeight: weight is not null, hasBias: bias is not null, normalizedDims: normalizedShape.Length, eps);
+            result.Record("LayerNorm", inputs, state, static (s, _, x, dy) =>
             {
+                var (input, weight, bias) = NormInputs(x, s.hasWeight, s.hasBias);
                 var dx = input.RequiresGrad ? RentGradArray(input.Numel) : null;
                 var dWeight = weight is { RequiresGrad: true } ? weight.GradAccumulator() : default;
                 var dBias = bias is { RequiresGrad: true } ? bias.GradAccumulator() : default;
-                LayerNormKernel.Backward(input.Data, dy, rows, width, mean, invstd, weight?.Data, dx, dWeight, dBias);
+                LayerNormKernel.Backward(input.Data, dy, s.rows, s.width, s.meanTensor.Data, s.invstdTensor.Data, weight?.Data, dx, dWeight, dBias);
                 if (dx is not null)
                 {
                     input.DepositGrad(dx, input.Dims, owned: true);
                 }
-            }, [.. inputs, meanTensor, invstdTensor], graph: Recomputed(x =>
+            }, [.. inputs, meanTensor, invstdTensor], graph: static (s, _, dy, x) => Recompute(s, dy, x, static (s, x) =>
             {
-                var (v, w, b) = NormInputs(x, weight is not null, bias is not null);
-                return LayerNormComposed(v, normalizedShape.Length, w, b, eps);
+                var (v, w, b) = NormInputs(x, s.hasWeight, s.hasBias);
+                return LayerNormComposed(v, s.normalizedDims, w, b, s.eps);
             }));
         }
 
         return result;
+    }
+
+    /// <summary>Throws unless LayerNorm's <paramref name="name"/> (weight or bias) is absent or has the normalized shape and the input's dtype.</summary>
+    private static void CheckLayerNormAffine(string name, Tensor? t, int[] normalizedShape, Tensor input)
+    {
+        if (t is not null && (!t.Dims.AsSpan().SequenceEqual(normalizedShape) || t._dtype != input._dtype))
+        {
+            throw new ArgumentException($"LayerNorm: {name} {Shapes.Format(t.Dims)} ({t._dtype.Name()}) must have the normalized shape {Shapes.Format(normalizedShape)} and the input's dtype, {input._dtype.Name()}.", name);
+        }
     }
 
     /// <summary>
@@ -212,7 +218,7 @@ public partial class Tensor
         NormKernel.Apply(layout, input.Data, mean, invstd, weight?.Data, bias?.Data, result.Data);
         if (NeedsGrad(input) || (weight is not null && NeedsGrad(weight)) || (bias is not null && NeedsGrad(bias)))
         {
-            Tensor[] inputs = [input, .. weight is null ? Array.Empty<Tensor>() : [weight], .. bias is null ? Array.Empty<Tensor>() : [bias]];
+            var inputs = NormOperands(input, weight, bias);
             result.Record(op, inputs, dy =>
             {
                 var planes = input.Numel / Math.Max(1, layout.Plane);

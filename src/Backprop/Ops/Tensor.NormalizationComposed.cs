@@ -60,6 +60,15 @@ public partial class Tensor
     private static (Tensor X, Tensor? Weight, Tensor? Bias) NormInputs(Tensor[] inputs, bool hasWeight, bool hasBias) =>
         (inputs[0], hasWeight ? inputs[1] : null, hasBias ? inputs[hasWeight ? 2 : 1] : null);
 
+    /// <summary>A normalization's recorded inputs: the input, then the weight and the bias where given (as <see cref="NormInputs"/> reads them).</summary>
+    private static Tensor[] NormOperands(Tensor input, Tensor? weight, Tensor? bias) => (weight, bias) switch
+    {
+        (null, null) => [input],
+        (null, { } b) => [input, b],
+        ({ } w, null) => [input, w],
+        ({ } w, { } b) => [input, w, b],
+    };
+
     /// <summary>[1, C, 1, …]: a per-channel vector's shape against <paramref name="x"/>.</summary>
     private static int[] ChannelShape(Tensor x)
     {

@@ -30,9 +30,7 @@ public partial class Tensor
     public static (Tensor Values, Tensor Indices) MaxPool2dWithIndices(Tensor input, Size2 kernelSize, Size2? stride = null, Size2? padding = null, Size2? dilation = null, bool ceilMode = false)
     {
         Size2 s = stride ?? kernelSize, p = padding ?? 0, d = dilation ?? 1;
-        return MaxPoolCore("MaxPool2d", input, (op, h, w) => (
-            PoolAxis.Sliding(op, h, kernelSize.H, s.H, p.H, d.H, ceilMode, countIncludePad: false),
-            PoolAxis.Sliding(op, w, kernelSize.W, s.W, p.W, d.W, ceilMode, countIncludePad: false)));
+        return MaxPoolCore("MaxPool2d", input, new PoolWindows(kernelSize, s, p, d, ceilMode, CountIncludePad: false, AdaptiveOutput: null));
     }
 
     /// <summary>2-D average pooling over [N, C, H, W] (or [C, H, W]).</summary>
@@ -47,9 +45,7 @@ public partial class Tensor
     public static Tensor AvgPool2d(Tensor input, Size2 kernelSize, Size2? stride = null, Size2? padding = null, bool ceilMode = false, bool countIncludePad = true, int divisorOverride = 0)
     {
         Size2 s = stride ?? kernelSize, p = padding ?? 0;
-        return AvgPoolCore("AvgPool2d", input, divisorOverride, (op, h, w) => (
-            PoolAxis.Sliding(op, h, kernelSize.H, s.H, p.H, 1, ceilMode, countIncludePad),
-            PoolAxis.Sliding(op, w, kernelSize.W, s.W, p.W, 1, ceilMode, countIncludePad)));
+        return AvgPoolCore("AvgPool2d", input, divisorOverride, new PoolWindows(kernelSize, s, p, 1, ceilMode, countIncludePad, AdaptiveOutput: null));
     }
 
     /// <summary>Average pooling to a fixed output size, with PyTorch's adaptive windows (they may overlap).</summary>
@@ -57,7 +53,7 @@ public partial class Tensor
     /// <param name="outputSize">The output's height and width.</param>
     /// <returns>The pooled input, [N, C, outH, outW].</returns>
     public static Tensor AdaptiveAvgPool2d(Tensor input, Size2 outputSize) =>
-        AvgPoolCore("AdaptiveAvgPool2d", input, 0, (op, h, w) => (PoolAxis.Adaptive(op, h, outputSize.H), PoolAxis.Adaptive(op, w, outputSize.W)));
+        AvgPoolCore("AdaptiveAvgPool2d", input, 0, PoolWindows.Adaptive(outputSize));
 
     /// <summary>Max pooling to a fixed output size, with PyTorch's adaptive windows.</summary>
     /// <param name="input">The input, [N, C, H, W] or [C, H, W].</param>
@@ -71,9 +67,9 @@ public partial class Tensor
     /// <param name="outputSize">The output's height and width.</param>
     /// <returns>The pooled values and the indices of the maxima.</returns>
     public static (Tensor Values, Tensor Indices) AdaptiveMaxPool2dWithIndices(Tensor input, Size2 outputSize) =>
-        MaxPoolCore("AdaptiveMaxPool2d", input, (op, h, w) => (PoolAxis.Adaptive(op, h, outputSize.H), PoolAxis.Adaptive(op, w, outputSize.W)));
+        MaxPoolCore("AdaptiveMaxPool2d", input, PoolWindows.Adaptive(outputSize));
 
-    private static (Tensor Values, Tensor Indices) MaxPoolCore(string op, Tensor input, Func<string, int, int, (PoolAxis Rows, PoolAxis Cols)> windows)
+    private static (Tensor Values, Tensor Indices) MaxPoolCore(string op, Tensor input, PoolWindows windows)
     {
         var (planes, outShape, rows, cols) = PoolShape(op, input, windows);
         if (input._dtype == DType.Float64)
@@ -87,18 +83,19 @@ public partial class Tensor
         PoolKernel.Max(input.Data, rows, cols, planes, values.Data, where);
         if (NeedsGrad(input))
         {
-            values.Record(op, [input], g =>
+            values.Record(op, [input], (op, where, rows, cols, planes), static (s, values, x, g) =>
             {
+                var input = x[0];
                 var dx = RentGradArray(input.Numel);
-                PoolKernel.MaxBackward(g, where, rows.Input * cols.Input, rows.Output * cols.Output, planes, dx);
+                PoolKernel.MaxBackward(g, s.where, s.rows.Input * s.cols.Input, s.rows.Output * s.cols.Output, s.planes, dx);
                 input.DepositGrad(dx, input.Dims, owned: true);
-            }, graph: Recomputed(x => MaxPoolComposed(op, x[0], rows, cols, planes, outShape).Values));
+            }, graph: static (s, values, g, x) => Recompute((s, values.Dims), g, x, static (s, x) => MaxPoolComposed(s.s.op, x[0], s.s.rows, s.s.cols, s.s.planes, s.Dims).Values));
         }
 
         return (values, indices);
     }
 
-    private static Tensor AvgPoolCore(string op, Tensor input, int divisorOverride, Func<string, int, int, (PoolAxis Rows, PoolAxis Cols)> windows)
+    private static Tensor AvgPoolCore(string op, Tensor input, int divisorOverride, PoolWindows windows)
     {
         var (planes, outShape, rows, cols) = PoolShape(op, input, windows);
         if (input._dtype == DType.Float64)
@@ -121,7 +118,7 @@ public partial class Tensor
         return result;
     }
 
-    private static (int Planes, int[] OutShape, PoolAxis Rows, PoolAxis Cols) PoolShape(string op, Tensor input, Func<string, int, int, (PoolAxis Rows, PoolAxis Cols)> windows)
+    private static (int Planes, int[] OutShape, PoolAxis Rows, PoolAxis Cols) PoolShape(string op, Tensor input, PoolWindows windows)
     {
         ArgumentNullException.ThrowIfNull(input);
         RequireFloating(op, input);
@@ -134,7 +131,7 @@ public partial class Tensor
         (PoolAxis Rows, PoolAxis Cols) axes;
         try
         {
-            axes = windows(op, h, w);
+            axes = windows.Axes(op, h, w);
         }
         catch (ArgumentException e)
         {

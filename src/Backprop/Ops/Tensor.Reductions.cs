@@ -195,12 +195,11 @@ public partial class Tensor
         result.Data[0] = value;
         if (NeedsGrad(this))
         {
-            var input = this;
-            result.Record(op, [input], g =>
+            result.Record(op, [this], (scale, graph: scale == 1 ? s_sumAllGraph : s_meanAllGraph), static (s, _, x, g) =>
             {
-                var grad = input.GradAccumulator();
-                TensorPrimitives.Add(grad, g[0] * scale, grad);
-            }, graph: scale == 1 ? s_sumAllGraph : s_meanAllGraph);
+                var grad = x[0].GradAccumulator();
+                TensorPrimitives.Add(grad, g[0] * s.scale, grad);
+            }, graph: static (s, o, g, x) => s.graph(o, g, x));
         }
 
         return result;
@@ -253,10 +252,9 @@ public partial class Tensor
 
         if (NeedsGrad(this))
         {
-            var input = this;
             var d = Shapes.NormalizeDim(op, dim, Rank);
             var exactScale = mean ? 1.0 / size : 1.0;
-            result.Record(op, [input], float64 ? null : g => Reductions.Expand(g, outer, size, inner, scale, input.GradAccumulator()), graph: (o, g, x) => [ExpandBack(keepDim ? g : g.Unsqueeze(d), x[0].Dims, exactScale)]);
+            result.Record(op, [this], (outer, size, inner, scale, keepDim, d, exactScale), float64 ? null : static (s, _, x, g) => Reductions.Expand(g, s.outer, s.size, s.inner, s.scale, x[0].GradAccumulator()), graph: static (s, o, g, x) => [ExpandBack(s.keepDim ? g : g.Unsqueeze(s.d), x[0].Dims, s.exactScale)]);
         }
 
         return result;

@@ -1,3 +1,4 @@
+using Backprop.Autograd;
 using Backprop.Kernels;
 
 namespace Backprop;
@@ -23,8 +24,7 @@ public partial class Tensor
         var result = new Tensor(this, dims);
         if (NeedsGrad(this))
         {
-            var input = this;
-            result.Record("Reshape", [input], g => input.DepositGrad(g, result.Dims, owned: result.GiveUpGrad(g)), graph: static (o, g, x) => [g.Reshape(x[0].Dims)]);
+            result.Record("Reshape", [this], NoState.Value, static (_, result, x, g) => x[0].DepositGrad(g, result.Dims, owned: result.GiveUpGrad(g)), graph: static (_, o, g, x) => [g.Reshape(x[0].Dims)]);
         }
 
         return result;
@@ -115,13 +115,12 @@ public partial class Tensor
         Kernels.Permute.Apply(RawStorage, Dims, perm, result.RawStorage);
         if (NeedsGrad(this))
         {
-            var input = this;
-            result.Record("Permute", [input], g =>
+            result.Record("Permute", [this], inverse, static (inverse, result, x, g) =>
             {
                 var d = RentGradArray(g.Length);
-                Kernels.Permute.Apply<float>(g, outShape, inverse, d);
-                input.DepositGrad(d, input.Dims, owned: true);
-            }, graph: (o, g, x) => [g.Permute(inverse)]);
+                Kernels.Permute.Apply<float>(g, result.Dims, inverse, d);
+                x[0].DepositGrad(d, x[0].Dims, owned: true);
+            }, graph: static (inverse, o, g, x) => [g.Permute(inverse)]);
         }
 
         return result;

@@ -233,28 +233,27 @@ public partial class Tensor
     }
 
     /// <summary>
-    /// Records a float32 unary op's node; a method of its own, so that the closure holds only what backward reads.
-    /// With <paramref name="backwardInPlace"/> (a backward that reads dy[i] before it writes dx[i], in one pass) dx
-    /// may be written over dy when backward would free dy next.
+    /// Records a float32 unary op's node. With <paramref name="backwardInPlace"/> (a backward that reads dy[i] before it
+    /// writes dx[i], in one pass) dx may be written over dy when backward would free dy next.
     /// </summary>
     private void RecordUnary(string op, Tensor result, UnaryBackward backward, bool saveInput, GraphBackwardFn? graph, int minimumPerThread, bool backwardInPlace)
     {
-        var input = this;
-        Tensor[] inputs = [input];
-        result.Record(op, inputs, g =>
+        Tensor[] inputs = [this];
+        result.Record(op, inputs, (backward, graph, minimumPerThread, backwardInPlace), static (s, result, inputs, g) =>
         {
+            var input = inputs[0];
             float[] x = input.Data, y = result.Data;
-            var d = backwardInPlace && result.GiveUpGrad(g) ? g : RentGradArray(input.Numel);
-            if (d.Length < minimumPerThread)
+            var d = s.backwardInPlace && result.GiveUpGrad(g) ? g : RentGradArray(input.Numel);
+            if (d.Length < s.minimumPerThread)
             {
-                backward(x, y, g, d);
+                s.backward(x, y, g, d);
             }
             else
             {
-                WorkSplitter.For(d.Length, minimumPerThread, (backward, x, y, g, d), static (s, start, length) => s.backward(s.x.AsSpan(start, length), s.y.AsSpan(start, length), s.g.AsSpan(start, length), s.d.AsSpan(start, length)));
+                WorkSplitter.For(d.Length, s.minimumPerThread, (s.backward, x, y, g, d), static (s, start, length) => s.backward(s.x.AsSpan(start, length), s.y.AsSpan(start, length), s.g.AsSpan(start, length), s.d.AsSpan(start, length)));
             }
 
             input.DepositGrad(d, input.Dims, owned: true);
-        }, saveInput ? inputs : null, savesOutput: saveInput, graph);
+        }, saveInput ? inputs : null, savesOutput: saveInput, graph is null ? null : static (s, o, g, x) => s.graph!(o, g, x));
     }
 }

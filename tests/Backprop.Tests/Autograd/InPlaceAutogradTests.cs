@@ -82,4 +82,21 @@ public class InPlaceAutogradTests
 
         Assert.Equal([2f, 4f, 6f], target.ToArray());
     }
+
+    [Fact]
+    public void EmbeddingIndicesChangedBeforeBackwardAreReportedNotReadChanged()
+    {
+        // Embedding's backward reads the indices where they are, so changing them in between must not move the gradient silently.
+        var table = Tensor.Arange(0, 8).Reshape(4, 2).SetRequiresGrad();
+        var indices = Tensor.FromArray(new long[] { 1, 3 });
+        var picked = Tensor.Embedding(indices, table);
+        indices.CopyFrom(Tensor.FromArray(new long[] { 0, 0 }));
+        var error = Assert.Throws<InvalidOperationException>(() => picked.Sum().Backward());
+        Assert.Contains("'Embedding' saved a tensor of shape [2]", error.Message, StringComparison.Ordinal);
+        Assert.Contains("modified in place", error.Message, StringComparison.Ordinal);
+
+        var again = Tensor.Embedding(indices, table);
+        again.Sum().Backward();
+        Assert.Equal([2f, 2f, 0f, 0f, 0f, 0f, 0f, 0f], table.Grad!.ToArray());
+    }
 }

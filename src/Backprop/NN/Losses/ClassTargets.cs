@@ -18,8 +18,7 @@ internal static class ClassTargets
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(target);
         var unbatched = input.Rank == 1;
-        var expected = unbatched ? [] : WithoutClassDim(input.Dims);
-        if (input.Rank == 0 || !target.Dims.AsSpan().SequenceEqual(expected))
+        if (input.Rank == 0 || !IsWithoutClassDim(target.Dims, input.Dims))
         {
             throw new ArgumentException($"{op}: input [N, C, d…] needs target [N, d…] class indices (or input [C] a 0-d target); got input {Shapes.Format(input.Dims)} and target {Shapes.Format(target.Dims)}.", nameof(target));
         }
@@ -45,17 +44,13 @@ internal static class ClassTargets
         }
 
         var rows = unbatched ? input.Reshape(1, c) : input.Rank == 2 ? input : input.Flatten(2).Transpose(1, 2).Reshape(-1, c);
-        return (rows, target.Rank == 1 ? target : target.Reshape(labels.Length), expected, anyIgnored);
+        return (rows, target.Rank == 1 ? target : target.Reshape(labels.Length), target.Dims, anyIgnored);
     }
 
-    /// <summary>The dimensions of a batched input without its class dimension (1): the target's shape.</summary>
-    private static int[] WithoutClassDim(int[] dims)
-    {
-        var shape = new int[dims.Length - 1];
-        shape[0] = dims[0];
-        dims.AsSpan(2).CopyTo(shape.AsSpan(1));
-        return shape;
-    }
+    /// <summary>Whether <paramref name="target"/> is <paramref name="input"/> without its class dimension (dimension 1 of a batch, the only one of a single sample).</summary>
+    private static bool IsWithoutClassDim(int[] target, int[] input) => input.Length == 1
+        ? target.Length == 0
+        : target.Length == input.Length - 1 && target[0] == input[0] && target.AsSpan(1).SequenceEqual(input.AsSpan(2));
 
     /// <summary>
     /// The weighted negative log-likelihood (and, with ε &gt; 0, PyTorch's label-smoothing term) of log-probabilities
