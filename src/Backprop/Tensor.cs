@@ -32,9 +32,6 @@ public partial class Tensor
     /// <summary>For a view (a reshape, a detached tensor, a parameter), the tensor that owns the storage it shares.</summary>
     private Tensor? _base;
 
-    /// <summary>For a strided view (a slice), where its elements sit in the base's storage; its own storage is their row-major copy.</summary>
-    private ViewLayout? _layout;
-
     /// <summary>True once a <see cref="TensorScope"/> gave this tensor's storage back to the pool.</summary>
     private bool _released;
 
@@ -65,11 +62,11 @@ public partial class Tensor
         _dtype = viewOf._dtype;
         Dims = dims;
         _base = viewOf._base ?? viewOf;
-        if (viewOf._layout is { } layout)
+        if (viewOf.StridedLayout is { } layout)
         {
             var strides = Strided.ViewStrides(viewOf.Dims, layout.Strides, dims)
                 ?? throw new InvalidOperationException($"unreachable: a strided view of shape {Shapes.Format(viewOf.Dims)} cannot be viewed as {Shapes.Format(dims)}");
-            _layout = new ViewLayout(layout.Offset, strides, layout.SyncedVersion, layout.CopyOwner, layout.Leaf);
+            StridedLayout = new ViewLayout(layout.Offset, strides, layout.SyncedVersion, layout.CopyOwner, layout.Leaf);
         }
     }
 
@@ -80,7 +77,7 @@ public partial class Tensor
     internal void BumpVersion()
     {
         var owner = StorageOwner;
-        if (_layout is { } layout)
+        if (StridedLayout is { } layout)
         {
             Strided.Scatter(_storage, owner._storage, layout.Offset, layout.Strides, Dims);
             layout.SyncedVersion = owner._version + 1;
@@ -120,7 +117,7 @@ public partial class Tensor
     internal T[] Storage<T>()
         where T : unmanaged
     {
-        if (_storage is not T[] data || _layout is not null || IsReleased)
+        if (_storage is not T[] data || StridedLayout is not null || IsReleased)
         {
             return ViewOrThrow<T>();
         }
@@ -146,7 +143,7 @@ public partial class Tensor
     /// <summary>Gathers a strided view's elements again from its base's storage when the base changed since the last gather.</summary>
     private void SyncView()
     {
-        if (_layout is { } layout && layout.SyncedVersion != _base!._version)
+        if (StridedLayout is { } layout && layout.SyncedVersion != _base!._version)
         {
             Strided.Gather(_base._storage, layout.Offset, layout.Strides, Dims, _storage);
             layout.SyncedVersion = _base._version;
@@ -205,7 +202,7 @@ public partial class Tensor
     /// <returns>The value.</returns>
     public float Item()
     {
-        if (_storage is float[] { Length: 1 } data && _layout is null && !IsReleased)
+        if (_storage is float[] { Length: 1 } data && StridedLayout is null && !IsReleased)
         {
             return data[0];
         }
@@ -236,7 +233,7 @@ public partial class Tensor
             var flat = FlatIndex(index);
             CheckInPlace("indexer set");
             SetElement(RawStorage, flat, value);
-            if (_layout is { } layout)
+            if (StridedLayout is { } layout)
             {
                 // One element changed: write it to its place in the base, not the whole view back.
                 var owner = _base!;
@@ -260,7 +257,7 @@ public partial class Tensor
     public static TensorScope NewScope() => new();
 
     /// <summary>True once the <see cref="TensorScope"/> this tensor (or the tensor it views) was made in has been disposed.</summary>
-    public bool IsReleased => _released || (_base is not null && _base._released) || (_layout is not null && _layout.CopyOwner._released);
+    public bool IsReleased => _released || (_base is not null && _base._released) || (StridedLayout is not null && StridedLayout.CopyOwner._released);
 
     /// <summary>Formats the tensor like PyTorch's printout: nested brackets, aligned numbers.</summary>
     /// <returns>The text.</returns>
@@ -307,7 +304,7 @@ public partial class Tensor
         }
 
         _released = true;
-        if (_base is null || _layout?.CopyOwner == this)
+        if (_base is null || StridedLayout?.CopyOwner == this)
         {
             switch (_storage)
             {
@@ -358,7 +355,7 @@ public partial class Tensor
         _floats = converted as float[];
         _dtype = dtype;
         _base = null;
-        _layout = null;
+        StridedLayout = null;
         Grad = null;
         BumpVersion();
     }

@@ -10,10 +10,8 @@ public partial class Tensor
     private static readonly float[] s_one = [1f];
 
     private bool _requiresGrad;
-    private bool _retainsGrad;
     /// <summary>The gradient's storage, which backward works on; a <see cref="Grad"/> tensor is made around it only when asked for.</summary>
     private float[]? _gradData;
-    private Tensor? _gradTensor;
     private bool _gradOwned;
 
     /// <summary>The recorded op that produced this tensor, or null for a leaf.</summary>
@@ -54,10 +52,10 @@ public partial class Tensor
     /// </summary>
     public Tensor? Grad
     {
-        get => _gradTensor ??= _gradData is null ? null : new Tensor(_gradData, Dims);
+        get => GradTensor ??= _gradData is null ? null : new Tensor(_gradData, Dims);
         set
         {
-            _gradTensor = value;
+            GradTensor = value;
             _gradData = value is { DType: DType.Float32 } ? value.Data : null;
             _gradOwned = false;
         }
@@ -67,7 +65,7 @@ public partial class Tensor
     internal float[]? GradData => _gradData;
 
     /// <summary>Whether backward keeps this tensor's gradient although it is not a leaf (<see cref="RetainGrad"/>).</summary>
-    internal bool RetainsGrad => _retainsGrad;
+    internal bool RetainsGrad => RetainsGradFlag;
 
     /// <summary>The inputs of the op that produced this tensor (empty for a leaf or a freed graph).</summary>
     public IReadOnlyList<Tensor> GradFnInputs => GradFn is null ? [] : GradFn.Inputs.ToArray();
@@ -104,7 +102,7 @@ public partial class Tensor
     /// <returns>This tensor.</returns>
     public Tensor RetainGrad()
     {
-        _retainsGrad = true;
+        RetainsGradFlag = true;
         return this;
     }
 
@@ -113,7 +111,7 @@ public partial class Tensor
     public Tensor Detach()
     {
         var detached = new Tensor(this, Dims);
-        if (detached._layout is { } layout)
+        if (detached.StridedLayout is { } layout)
         {
             // Like PyTorch's detach(), the result may change the leaf's values in place even in grad mode.
             layout.Leaf = null;
@@ -283,7 +281,7 @@ public partial class Tensor
     /// <returns>Whether the caller now owns <paramref name="g"/>.</returns>
     internal bool GiveUpGrad(float[] g)
     {
-        if (GradFn is null || _retainsGrad || !_gradOwned || !ReferenceEquals(_gradData, g))
+        if (GradFn is null || RetainsGradFlag || !_gradOwned || !ReferenceEquals(_gradData, g))
         {
             return false;
         }
@@ -295,7 +293,7 @@ public partial class Tensor
     /// <summary>Releases the gradient of a non-leaf tensor once backward has used it, unless it was retained.</summary>
     internal void ReleaseIntermediateGrad()
     {
-        if (GradFn is not null && !_retainsGrad)
+        if (GradFn is not null && !RetainsGradFlag)
         {
             if (_gradOwned && _gradData is not null)
             {
@@ -308,7 +306,7 @@ public partial class Tensor
 
     private void ThrowIfGradReleased()
     {
-        if (_gradTensor is { IsReleased: true })
+        if (GradTensor is { IsReleased: true })
         {
             throw new InvalidOperationException($"Backward: the Grad set on the tensor of shape {Shapes.Format(Dims)} was made inside a TensorScope that has been disposed; keep it with scope.Keep(grad), or set Grad to null.");
         }
@@ -319,7 +317,7 @@ public partial class Tensor
     private void SetOwnedGrad(float[] data)
     {
         _gradData = data;
-        _gradTensor = null;
+        GradTensor = null;
         _gradOwned = true;
     }
 

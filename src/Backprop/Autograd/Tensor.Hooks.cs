@@ -11,20 +11,17 @@ public partial class Tensor
     /// <summary>How many tensors hold post-accumulate hooks; while none does, backward does not look for them.</summary>
     private static int s_postHooked;
 
-    /// <summary>The gradient and post-accumulate hooks, in one object so that a tensor without hooks pays one field.</summary>
-    private HookLists? _hookLists;
-
     /// <summary>Whether any tensor holds a gradient hook now.</summary>
     internal static bool AnyHooks => Volatile.Read(ref s_hooked) > 0;
 
     /// <summary>Whether this tensor holds gradient hooks.</summary>
-    internal bool HasHooks => _hookLists is { Gradient.Count: > 0 };
+    internal bool HasHooks => Hooks is { Gradient.Count: > 0 };
 
     /// <summary>Whether any tensor holds a post-accumulate hook now.</summary>
     internal static bool AnyPostAccumulateHooks => Volatile.Read(ref s_postHooked) > 0;
 
     /// <summary>Whether this tensor holds post-accumulate hooks.</summary>
-    internal bool HasPostAccumulateHooks => _hookLists is { PostAccumulate.Count: > 0 };
+    internal bool HasPostAccumulateHooks => Hooks is { PostAccumulate.Count: > 0 };
 
     /// <summary>
     /// Adds a hook that backward calls with this tensor's gradient once it is complete (torch.Tensor.register_hook):
@@ -46,7 +43,7 @@ public partial class Tensor
             Interlocked.Increment(ref s_hooked);
         }
 
-        (_hookLists ??= new()).Gradient.Add(hook);
+        HookListsToAdd.Gradient.Add(hook);
         return new HookHandle(this, hook);
     }
 
@@ -71,7 +68,7 @@ public partial class Tensor
             Interlocked.Increment(ref s_postHooked);
         }
 
-        (_hookLists ??= new()).PostAccumulate.Add(hook);
+        HookListsToAdd.PostAccumulate.Add(hook);
         return new PostHookHandle(this, hook);
     }
 
@@ -80,7 +77,7 @@ public partial class Tensor
     {
         using (NoGrad())
         {
-            foreach (var hook in _hookLists!.PostAccumulate.ToArray())
+            foreach (var hook in Hooks!.PostAccumulate.ToArray())
             {
                 hook(this);
             }
@@ -90,7 +87,7 @@ public partial class Tensor
     /// <summary>Runs the hooks on <paramref name="grad"/> (this tensor's gradient storage), writing a replacement into it.</summary>
     internal void RunHooks(float[] grad)
     {
-        foreach (var hook in _hookLists!.Gradient.ToArray())
+        foreach (var hook in Hooks!.Gradient.ToArray())
         {
             Tensor? replacement;
             using (NoGrad())
@@ -115,7 +112,7 @@ public partial class Tensor
     /// <summary>Runs the hooks on a gradient tensor (in a pass through tensor ops), returning the last replacement or <paramref name="grad"/>.</summary>
     internal Tensor ApplyHooks(Tensor grad)
     {
-        foreach (var hook in _hookLists!.Gradient.ToArray())
+        foreach (var hook in Hooks!.Gradient.ToArray())
         {
             var replacement = hook(grad);
             if (replacement is null)
@@ -137,9 +134,9 @@ public partial class Tensor
     /// <summary>Sets this tensor's gradient aside (for a backward pass whose contributions are to be seen on their own) and clears it.</summary>
     internal (float[]? Data, Tensor? Tensor, bool Owned) StashGrad()
     {
-        var stash = (_gradData, _gradTensor, _gradOwned);
+        var stash = (_gradData, GradTensor, _gradOwned);
         _gradData = null;
-        _gradTensor = null;
+        GradTensor = null;
         _gradOwned = false;
         return stash;
     }
@@ -148,7 +145,7 @@ public partial class Tensor
     internal float[]? TakeGrad((float[]? Data, Tensor? Tensor, bool Owned) stash)
     {
         var fresh = _gradData;
-        (_gradData, _gradTensor, _gradOwned) = stash;
+        (_gradData, GradTensor, _gradOwned) = stash;
         return fresh;
     }
 
@@ -171,8 +168,8 @@ public partial class Tensor
     /// <summary>Sets whether backward keeps this tensor's gradient, returning the previous setting (for Autograd.Grad's intermediate inputs).</summary>
     internal bool RetainGradFlag(bool retain)
     {
-        var previous = _retainsGrad;
-        _retainsGrad = retain;
+        var previous = RetainsGradFlag;
+        RetainsGradFlag = retain;
         return previous;
     }
 
@@ -189,7 +186,7 @@ public partial class Tensor
 
         public void Dispose()
         {
-            if (_tensor?._hookLists?.Gradient is { } hooks && hooks.Remove(hook) && hooks.Count == 0)
+            if (_tensor?.Hooks?.Gradient is { } hooks && hooks.Remove(hook) && hooks.Count == 0)
             {
                 Interlocked.Decrement(ref s_hooked);
             }
@@ -204,7 +201,7 @@ public partial class Tensor
 
         public void Dispose()
         {
-            if (_tensor?._hookLists?.PostAccumulate is { } hooks && hooks.Remove(hook) && hooks.Count == 0)
+            if (_tensor?.Hooks?.PostAccumulate is { } hooks && hooks.Remove(hook) && hooks.Count == 0)
             {
                 Interlocked.Decrement(ref s_postHooked);
             }

@@ -8,13 +8,12 @@ namespace Backprop.Kernels;
 /// churn the GC. Per thread, keyed by exact length (a tensor's storage is exactly its element count), and
 /// holding at most <see cref="MaxBytes"/> per thread: as many arrays of one length as a step frees (a
 /// transformer's step frees dozens of activations of one shape at once), while shapes that come and go
-/// cannot grow it without bound. Only arrays that nothing else references may be returned.
+/// cannot grow it without bound. Every length is pooled, down to the one element of a loss and its gradient (and a
+/// bias gradient's per-channel sums). Only arrays that nothing else references may be returned.
 /// </summary>
 internal static class BufferPool<T>
     where T : unmanaged
 {
-    private const int MinimumLength = 64;
-
     /// <summary>The most bytes of arrays a thread's pool holds; an array returned past it is left to the GC.</summary>
     private const long MaxBytes = 256L << 20;
 
@@ -28,7 +27,7 @@ internal static class BufferPool<T>
     /// <summary>An array of exactly <paramref name="length"/> elements with undefined contents.</summary>
     public static T[] Rent(int length)
     {
-        if (length >= MinimumLength && t_free is not null && t_free.TryGetValue(length, out var stack) && stack.TryPop(out var array))
+        if (length > 0 && t_free is not null && t_free.TryGetValue(length, out var stack) && stack.TryPop(out var array))
         {
             t_bytes -= Bytes(length);
             return array;
@@ -48,7 +47,7 @@ internal static class BufferPool<T>
     /// <summary>Gives back an array that nothing references any more.</summary>
     public static void Return(T[] array)
     {
-        if (array.Length < MinimumLength)
+        if (array.Length == 0)
         {
             return;
         }

@@ -16,7 +16,7 @@ public partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(shape);
         var dims = InferShape("Reshape", shape);
-        if (_layout is { } layout && Strided.ViewStrides(Dims, layout.Strides, dims) is null)
+        if (StridedLayout is { } layout && Strided.ViewStrides(Dims, layout.Strides, dims) is null)
         {
             return Clone().Reshape(dims);
         }
@@ -40,7 +40,7 @@ public partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(shape);
         var dims = InferShape("View", shape);
-        if (_layout is { } layout && Strided.ViewStrides(Dims, layout.Strides, dims) is null)
+        if (StridedLayout is { } layout && Strided.ViewStrides(Dims, layout.Strides, dims) is null)
         {
             throw new InvalidOperationException($"View: the tensor of shape {Shapes.Format(Dims)} is a view with strides {Shapes.Format(layout.Strides)}, which cannot be viewed as {Shapes.Format(dims)} without a copy. Use Reshape (which copies here) or Contiguous() first.");
         }

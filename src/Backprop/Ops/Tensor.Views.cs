@@ -9,22 +9,22 @@ public partial class Tensor
     /// The step in the storage between neighbouring elements of each dimension (torch.Tensor.stride()): row-major
     /// for a tensor that owns its storage or reshapes one, the base's steps for a slice.
     /// </summary>
-    public int[] Strides => _layout is { } layout ? (int[])layout.Strides.Clone() : Shapes.Strides(Dims);
+    public int[] Strides => StridedLayout is { } layout ? (int[])layout.Strides.Clone() : Shapes.Strides(Dims);
 
     /// <summary>Where the first element sits in the storage this tensor shares (torch.Tensor.storage_offset()): 0 unless it is a slice.</summary>
-    public int StorageOffset => _layout?.Offset ?? 0;
+    public int StorageOffset => StridedLayout?.Offset ?? 0;
 
     /// <summary>
     /// Whether the elements lie in the storage in row-major order without gaps (torch.Tensor.is_contiguous()): true
     /// except for a view that skips elements, such as a column slice or a slice with a step.
     /// </summary>
-    public bool IsContiguous => _layout is not { } layout || Strided.IsContiguous(Dims, layout.Strides);
+    public bool IsContiguous => StridedLayout is not { } layout || Strided.IsContiguous(Dims, layout.Strides);
 
     /// <summary>Whether this tensor shares its storage with another one (a reshape, a slice, a detached tensor), so that writing into either changes both.</summary>
     public bool IsView => _base is not null;
 
     /// <summary>The row-major copy owned by a strided view, which its reshapes share (null for any other tensor).</summary>
-    internal Tensor? ViewCopyOwner => _layout?.CopyOwner;
+    internal Tensor? ViewCopyOwner => StridedLayout?.CopyOwner;
 
     /// <summary>
     /// This tensor if <see cref="IsContiguous"/>, else a row-major copy of it (torch.Tensor.contiguous()), which no
@@ -48,7 +48,7 @@ public partial class Tensor
 
         var owner = StorageOwner;
         var rowMajor = Shapes.Strides(Dims);
-        var (offset, ownerStrides) = _layout is { } layout ? (layout.Offset, layout.Strides) : (0, rowMajor);
+        var (offset, ownerStrides) = StridedLayout is { } layout ? (layout.Offset, layout.Strides) : (0, rowMajor);
         var rank = keep.Count(k => k);
         var (dims, strides, ownStrides) = (new int[rank], new int[rank], new int[rank]);
         var ownOffset = 0;
@@ -68,7 +68,7 @@ public partial class Tensor
         Strided.Gather(storage, offset, strides, dims, result._storage);
         result._base = owner;
         result._floats = null;
-        result._layout = new ViewLayout(offset, strides, owner._version, result, _requiresGrad && GradFn is null ? this : _layout?.Leaf);
+        result.StridedLayout = new ViewLayout(offset, strides, owner._version, result, _requiresGrad && GradFn is null ? this : StridedLayout?.Leaf);
         if (NeedsGrad(this))
         {
             RecordTake(result, op, Strided.Positions(ownOffset, ownStrides, dims), graph: null);
@@ -80,7 +80,7 @@ public partial class Tensor
     /// <summary>The in-place check a view adds: a view of a leaf that requires grad changes that leaf.</summary>
     private void CheckViewInPlace(string op)
     {
-        if (_layout?.Leaf is { RequiresGrad: true } leaf && GradMode.IsEnabled)
+        if (StridedLayout?.Leaf is { RequiresGrad: true } leaf && GradMode.IsEnabled)
         {
             throw new InvalidOperationException($"{op}: the tensor of shape {Shapes.Format(Dims)} is a view of a leaf of shape {Shapes.Format(leaf.Dims)} that requires grad (a parameter?); change it in place only inside Tensor.NoGrad().");
         }
