@@ -12,6 +12,12 @@ public partial class Tensor
     private bool _requiresGrad;
     /// <summary>The gradient's storage, which backward works on; a <see cref="Grad"/> tensor is made around it only when asked for.</summary>
     private float[]? _gradData;
+
+    /// <summary>
+    /// True when <see cref="_gradData"/> stands for zeros it does not hold yet (<see cref="ZeroGradLazily"/>): the next
+    /// writer overwrites it instead of adding (the GEMM, a first deposit), and any reader clears it first.
+    /// </summary>
+    private bool _gradPendingZero;
     private bool _gradOwned;
 
     /// <summary>The recorded op that produced this tensor, or null for a leaf.</summary>
@@ -52,9 +58,10 @@ public partial class Tensor
     /// </summary>
     public Tensor? Grad
     {
-        get => GradTensor ??= _gradData is null ? null : new Tensor(_gradData, Dims);
+        get => GradTensor ??= GradData is not { } data ? null : new Tensor(data, Dims);
         set
         {
+            _gradPendingZero = false;
             GradTensor = value;
             _gradData = value is { DType: DType.Float32 } ? value.Data : null;
             _gradOwned = false;
@@ -62,7 +69,43 @@ public partial class Tensor
     }
 
     /// <summary>The float32 gradient's storage as backward sees it, or null (also for the gradient of a float64 tensor, which only <see cref="Grad"/> holds).</summary>
-    internal float[]? GradData => _gradData;
+    internal float[]? GradData
+    {
+        get
+        {
+            if (_gradPendingZero)
+            {
+                Array.Clear(_gradData!);
+                _gradPendingZero = false;
+            }
+
+            return _gradData;
+        }
+    }
+
+    /// <summary>
+    /// Sets the gradient to zero without clearing it (an optimizer's ZeroGrad between steps): the next backward writes
+    /// over it where a kernel writes every element (the GEMM of a weight's gradient, a first deposit), so that a large
+    /// gradient is not cleared only to be read back and overwritten; anything that reads it first gets zeros. A
+    /// gradient someone holds as a <see cref="Grad"/> tensor is cleared at once, since that tensor shows its values.
+    /// </summary>
+    internal void ZeroGradLazily()
+    {
+        if (_gradData is null)
+        {
+            Grad = null;
+            return;
+        }
+
+        if (GradTensor is null)
+        {
+            _gradPendingZero = true;
+        }
+        else
+        {
+            _gradData.AsSpan().Clear();
+        }
+    }
 
     /// <summary>Whether backward keeps this tensor's gradient although it is not a leaf (<see cref="RetainGrad"/>).</summary>
     internal bool RetainsGrad => RetainsGradFlag;
@@ -187,7 +230,7 @@ public partial class Tensor
     internal Span<float> GradAccumulator()
     {
         ThrowIfGradReleased();
-        if (_gradData is null)
+        if (GradData is null)
         {
             SetOwnedGrad(BufferPool<float>.RentZeroed(Data.Length));
         }
@@ -203,8 +246,9 @@ public partial class Tensor
     internal Span<float> GradAccumulator(out bool fresh)
     {
         ThrowIfGradReleased();
-        fresh = _gradData is null;
-        if (fresh)
+        fresh = _gradData is null || _gradPendingZero;
+        _gradPendingZero = false;
+        if (_gradData is null)
         {
             SetOwnedGrad(BufferPool<float>.Rent(Data.Length));
         }
@@ -229,6 +273,20 @@ public partial class Tensor
     internal void DepositGrad(float[] g, int[] shape, bool owned)
     {
         ThrowIfGradReleased();
+        if (_requiresGrad && g.Length == Data.Length && _gradPendingZero)
+        {
+            // Zeros plus g: a copy (on every kernel thread when large).
+            _gradPendingZero = false;
+            WorkSplitter.For(g.Length, WorkSplitter.ElementwiseMinimum, (Grad: _gradData!, Term: g), static (s, start, length) =>
+                s.Term.AsSpan(start, length).CopyTo(s.Grad.AsSpan(start, length)));
+            if (owned)
+            {
+                BufferPool<float>.Return(g);
+            }
+
+            return;
+        }
+
         if (_requiresGrad && g.Length == Data.Length && _gradData is null)
         {
             if (!owned)
@@ -317,6 +375,7 @@ public partial class Tensor
     private void SetOwnedGrad(float[] data)
     {
         _gradData = data;
+        _gradPendingZero = false;
         GradTensor = null;
         _gradOwned = true;
     }

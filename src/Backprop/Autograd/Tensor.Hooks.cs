@@ -134,7 +134,7 @@ public partial class Tensor
     /// <summary>Sets this tensor's gradient aside (for a backward pass whose contributions are to be seen on their own) and clears it.</summary>
     internal (float[]? Data, Tensor? Tensor, bool Owned) StashGrad()
     {
-        var stash = (_gradData, GradTensor, _gradOwned);
+        var stash = (GradData, GradTensor, _gradOwned);
         _gradData = null;
         GradTensor = null;
         _gradOwned = false;

@@ -45,7 +45,9 @@ public partial class Tensor
 
         if (weight._dtype == DType.Float64)
         {
-            return weight.TakeAt(op, EmbeddingPositions(ids, dim, -1), [.. indices.Dims, dim], graph: (o, g, x) => EmbeddingGraph(g, x, ids, dim, padding));
+            // This node does not save the indices, so its backward keeps a copy of them.
+            var picked = (long[])ids.Clone();
+            return weight.TakeAt(op, EmbeddingPositions(picked, dim, -1), [.. indices.Dims, dim], graph: (o, g, x) => EmbeddingGraph(g, x, picked, dim, padding));
         }
 
         var result = NewOutput([.. indices.Dims, dim]);

@@ -21,11 +21,12 @@ public static class GradClip
             throw new ArgumentOutOfRangeException(nameof(maxNorm), maxNorm, "ClipGradNorm: the maximum norm must be positive.");
         }
 
-        var grads = parameters.Where(p => p.Grad is not null).Select(p => p.Grad!).ToList();
+        // The storage, not the Grad tensors: making those would make every later ZeroGrad clear eagerly.
+        var grads = parameters.Select(p => p.GradData).OfType<float[]>().ToList();
         double sumSquares = 0;
         foreach (var g in grads)
         {
-            sumSquares += TensorPrimitives.SumOfSquares(g.Span);
+            sumSquares += TensorPrimitives.SumOfSquares(g);
         }
 
         var norm = (float)Math.Sqrt(sumSquares);
@@ -34,7 +35,7 @@ public static class GradClip
         {
             foreach (var g in grads)
             {
-                g.MulInPlace(scale);
+                TensorPrimitives.Multiply(g, scale, g);
             }
         }
 

@@ -108,8 +108,9 @@ public abstract class Optimizer
     public long StepCount { get; private set; }
 
     /// <summary>
-    /// Clears the gradient of every parameter: by default it fills the existing gradient buffers with zeros,
-    /// so that steady-state training allocates no new ones; with <paramref name="setToNone"/> it drops them
+    /// Clears the gradient of every parameter: by default the existing gradient buffers are kept and count as zeros,
+    /// so that steady-state training allocates no new ones (the next backward writes over them where it can, instead
+    /// of adding to cleared memory; reading one first gives zeros); with <paramref name="setToNone"/> it drops them
     /// (PyTorch's default), and the next backward allocates afresh.
     /// </summary>
     /// <param name="setToNone">Drop the gradients instead of zeroing them.</param>
@@ -117,13 +118,13 @@ public abstract class Optimizer
     {
         foreach (var p in _parameters)
         {
-            if (setToNone || p.GradData is null)
+            if (setToNone)
             {
                 p.ZeroGrad();
             }
             else
             {
-                p.GradData.AsSpan().Clear();
+                p.ZeroGradLazily();
             }
         }
     }
