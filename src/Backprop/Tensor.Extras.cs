@@ -12,21 +12,39 @@ public partial class Tensor
     private ViewLayout? StridedLayout
     {
         get => _extras?.Layout;
-        set => SetExtra(value, static (e, v) => e.Layout = v);
+        set
+        {
+            if (value is not null || _extras is not null)
+            {
+                (_extras ??= new()).Layout = value;
+            }
+        }
     }
 
     /// <summary>The <see cref="Grad"/> tensor around <see cref="_gradData"/>, once asked for or set.</summary>
     private Tensor? GradTensor
     {
         get => _extras?.GradTensor;
-        set => SetExtra(value, static (e, v) => e.GradTensor = v);
+        set
+        {
+            if (value is not null || _extras is not null)
+            {
+                (_extras ??= new()).GradTensor = value;
+            }
+        }
     }
 
-    /// <summary>Whether backward keeps this non-leaf tensor's gradient (<see cref="RetainGrad"/>).</summary>
-    private bool RetainsGradFlag
+    /// <summary>Whether backward keeps this tensor's gradient although it is not a leaf (<see cref="RetainGrad"/>).</summary>
+    internal bool RetainsGrad
     {
         get => _extras?.RetainsGrad ?? false;
-        set => SetExtra(value, static (e, v) => e.RetainsGrad = v);
+        private set
+        {
+            if (value || _extras is not null)
+            {
+                (_extras ??= new()).RetainsGrad = value;
+            }
+        }
     }
 
     /// <summary>The gradient and post-accumulate hooks, or null.</summary>
@@ -34,17 +52,6 @@ public partial class Tensor
 
     /// <summary>The hook lists, made on first use.</summary>
     private HookLists HookListsToAdd => (_extras ??= new()).Hooks ??= new();
-
-    /// <summary>Sets a field of the side object, making it only for a value other than the default.</summary>
-    private void SetExtra<T>(T value, Action<Extras, T> set)
-    {
-        if (_extras is null && EqualityComparer<T>.Default.Equals(value, default))
-        {
-            return;
-        }
-
-        set(_extras ??= new(), value);
-    }
 
     private sealed class Extras
     {

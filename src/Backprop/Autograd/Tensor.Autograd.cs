@@ -107,9 +107,6 @@ public partial class Tensor
         }
     }
 
-    /// <summary>Whether backward keeps this tensor's gradient although it is not a leaf (<see cref="RetainGrad"/>).</summary>
-    internal bool RetainsGrad => RetainsGradFlag;
-
     /// <summary>The inputs of the op that produced this tensor (empty for a leaf or a freed graph).</summary>
     public IReadOnlyList<Tensor> GradFnInputs => GradFn is null ? [] : GradFn.Inputs.ToArray();
 
@@ -145,7 +142,7 @@ public partial class Tensor
     /// <returns>This tensor.</returns>
     public Tensor RetainGrad()
     {
-        RetainsGradFlag = true;
+        RetainsGrad = true;
         return this;
     }
 
@@ -339,7 +336,7 @@ public partial class Tensor
     /// <returns>Whether the caller now owns <paramref name="g"/>.</returns>
     internal bool GiveUpGrad(float[] g)
     {
-        if (GradFn is null || RetainsGradFlag || !_gradOwned || !ReferenceEquals(_gradData, g))
+        if (GradFn is null || RetainsGrad || !_gradOwned || !ReferenceEquals(_gradData, g))
         {
             return false;
         }
@@ -351,7 +348,7 @@ public partial class Tensor
     /// <summary>Releases the gradient of a non-leaf tensor once backward has used it, unless it was retained.</summary>
     internal void ReleaseIntermediateGrad()
     {
-        if (GradFn is not null && !RetainsGradFlag)
+        if (GradFn is not null && !RetainsGrad)
         {
             if (_gradOwned && _gradData is not null)
             {

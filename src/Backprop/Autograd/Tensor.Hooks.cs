@@ -168,8 +168,8 @@ public partial class Tensor
     /// <summary>Sets whether backward keeps this tensor's gradient, returning the previous setting (for Autograd.Grad's intermediate inputs).</summary>
     internal bool RetainGradFlag(bool retain)
     {
-        var previous = RetainsGradFlag;
-        RetainsGradFlag = retain;
+        var previous = RetainsGrad;
+        RetainsGrad = retain;
         return previous;
     }
 

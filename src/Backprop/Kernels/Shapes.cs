@@ -75,8 +75,7 @@ internal static class Shapes
         bool likeA = a.Length == rank, likeB = b.Length == rank;
         for (var i = 0; i < rank; i++)
         {
-            var da = i < rank - a.Length ? 1 : a[i - (rank - a.Length)];
-            var db = i < rank - b.Length ? 1 : b[i - (rank - b.Length)];
+            int da = Dim(a, i, rank), db = Dim(b, i, rank);
             if (da != db && da != 1 && db != 1)
             {
                 throw new ArgumentException($"{op}: shapes {Format(a)} and {Format(b)} cannot be broadcast: dimension {i} is {da} in one and {db} in the other.");
@@ -94,12 +93,14 @@ internal static class Shapes
         var result = new int[rank];
         for (var i = 0; i < rank; i++)
         {
-            var da = i < rank - a.Length ? 1 : a[i - (rank - a.Length)];
-            var db = i < rank - b.Length ? 1 : b[i - (rank - b.Length)];
+            int da = Dim(a, i, rank), db = Dim(b, i, rank);
             result[i] = da == 1 ? db : da;
         }
 
         return result;
+
+        // Dimension i of a shape aligned to the right of rank dimensions (1 where it has none).
+        static int Dim(int[] shape, int i, int rank) => i < rank - shape.Length ? 1 : shape[i - (rank - shape.Length)];
     }
 
     /// <summary>

@@ -253,11 +253,11 @@ public partial class Tensor
         if (NeedsGrad(a))
         {
             var scale = (float)s;
-            result.Record("MulScalar", [a], (scale, s), static (s, _, x, g) =>
+            result.Record("MulScalar", [a], (scale, exact: s), static (state, _, x, g) =>
             {
                 var grad = x[0].GradAccumulator();
-                TensorPrimitives.MultiplyAdd(g, s.scale, grad, grad);
-            }, graph: static (s, o, g, x) => [MulScalar(g, s.s)]);
+                TensorPrimitives.MultiplyAdd(g, state.scale, grad, grad);
+            }, graph: static (state, o, g, x) => [MulScalar(g, state.exact)]);
         }
 
         return result;

@@ -83,13 +83,13 @@ public partial class Tensor
         PoolKernel.Max(input.Data, rows, cols, planes, values.Data, where);
         if (NeedsGrad(input))
         {
-            values.Record(op, [input], (op, where, rows, cols, planes), static (s, values, x, g) =>
+            values.Record(op, [input], (op, where, rows, cols, planes, outShape), static (s, values, x, g) =>
             {
                 var input = x[0];
                 var dx = RentGradArray(input.Numel);
                 PoolKernel.MaxBackward(g, s.where, s.rows.Input * s.cols.Input, s.rows.Output * s.cols.Output, s.planes, dx);
                 input.DepositGrad(dx, input.Dims, owned: true);
-            }, graph: static (s, values, g, x) => Recompute((s, values.Dims), g, x, static (s, x) => MaxPoolComposed(s.s.op, x[0], s.s.rows, s.s.cols, s.s.planes, s.Dims).Values));
+            }, graph: static (s, values, g, x) => Recompute(s, g, x, static (s, x) => MaxPoolComposed(s.op, x[0], s.rows, s.cols, s.planes, s.outShape).Values));
         }
 
         return (values, indices);
