@@ -4,7 +4,7 @@ public partial class Tensor
 {
     /// <summary>
     /// The fields that few tensors use (a strided view's layout, the <see cref="Grad"/> tensor, RetainGrad, hooks), in one
-    /// object made on first use, so that an op's output, of which a training step makes dozens, is 16 bytes smaller.
+    /// object made on first use, so that an op's output, of which a training step makes dozens, is 24 bytes smaller (80).
     /// </summary>
     private Extras? _extras;
 
@@ -47,6 +47,23 @@ public partial class Tensor
         }
     }
 
+    /// <summary>
+    /// True when <see cref="_gradData"/> stands for zeros it does not hold yet (<see cref="ZeroGradLazily"/>): the next
+    /// writer overwrites it instead of adding (the GEMM, a first deposit), and any reader clears it first. Kept here,
+    /// since only parameters use it, so that a tensor's own flags stay within its 80 bytes.
+    /// </summary>
+    private bool GradPendingZero
+    {
+        get => _extras?.GradPendingZero ?? false;
+        set
+        {
+            if (value || _extras is not null)
+            {
+                (_extras ??= new()).GradPendingZero = value;
+            }
+        }
+    }
+
     /// <summary>The gradient and post-accumulate hooks, or null.</summary>
     private HookLists? Hooks => _extras?.Hooks;
 
@@ -60,6 +77,8 @@ public partial class Tensor
         public Tensor? GradTensor { get; set; }
 
         public bool RetainsGrad { get; set; }
+
+        public bool GradPendingZero { get; set; }
 
         public HookLists? Hooks { get; set; }
     }

@@ -12,12 +12,6 @@ public partial class Tensor
     private bool _requiresGrad;
     /// <summary>The gradient's storage, which backward works on; a <see cref="Grad"/> tensor is made around it only when asked for.</summary>
     private float[]? _gradData;
-
-    /// <summary>
-    /// True when <see cref="_gradData"/> stands for zeros it does not hold yet (<see cref="ZeroGradLazily"/>): the next
-    /// writer overwrites it instead of adding (the GEMM, a first deposit), and any reader clears it first.
-    /// </summary>
-    private bool _gradPendingZero;
     private bool _gradOwned;
 
     /// <summary>The recorded op that produced this tensor, or null for a leaf.</summary>
@@ -61,7 +55,7 @@ public partial class Tensor
         get => GradTensor ??= GradData is not { } data ? null : new Tensor(data, Dims);
         set
         {
-            _gradPendingZero = false;
+            GradPendingZero = false;
             GradTensor = value;
             _gradData = value is { DType: DType.Float32 } ? value.Data : null;
             _gradOwned = false;
@@ -73,10 +67,10 @@ public partial class Tensor
     {
         get
         {
-            if (_gradPendingZero)
+            if (GradPendingZero)
             {
                 Array.Clear(_gradData!);
-                _gradPendingZero = false;
+                GradPendingZero = false;
             }
 
             return _gradData;
@@ -99,7 +93,7 @@ public partial class Tensor
 
         if (GradTensor is null)
         {
-            _gradPendingZero = true;
+            GradPendingZero = true;
         }
         else
         {
@@ -243,8 +237,8 @@ public partial class Tensor
     internal Span<float> GradAccumulator(out bool fresh)
     {
         ThrowIfGradReleased();
-        fresh = _gradData is null || _gradPendingZero;
-        _gradPendingZero = false;
+        fresh = _gradData is null || GradPendingZero;
+        GradPendingZero = false;
         if (_gradData is null)
         {
             SetOwnedGrad(BufferPool<float>.Rent(Data.Length));
@@ -270,10 +264,10 @@ public partial class Tensor
     internal void DepositGrad(float[] g, int[] shape, bool owned)
     {
         ThrowIfGradReleased();
-        if (_requiresGrad && g.Length == Data.Length && _gradPendingZero)
+        if (_requiresGrad && g.Length == Data.Length && GradPendingZero)
         {
             // Zeros plus g: a copy (on every kernel thread when large).
-            _gradPendingZero = false;
+            GradPendingZero = false;
             WorkSplitter.For(g.Length, WorkSplitter.ElementwiseMinimum, (Grad: _gradData!, Term: g), static (s, start, length) =>
                 s.Term.AsSpan(start, length).CopyTo(s.Grad.AsSpan(start, length)));
             if (owned)
@@ -372,7 +366,7 @@ public partial class Tensor
     private void SetOwnedGrad(float[] data)
     {
         _gradData = data;
-        _gradPendingZero = false;
+        GradPendingZero = false;
         GradTensor = null;
         _gradOwned = true;
     }
